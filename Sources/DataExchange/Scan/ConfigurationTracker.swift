@@ -1,0 +1,319 @@
+/// The rules that read records in file order against what came before them: the ledger's current
+/// state and the earlier records of the file. Which entities are new (not-empty and recommended
+/// fields), an endpoint on two registers, a register given twice, and the configuration changes a
+/// person should read before approving (moves, account changes, backdated entries).
+///
+/// Entities are followed by interned ids in `KeyTable`s, so that a 70 MB file's 166,000 records
+/// cost a few megabytes and no String per record; Strings are made only for messages and for
+/// questions to a ledger that is not empty.
+struct ConfigurationTracker {
+    private static let none: Int32 = -1
+
+    private struct Cells {
+        var account, location, servicePoint, meter: Int
+        var register, endpoint, installDate: Int?
+    }
+
+    private let checker: RecordChecker
+    private let ledger: any LedgerState
+    private let cells: Cells?
+    /// The cells of the components a record carries only when it fills them.
+    private let optionalComponents: [(cell: Int, component: Components)]
+    /// The not-empty and recommended columns, with the cell holding each (nil: not in the file).
+    private let creationColumns: [(component: Component, column: Int, cell: Int?)]
+
+    private var accounts: KeyTable
+    private var locations: KeyTable
+    private var servicePoints: KeyTable
+    private var meters: KeyTable
+    private var registers: KeyTable
+    private var endpoints: KeyTable
+
+    /// Whether an earlier record of the file created the entity (its component imported).
+    private var accountCreated: [Bool] = []
+    private var locationCreated: [Bool] = []
+    private var servicePointCreated: [Bool] = []
+    private var registerCreated: [Bool] = []
+    private var endpointCreated: [Bool] = []
+    /// By service point: the account at it in the file so far.
+    private var accountAt: [Int32] = []
+    /// By meter: its service point in the file so far.
+    private var servicePointOf: [Int32] = []
+    /// By register: the latest install date in the file so far (a day number).
+    private var latestInstall: [Int32] = []
+    /// By endpoint: the register it reads in the file, and the record that said so.
+    private var registerOf: [Int32] = []
+    private var registerOfRecord: [Int32] = []
+    /// By register: its last record's install date, digest and number, to tell a register given
+    /// twice for one install date; `earlier` keeps the others of registers with several dates.
+    private var last: [Occurrence] = []
+    private var earlier = KeyTable()
+    private var earlierOccurrences: [Occurrence] = []
+
+    private var joined: [UInt8] = []
+
+    private struct Occurrence {
+        static let never = Occurrence(day: .min, digest: 0, record: 0)
+        static let noDate = Int32.min + 1
+        var day: Int32
+        var digest: UInt64
+        var record: Int32
+    }
+
+    /// A tracker for a file of about `expectedRecords` records: its tables are sized once.
+    init(checker: RecordChecker, ledger: any LedgerState, expectedRecords: Int) {
+        self.checker = checker
+        self.ledger = ledger
+        let capacity = max(1024, expectedRecords)
+        accounts = KeyTable(capacity: capacity)
+        locations = KeyTable(capacity: capacity, keyLength: 9)
+        servicePoints = KeyTable(capacity: capacity)
+        meters = KeyTable(capacity: capacity)
+        registers = KeyTable(capacity: capacity)
+        endpoints = KeyTable(capacity: capacity)
+        accountCreated.reserveCapacity(capacity)
+        locationCreated.reserveCapacity(capacity)
+        servicePointCreated.reserveCapacity(capacity)
+        registerCreated.reserveCapacity(capacity)
+        endpointCreated.reserveCapacity(capacity)
+        accountAt.reserveCapacity(capacity)
+        servicePointOf.reserveCapacity(capacity)
+        latestInstall.reserveCapacity(capacity)
+        registerOf.reserveCapacity(capacity)
+        registerOfRecord.reserveCapacity(capacity)
+        last.reserveCapacity(capacity)
+        let header = checker.header
+        func cell(_ name: String) -> Int? { header.cell(ofColumn: name) }
+        if let account = cell("Account_ID"), let location = cell("Location_ID"), let servicePoint = cell("Service_Point_ID"),
+            let meter = cell("Meter_ID") {
+            cells = Cells(
+                account: account, location: location, servicePoint: servicePoint, meter: meter, register: cell("Register_Number"),
+                endpoint: cell("Endpoint_SN"), installDate: cell("Meter_Install_Date"))
+        } else {
+            cells = nil
+        }
+        optionalComponents = header.columnOfCell.enumerated().compactMap { cell, column in
+            guard let column else { return nil }
+            let component = header.specification.columns[column].component
+            return [.endpoint, .route, .other].contains(component) ? (cell, component.bit) : nil
+        }
+        creationColumns = header.specification.columns.enumerated().compactMap { index, column in
+            guard column.requirement == .notEmpty || column.requirement == .recommended else { return nil }
+            return (column.component, index, header.cellOfColumn[index])
+        }
+    }
+
+    @inline(__always)
+    private static func grow<Value>(_ array: inout [Value], to id: Int32, with value: Value) {
+        while array.count <= Int(id) { array.append(value) }
+    }
+
+    private func text(_ table: KeyTable, _ id: Int32) -> String {
+        checker.context.encoding.string(table.key(id)).replacingOccurrences(of: "\u{1F}", with: "/")
+    }
+
+    mutating func track(_ view: BatchView, at index: Int, exceptions: inout [ScanException], from first: Int) {
+        guard let cells else { return }
+        func blocked() -> Components {
+            exceptions[first...].reduce(into: Components()) {
+                if case .components(let components) = $1.blocked { $0.formUnion(components) }
+            }
+        }
+        guard blocked() != .all else { return }
+        let record = view.records[index]
+        let row = view.cells(ofRecordAt: index)
+        let encoding = checker.context.encoding
+        func add(_ code: ExceptionCode, cell: Int?, value: String?, _ message: String, blocking: Components? = nil) {
+            exceptions.append(checker.exception(code, record, cell: cell, value: value, message: message, blocked: blocking))
+        }
+        func string(_ cell: Int?) -> String { encoding.string(row[optional: cell]) }
+        let askLedger = !ledger.isEmpty
+
+        let account = accounts.insert(row[cells.account])
+        let location = locations.insert(row[cells.location])
+        let meter = meters.insert(row[cells.meter])
+        KeyTable.join(row[cells.location], row[cells.servicePoint], into: &joined)
+        let servicePoint = joined.withUnsafeBufferPointer { servicePoints.insert($0) }
+        let registerCell = row[optional: cells.register]
+        RegisterKey.canonical(registerCell).withUnsafeBufferPointer { canonical in
+            KeyTable.join(row[cells.meter], canonical.isEmpty && !registerCell.isEmpty ? registerCell : canonical, into: &joined)
+        }
+        let register = joined.withUnsafeBufferPointer { registers.insert($0) }
+        var registerName: String { RegisterKey(meter: "", register: string(cells.register)).register }
+        let serial = row[optional: cells.endpoint]
+        let endpoint = serial.isEmpty ? Self.none : endpoints.insert(serial)
+        Self.grow(&accountCreated, to: account, with: false)
+        Self.grow(&locationCreated, to: location, with: false)
+        Self.grow(&servicePointCreated, to: servicePoint, with: false)
+        Self.grow(&accountAt, to: servicePoint, with: Self.none)
+        Self.grow(&servicePointOf, to: meter, with: Self.none)
+        Self.grow(&registerCreated, to: register, with: false)
+        Self.grow(&latestInstall, to: register, with: .min)
+        Self.grow(&last, to: register, with: .never)
+        if endpoint != Self.none {
+            Self.grow(&endpointCreated, to: endpoint, with: false)
+            Self.grow(&registerOf, to: endpoint, with: Self.none)
+            Self.grow(&registerOfRecord, to: endpoint, with: 0)
+        }
+        let installDay = ASCII.date(row[optional: cells.installDate]).date?.dayNumber
+        var servicePointKey: ServicePointKey { ServicePointKey(location: string(cells.location), servicePoint: string(cells.servicePoint)) }
+        var registerKey: RegisterKey { RegisterKey(meter: string(cells.meter), register: registerName) }
+
+        // Creation: the not-empty fields of a new entity must be there (spec "Requirements").
+        var new = Components()
+        if !accountCreated[Int(account)] && !(askLedger && ledger.hasAccount(string(cells.account))) { new.insert(.account) }
+        if !locationCreated[Int(location)] && !(askLedger && ledger.hasLocation(string(cells.location))) { new.insert(.location) }
+        if !servicePointCreated[Int(servicePoint)] && !(askLedger && ledger.servicePoint(servicePointKey) != nil) { new.insert(.servicePoint) }
+        if !registerCreated[Int(register)] && !(askLedger && ledger.register(registerKey) != nil) { new.insert(.meter) }
+        if endpoint != Self.none && !endpointCreated[Int(endpoint)] && !(askLedger && ledger.endpoint(string(cells.endpoint)) != nil) {
+            new.insert(.endpoint)
+        }
+        for (component, index, cell) in creationColumns where new.contains(component) && row[optional: cell].isEmpty {
+            let column = checker.header.specification.columns[index]
+            guard !exceptions[first...].contains(where: { $0.column == column.name }) else { continue }
+            let entity: String = switch component {
+            case .account: "account \(string(cells.account))"
+            case .location: "location \(string(cells.location))"
+            case .servicePoint: "service point \(servicePointKey)"
+            case .endpoint: "endpoint \(string(cells.endpoint))"
+            case .meter: "meter register \(registerKey)"
+            default: component.rawValue.lowercased()
+            }
+            if column.requirement == .notEmpty {
+                add(.missingOnCreate, cell: cell, value: "",
+                    "\(column.name) is \(cell == nil ? "not in the file" : "blank") but the \(entity) is new: a new \(component.rawValue.lowercased()) needs it.",
+                    blocking: Components([component]))
+            } else if cell != nil {
+                add(.recommendedBlank, cell: cell, value: "", "\(column.name) is blank for the new \(entity); it is recommended.")
+            }
+        }
+
+        // A register given twice for the same install date.
+        let current = Occurrence(day: installDay.map { Int32($0) } ?? Occurrence.noDate, digest: Self.digest(row), record: Int32(record.number))
+        if let earlier = occurrence(of: register, on: current) {
+            let when = installDay.map { "install date \(CalendarDate(dayNumber: $0))" } ?? "no install date"
+            if earlier.digest == current.digest {
+                add(.duplicateRecord, cell: cells.meter, value: string(cells.meter),
+                    "Record \(record.number) repeats record \(earlier.record) exactly (register \(registerKey), \(when)); it changes nothing.")
+            } else {
+                add(.registerConflict, cell: cells.meter, value: string(cells.meter),
+                    "Register \(registerKey) with \(when) is also in record \(earlier.record), with other values; keep one of the two records.",
+                    blocking: .all)
+                return
+            }
+        }
+        let recordBlocked = blocked()
+
+        // Endpoints: one register each in a file; a move from the ledger's register is a warning.
+        if endpoint != Self.none && !recordBlocked.contains(.endpoint) {
+            let earlier = registerOf[Int(endpoint)]
+            if earlier != Self.none {
+                if earlier != register {
+                    add(.endpointOnTwoRegisters, cell: cells.endpoint, value: string(cells.endpoint),
+                        "Endpoint \(string(cells.endpoint)) is on register \(registerKey) here and on register \(text(registers, earlier).replacingOccurrences(of: "/", with: ":")) in record \(registerOfRecord[Int(endpoint)]); an endpoint reads one register.",
+                        blocking: .endpoint)
+                }
+            } else {
+                if askLedger, let current = ledger.endpoint(string(cells.endpoint))?.register, current != registerKey {
+                    add(.endpointMoved, cell: cells.endpoint, value: string(cells.endpoint),
+                        "Endpoint \(string(cells.endpoint)) moves from register \(current) to register \(registerKey).")
+                }
+                registerOf[Int(endpoint)] = register
+                registerOfRecord[Int(endpoint)] = Int32(record.number)
+            }
+        }
+        // A meter moving to another service point.
+        if !recordBlocked.contains(.meter) {
+            let inFile = servicePointOf[Int(meter)]
+            if inFile != Self.none {
+                if inFile != servicePoint {
+                    add(.meterMoved, cell: cells.meter, value: string(cells.meter),
+                        "Meter \(string(cells.meter)) moves from service point \(text(servicePoints, inFile)) to service point \(servicePointKey).")
+                }
+            } else if askLedger, let current = ledger.meter(string(cells.meter))?.servicePoint, current != servicePointKey {
+                add(.meterMoved, cell: cells.meter, value: string(cells.meter),
+                    "Meter \(string(cells.meter)) moves from service point \(current) to service point \(servicePointKey).")
+            }
+            servicePointOf[Int(meter)] = servicePoint
+            if let installDay {
+                let recorded = latestInstall[Int(register)] != .min
+                    ? Int(latestInstall[Int(register)]) : (askLedger ? ledger.register(registerKey)?.installDate?.dayNumber : nil)
+                if let latest = recorded, installDay < latest {
+                    add(.backdatedEntry, cell: cells.installDate, value: string(cells.installDate),
+                        "Meter_Install_Date \(CalendarDate(dayNumber: installDay)) is before \(CalendarDate(dayNumber: latest)), the install date already recorded for register \(registerKey): importing it rewrites the register's history.")
+                }
+                latestInstall[Int(register)] = max(Int32(installDay), latestInstall[Int(register)])
+            }
+        }
+        // An account change at a service point closes one service agreement and opens another.
+        if !recordBlocked.contains(.serviceAgreement) {
+            let inFile = accountAt[Int(servicePoint)]
+            if inFile != Self.none {
+                if inFile != account {
+                    add(.accountChanged, cell: cells.account, value: string(cells.account),
+                        "Service point \(servicePointKey) changes account from \(text(accounts, inFile)) to \(string(cells.account)): the service agreement of \(text(accounts, inFile)) closes and one for \(string(cells.account)) opens.")
+                }
+            } else if askLedger, let current = ledger.servicePoint(servicePointKey)?.account, current != string(cells.account) {
+                add(.accountChanged, cell: cells.account, value: string(cells.account),
+                    "Service point \(servicePointKey) changes account from \(current) to \(string(cells.account)): the service agreement of \(current) closes and one for \(string(cells.account)) opens.")
+            }
+        }
+        let imported = Components.all.subtracting(blocked())
+        if imported.contains(.account) { accountCreated[Int(account)] = true }
+        if imported.contains(.location) { locationCreated[Int(location)] = true }
+        if imported.contains(.servicePoint) { servicePointCreated[Int(servicePoint)] = true }
+        if imported.contains(.serviceAgreement) { accountAt[Int(servicePoint)] = account }
+        if imported.contains(.meter) { registerCreated[Int(register)] = true }
+        if endpoint != Self.none && imported.contains(.endpoint) { endpointCreated[Int(endpoint)] = true }
+    }
+
+    /// What a record's errors block, and whether it is ready: at least one of the components it
+    /// carries will import. Every record places an account at a service point with a meter; an
+    /// endpoint, a route or the utility's own fields only when it fills them.
+    func outcome(of view: BatchView, at index: Int, exceptions: [ScanException]) -> (blocked: Components, ready: Bool) {
+        var blocked = Components()
+        for exception in exceptions {
+            if case .components(let components) = exception.blocked { blocked.formUnion(components) }
+        }
+        var present: Components = [.account, .location, .servicePoint, .serviceAgreement, .meter]
+        let cells = view.cells(ofRecordAt: index)
+        for (cell, component) in optionalComponents where !cells[cell].isEmpty { present.formUnion(component) }
+        return (blocked, !present.subtracting(blocked).isEmpty)
+    }
+
+    /// The earlier record of `register` with the same install date as `current`, if any; and
+    /// `current` is remembered for the records after it.
+    private mutating func occurrence(of register: Int32, on current: Occurrence) -> Occurrence? {
+        let previous = last[Int(register)]
+        last[Int(register)] = current
+        if previous.day == Occurrence.never.day { return nil }
+        if previous.day == current.day {
+            last[Int(register)] = previous
+            return previous
+        }
+        // A register with several install dates in one file: rare, so kept apart.
+        func key(_ day: Int32) -> [UInt8] {
+            withUnsafeBytes(of: (register, day)) { Array($0) }
+        }
+        key(previous.day).withUnsafeBufferPointer { bytes in
+            let id = earlier.insert(bytes)
+            if Int(id) == earlierOccurrences.count { earlierOccurrences.append(previous) }
+        }
+        guard let id = key(current.day).withUnsafeBufferPointer({ earlier.id(of: $0) }) else { return nil }
+        last[Int(register)] = earlierOccurrences[Int(id)]
+        return earlierOccurrences[Int(id)]
+    }
+
+    /// A hash of the record's cells, to tell a repeated record from a conflicting one.
+    static func digest(_ row: RecordCells) -> UInt64 {
+        guard row.count > 0 else { return 0 }
+        // The cells lie one after another in the batch: hash the record's bytes at once, and the
+        // cells' places apart, so that moving a comma changes the digest.
+        let start = row.start(of: 0)
+        var hash = KeyTable.hash(UnsafeBufferPointer(rebasing: row.bytes[start..<row.end(of: row.count - 1)]))
+        for cell in 0..<row.count {
+            hash = (hash ^ UInt64(row.end(of: cell) - start)) &* 0x9E37_79B9_7F4A_7C15
+        }
+        return hash
+    }
+}

@@ -1,0 +1,28 @@
+import Dispatch
+import Synchronization
+
+/// A bounded queue between two threads: `send` waits while it is full, `receive` while it is
+/// empty. It hands batches from the thread that reads and checks a file to the thread that
+/// follows it in order, keeping each stage's data on its own core.
+final class Handoff<Element: Sendable>: Sendable {
+    private let items = Mutex<[Element]>([])
+    private let filled = DispatchSemaphore(value: 0)
+    private let free: DispatchSemaphore
+
+    init(capacity: Int) {
+        free = DispatchSemaphore(value: capacity)
+    }
+
+    func send(_ element: sending Element) {
+        free.wait()
+        items.withLock { $0.append(element) }
+        filled.signal()
+    }
+
+    func receive() -> Element {
+        filled.wait()
+        let element = items.withLock { $0.removeFirst() }
+        free.signal()
+        return element
+    }
+}

@@ -1,0 +1,46 @@
+/// A record as the scan leaves it: where it is, its cells, its exceptions, and what will import.
+public struct ScannedRecord {
+    let batch: RecordBatch
+    let index: Int
+    public let header: Header
+    public let encoding: TextEncoding
+    /// This record's exceptions, in the order found.
+    public let exceptions: ArraySlice<ScanException>
+    /// The components that errors block; `.all` when the record cannot import at all.
+    public let blocked: Components
+    /// At least one of the record's components will import.
+    public let isReady: Bool
+
+    public var number: Int { batch.records[index].number }
+    public var line: Int { batch.records[index].line }
+    public var byteOffset: Int { batch.records[index].byteOffset }
+    public var hasErrors: Bool { exceptions.contains { $0.severity == .error } }
+
+    /// The record's cells as text, as many as it has.
+    public var cells: [String] { batch.cells(ofRecordAt: index).map(encoding.string) }
+
+    /// The value of a column of the specification by its current name; nil when the file has no
+    /// such column, "" when the cell is blank.
+    public func value(_ column: String) -> String? {
+        guard let cell = header.cell(ofColumn: column), let range = batch.cellRange(record: index, cell: cell) else { return nil }
+        return encoding.string(batch.bytes[range])
+    }
+}
+
+/// Receives what a scan finds, in file order: the file-level exceptions, then each record.
+public protocol ScanObserver {
+    mutating func scanner(found exception: ScanException) throws
+    mutating func scanner(readHeader header: Header) throws
+    mutating func scanner(scanned record: ScannedRecord) throws
+}
+
+extension ScanObserver {
+    public mutating func scanner(found exception: ScanException) throws {}
+    public mutating func scanner(readHeader header: Header) throws {}
+    public mutating func scanner(scanned record: ScannedRecord) throws {}
+}
+
+/// Observes nothing: for a scan that only counts.
+public struct NoObserver: ScanObserver {
+    public init() {}
+}

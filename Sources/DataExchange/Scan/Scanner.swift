@@ -1,0 +1,183 @@
+import Foundation
+
+/// Scans a Data Exchange file as a dry run: reads it once for its encoding and once for its
+/// records, checks every rule of the specification, and tells an observer each exception and
+/// record in file order. It changes nothing and knows no database: what it needs of the ledger's
+/// current state comes through `LedgerState`.
+public struct Scanner: Sendable {
+    public var specification: Specification
+    public var ledger: any LedgerState
+    /// The day the future-date rules measure from.
+    public var today: CalendarDate
+    /// Records per batch: the unit of reading and checking.
+    public var batchSize = 1_024
+    static let readSize = 1 << 18
+
+    public init(specification: Specification, ledger: any LedgerState = EmptyLedgerState(), today: CalendarDate = .today()) {
+        self.specification = specification
+        self.ledger = ledger
+        self.today = today
+    }
+
+    /// Scans `source`; `progress` is told the bytes read so far after each batch. It uses two
+    /// threads, this one and a worker of its own: call it off the cooperative pool in a server.
+    public func scan<Observer: ScanObserver>(
+        _ source: some ByteSource, name: String, observer: inout Observer, progress: ((Int) -> Void)? = nil
+    ) throws -> ScanSummary {
+        let started = ContinuousClock.now
+        var summary = ScanSummary(
+            file: name, kind: specification.kind, encoding: .utf8, specificationVersion: specification.version, bytes: source.size)
+        try scan(source, into: &summary, observer: &observer, progress: progress)
+        summary.seconds = (ContinuousClock.now - started).seconds
+        return summary
+    }
+
+    private func scan<Observer: ScanObserver>(
+        _ source: some ByteSource, into summary: inout ScanSummary, observer: inout Observer, progress: ((Int) -> Void)?
+    ) throws {
+        func report(_ exception: ScanException) throws {
+            summary.count(exception)
+            try observer.scanner(found: exception)
+        }
+
+        var buffer = [UInt8](repeating: 0, count: Self.readSize)
+        let prefixCount = try buffer.withUnsafeMutableBytes { raw in
+            try source.read(at: 0, into: UnsafeMutableRawBufferPointer(rebasing: raw[..<FileSniffer.prefixLength]))
+        }
+        if let problem = FileSniffer.problem(prefix: Array(buffer[..<prefixCount]), size: source.size) {
+            try report(problem)
+            return
+        }
+        summary.encoding = try Self.encoding(of: source, buffer: &buffer)
+        if summary.encoding == .windows1252 {
+            try report(ScanException(
+                .windows1252,
+                message: "The file is not UTF-8; it was read as Windows-1252, as spreadsheets save CSV. Check that names with accents look right, or save the file as \"CSV UTF-8\"."))
+        }
+        let context = ScanContext(encoding: summary.encoding, today: today)
+
+        var reader = BatchReader(source: source, batchSize: batchSize)
+        guard let batch = try reader.next(), !batch.isEmpty else {
+            try report(ScanException(.emptyFile, message: "The file has no header and no records. Export the Data Exchange file from the CIS again."))
+            return
+        }
+        let headerNames = batch.cells(ofRecordAt: 0).map(summary.encoding.string)
+        let (header, headerExceptions) = Header.resolve(headerNames, specification: specification)
+        let missingKeys = specification.requiredKeyColumns.filter { header.cellOfColumn[$0] == nil }
+        if !missingKeys.isEmpty, let delimiter = Header.foreignDelimiter(headerNames, specification: specification) {
+            try report(ScanException(
+                .wrongDelimiter,
+                message: "The header is separated by \(delimiter), not commas. Save the file as \"CSV UTF-8 (comma delimited)\" and drop it again."))
+        } else {
+            for exception in headerExceptions { try report(exception) }
+            for column in missingKeys {
+                let name = specification.columns[column].name
+                try report(ScanException(
+                    .missingKeyColumn, column: name,
+                    message: "The header has no \(name) column; every \(specification.kind.title) file needs it. Add the column, named exactly \(name)."))
+            }
+        }
+        try observer.scanner(readHeader: header)
+        guard summary.isImportable else {
+            // Nothing can import, but the person still learns how many records the file has.
+            summary.records = batch.count - 1
+            while let next = try reader.next() { summary.records += next.count }
+            return
+        }
+
+        // Two threads, a batch or two apart: a worker reads and checks the cells of the next
+        // batches while this thread follows the records in file order and tells the observer.
+        let checker = RecordChecker(header: header, context: context)
+        let worker = ScanWorker.start(reader: reader, first: batch, checker: checker)
+        defer { worker.stop() }
+        // Data Exchange records run 400 to 450 bytes: size the tables once for about that many.
+        var tracker = ConfigurationTracker(checker: checker, ledger: ledger, expectedRecords: source.size / 400)
+        var exceptions: [ScanException] = []
+        while case .batch(let batch, let first, let results, let bytesRead) = worker.next() {
+            try batch.withView { view in
+                for index in first..<batch.count {
+                    exceptions.removeAll(keepingCapacity: true)
+                    exceptions.append(contentsOf: results.of(index - first))
+                    tracker.track(view, at: index, exceptions: &exceptions, from: 0)
+                    let (blocked, ready) = tracker.outcome(of: view, at: index, exceptions: exceptions)
+                    for exception in exceptions { summary.count(exception) }
+                    summary.records += 1
+                    if ready { summary.ready += 1 }
+                    if !blocked.isEmpty { summary.recordsWithErrors += 1 }
+                    try observer.scanner(scanned: ScannedRecord(
+                        batch: batch, index: index, header: header, encoding: context.encoding, exceptions: exceptions[...],
+                        blocked: blocked, isReady: ready))
+                }
+            }
+            progress?(bytesRead)
+        }
+        if let failure = worker.failure { throw failure }
+        if summary.records == 0 {
+            try report(ScanException(.noRecords, message: "The file has a header but no records: there is nothing to import."))
+        }
+    }
+
+    /// UTF-8 when the whole file is valid UTF-8, otherwise Windows-1252 (spec rule 12).
+    static func encoding(of source: some ByteSource, buffer: inout [UInt8]) throws -> TextEncoding {
+        var validator = UTF8Validator()
+        var offset = 0
+        while validator.isValid {
+            let count = try buffer.withUnsafeMutableBytes { raw in try source.read(at: offset, into: raw) }
+            if count == 0 { break }
+            buffer.withUnsafeBufferPointer { validator.consume(UnsafeBufferPointer(rebasing: $0[..<count])) }
+            offset += count
+        }
+        validator.finish()
+        return validator.isValid ? .utf8 : .windows1252
+    }
+}
+
+/// Feeds a source through the tokenizer a buffer at a time and hands out whole batches.
+struct BatchReader<Source: ByteSource>: Sendable {
+    let source: Source
+    let batchSize: Int
+    private var buffer = [UInt8](repeating: 0, count: Scanner.readSize)
+    private var tokenizer = CSVTokenizer()
+    private var pending: Range<Int> = 0..<0
+    private(set) var bytesRead = 0
+    private var finished = false
+
+    init(source: Source, batchSize: Int) {
+        self.source = source
+        self.batchSize = batchSize
+    }
+
+    mutating func next() throws -> RecordBatch? {
+        guard !finished else { return nil }
+        // The buffer as a local while the tokenizer, another property, changes.
+        var buffer = self.buffer
+        self.buffer = []
+        defer { self.buffer = buffer }
+        var batch = RecordBatch()
+        batch.bytes.reserveCapacity(batchSize * 512 + Scanner.readSize)
+        batch.cells.reserveCapacity(batchSize * 100)
+        batch.records.reserveCapacity(batchSize)
+        while batch.count < batchSize {
+            if pending.isEmpty {
+                let (source, offset) = (self.source, bytesRead)
+                let count = try buffer.withUnsafeMutableBytes { try source.read(at: offset, into: $0) }
+                if count == 0 {
+                    tokenizer.finish(into: &batch)
+                    finished = true
+                    break
+                }
+                bytesRead += count
+                pending = 0..<count
+            }
+            let consumed = buffer.withUnsafeBufferPointer {
+                tokenizer.consume(UnsafeBufferPointer(rebasing: $0[pending]), into: &batch, limit: batchSize)
+            }
+            pending = (pending.lowerBound + consumed)..<pending.upperBound
+        }
+        return batch.isEmpty && finished ? nil : batch
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+
+@main
+struct LedgerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledger",
+        abstract: "The Data Exchange import ledger: scan, import and audit the files a utility's CIS exports.",
+        subcommands: [ScanCommand.self, SpecCommand.self, TemplateCommand.self, CodesCommand.self])
+}
+
+/// Where the ledger lives; shared by every command that reads or writes it.
+struct LedgerOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The ledger's SQLite file (default: $LEDGER_DB, else ledger.sqlite in the current folder).", valueName: "path"))
+    var db: String?
+
+    var databasePath: String {
+        db ?? ProcessInfo.processInfo.environment["LEDGER_DB"] ?? "ledger.sqlite"
+    }
+}
+
+import Foundation

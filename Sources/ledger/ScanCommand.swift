@@ -1,0 +1,61 @@
+import ArgumentParser
+import DataExchange
+import Foundation
+
+struct ScanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Scan a Data Exchange file as a dry run: nothing is imported.",
+        discussion: """
+            Prints the records, how many are ready to import, the errors and warnings by code and column.
+            Exit status: 0 no errors (warnings allowed), 1 records have errors, 2 the file cannot be imported, 64 wrong invocation.
+            """)
+
+    @Argument(help: "The Data Exchange file (CSV).")
+    var file: String
+
+    @OptionGroup var ledger: LedgerOptions
+
+    @Option(help: ArgumentHelp("Write the exceptions report to this file.", valueName: "path"))
+    var report: String?
+
+    @Option(help: "The report's format: csv or json.")
+    var format: ReportFormat = .csv
+
+    @Option(name: .customLong("fix-file"), help: ArgumentHelp("Write the records with errors, and what to correct, to this file.", valueName: "path"))
+    var fixFile: String?
+
+    @Option(help: ArgumentHelp("Use an amended specification file instead of the one built in.", valueName: "path"))
+    var spec: String?
+
+    @Flag(help: "Print one JSON object instead of the summary.")
+    var json = false
+
+    func run() async throws {
+        do {
+            let specification = try spec.map { try Specification.load(contentsOf: $0) } ?? Specification.bundled()
+            let source = try FileByteSource(path: file)
+            var outputs = ScanOutputs(
+                report: try report.map { try ExceptionReportWriter(path: $0, format: format) },
+                fixFile: try fixFile.map { try FixFileWriter(path: $0) })
+            // Until the ledger lands, the ledger at `--db` is empty: every entity in the file is new.
+            let scanner = Scanner(specification: specification, ledger: EmptyLedgerState())
+            var bar = ProgressBar(total: source.size, label: "scanning")
+            let summary = try scanner.scan(source, name: file, observer: &outputs) { bar.update($0) }
+            bar.finish()
+            try outputs.finish(summary: summary)
+            if json {
+                print(JSONText.encode(summary))
+            } else {
+                print(SummaryText.render(summary, report: report, fixFile: fixFile, fileExceptions: []))
+            }
+            if !summary.isImportable { throw ExitCode(2) }
+            if summary.errors > 0 { throw ExitCode(1) }
+        } catch let error as DataExchangeError {
+            FileHandle.standardError.write(Data("ledger: \(error.message)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+}
+
+extension ReportFormat: ExpressibleByArgument {}
