@@ -30,6 +30,7 @@ let package = Package(
         ),
         .testTarget(name: "DataExchangeTests", dependencies: ["DataExchange"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
+        .testTarget(name: "LedgerCommandTests", dependencies: ["ledger", "DataExchange"]),
         .testTarget(name: "LedgerServerTests", dependencies: ["LedgerServer"]),
     ]
 )

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Ledger
 
 @main
 struct LedgerCommand: AsyncParsableCommand {
@@ -13,9 +15,7 @@ struct LedgerOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The ledger's SQLite file (default: $LEDGER_DB, else ledger.sqlite in the current folder).", valueName: "path"))
     var db: String?
 
-    var databasePath: String {
-        db ?? ProcessInfo.processInfo.environment["LEDGER_DB"] ?? "ledger.sqlite"
+    var location: LedgerLocation {
+        LedgerLocation(option: db, environment: ProcessInfo.processInfo.environment)
     }
 }
-
-import Foundation

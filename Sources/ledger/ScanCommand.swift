@@ -31,6 +31,12 @@ struct ScanCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of the summary.")
     var json = false
 
+    func validate() throws {
+        guard FileManager.default.isReadableFile(atPath: file) else {
+            throw ValidationError("Cannot read \(file): no such file, or no permission to read it.")
+        }
+    }
+
     func run() async throws {
         do {
             let specification = try spec.map { try Specification.load(contentsOf: $0) } ?? Specification.bundled()
@@ -47,7 +53,7 @@ struct ScanCommand: AsyncParsableCommand {
             if json {
                 print(JSONText.encode(summary))
             } else {
-                print(SummaryText.render(summary, report: report, fixFile: fixFile, fileExceptions: []))
+                print(SummaryText.render(summary, report: report, fixFile: fixFile, fileExceptions: outputs.fileExceptions))
             }
             if !summary.isImportable { throw ExitCode(2) }
             if summary.errors > 0 { throw ExitCode(1) }

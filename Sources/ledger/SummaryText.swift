@@ -14,6 +14,9 @@ enum SummaryText {
         if !summary.isImportable {
             lines.append("The file cannot be imported: \(summary.fileErrors) file-level error\(summary.fileErrors == 1 ? "" : "s").")
         }
+        for exception in fileExceptions {
+            lines.append("  \(exception.severity.rawValue) \(exception.code.rawValue): \(exception.message)")
+        }
         lines += [
             row("records", summary.records),
             row("ready", summary.ready),

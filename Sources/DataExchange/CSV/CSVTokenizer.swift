@@ -80,7 +80,8 @@ public struct CSVTokenizer: Sendable {
         let rest = UnsafeBufferPointer(rebasing: input[taken...])
         batch.bytes.append(contentsOf: rest)
         let stop = read(&batch, limit: limit)
-        if stop < batch.bytes.count {
+        if batch.count >= limit {
+            // The batch is full: what follows its last record belongs to the next batch.
             let untaken = batch.bytes.count - stop
             batch.bytes.removeSubrange(stop...)
             base += stop

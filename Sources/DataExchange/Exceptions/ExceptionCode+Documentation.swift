@@ -49,7 +49,7 @@ extension ExceptionCode {
         case .endBeforeStart: ("SA_End_Date before SA_Start_Date.", "SA_End_Date 2019-01-01 is before SA_Start_Date 2020-01-01.", "Correct either date.")
         case .lowAboveHigh: ("Low_Read_Limit above High_Read_Limit.", "Low_Read_Limit 900 is above High_Read_Limit 100.", "Swap or correct the limits.")
         case .nullIsland: ("Latitude and longitude both 0: a placeholder, not a place; it imports.", "Location_Latitude and Location_Longitude are both 0.", "Give the real coordinates or leave both blank.")
-        case .incompleteRename: ("An ID Update record fills one ID of a pair without the other.", "Meter_ID_new is blank but Meter_ID is \"M1\".", "Fill both, or neither.")
+        case .incompleteRename: ("An ID Update record fills one ID of a pair without the other, or renames nothing, or more than one ID.", "Meter_ID_new is blank but Meter_ID is \"M1\": give both, or neither.", "Give each record one ID and its new ID.")
         case .endpointOnTwoRegisters: ("One endpoint on two registers in the same file: the later one's endpoint does not import.", "Endpoint 1234567 is on register M2 here and on register M1 in record 3.", "Correct the endpoint serial number of one of them.")
         case .registerConflict: ("One register twice with the same install date and different values: the later record does not import.", "Register M1:L with install date 2020-01-01 is also in record 3, with other values.", "Keep one of the two records.")
         case .duplicateRecord: ("A record repeats an earlier one exactly; it changes nothing.", "Record 9 repeats record 8 exactly.", "Remove the repeated record.")

@@ -2,6 +2,8 @@
 public struct ScanOutputs: ScanObserver {
     public var report: ExceptionReportWriter?
     public var fixFile: FixFileWriter?
+    /// The exceptions about the file as a whole: few, and worth showing in full.
+    public private(set) var fileExceptions: [ScanException] = []
 
     public init(report: ExceptionReportWriter? = nil, fixFile: FixFileWriter? = nil) {
         self.report = report
@@ -9,6 +11,7 @@ public struct ScanOutputs: ScanObserver {
     }
 
     public mutating func scanner(found exception: ScanException) throws {
+        fileExceptions.append(exception)
         try report?.scanner(found: exception)
     }
 

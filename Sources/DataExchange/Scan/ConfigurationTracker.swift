@@ -6,7 +6,7 @@
 /// Entities are followed by interned ids in `KeyTable`s, so that a 70 MB file's 166,000 records
 /// cost a few megabytes and no String per record; Strings are made only for messages and for
 /// questions to a ledger that is not empty.
-struct ConfigurationTracker {
+struct ConfigurationTracker: RecordTracker {
     private static let none: Int32 = -1
 
     private struct Cells {
@@ -53,17 +53,23 @@ struct ConfigurationTracker {
     private var joined: [UInt8] = []
 
     private struct Occurrence {
-        static let never = Occurrence(day: .min, digest: 0, record: 0)
+        static let never = Occurrence(day: .min, digest: 0, record: 0, byteOffset: 0)
         static let noDate = Int32.min + 1
         var day: Int32
         var digest: UInt64
         var record: Int32
+        var byteOffset: Int
     }
 
+    /// Reads the cells of the record at a byte offset of the file again: to compare a record with
+    /// an earlier one for the same register and date, which is rare, without keeping every record.
+    private let earlierRecord: (Int) -> [[UInt8]]?
+
     /// A tracker for a file of about `expectedRecords` records: its tables are sized once.
-    init(checker: RecordChecker, ledger: any LedgerState, expectedRecords: Int) {
+    init(checker: RecordChecker, ledger: any LedgerState, expectedRecords: Int, earlierRecord: @escaping (Int) -> [[UInt8]]?) {
         self.checker = checker
         self.ledger = ledger
+        self.earlierRecord = earlierRecord
         let capacity = max(1024, expectedRecords)
         accounts = KeyTable(capacity: capacity)
         locations = KeyTable(capacity: capacity, keyLength: 9)
@@ -114,11 +120,7 @@ struct ConfigurationTracker {
 
     mutating func track(_ view: BatchView, at index: Int, exceptions: inout [ScanException], from first: Int) {
         guard let cells else { return }
-        func blocked() -> Components {
-            exceptions[first...].reduce(into: Components()) {
-                if case .components(let components) = $1.blocked { $0.formUnion(components) }
-            }
-        }
+        func blocked() -> Components { Self.blocked(by: exceptions[first...]) }
         guard blocked() != .all else { return }
         let record = view.records[index]
         let row = view.cells(ofRecordAt: index)
@@ -168,6 +170,11 @@ struct ConfigurationTracker {
         if endpoint != Self.none && !endpointCreated[Int(endpoint)] && !(askLedger && ledger.endpoint(string(cells.endpoint)) != nil) {
             new.insert(.endpoint)
         }
+        // An entity whose key is wrong is no entity yet: its key's error says what to do.
+        for (key, component) in [(cells.account, Components.account), (cells.endpoint, .endpoint)] {
+            let name = key.flatMap { checker.header.columnOfCell[$0] }.map { checker.header.specification.columns[$0].name }
+            if exceptions[first...].contains(where: { $0.column == name }) { new.subtract(component) }
+        }
         for (component, index, cell) in creationColumns where new.contains(component) && row[optional: cell].isEmpty {
             let column = checker.header.specification.columns[index]
             guard !exceptions[first...].contains(where: { $0.column == column.name }) else { continue }
@@ -188,16 +195,20 @@ struct ConfigurationTracker {
             }
         }
 
-        // A register given twice for the same install date.
-        let current = Occurrence(day: installDay.map { Int32($0) } ?? Occurrence.noDate, digest: Self.digest(row), record: Int32(record.number))
+        // A register given twice for the same install date: the same record again changes
+        // nothing; another value for a field that both fill is a conflict. A blank keeps.
+        let current = Occurrence(
+            day: installDay.map { Int32($0) } ?? Occurrence.noDate, digest: Self.digest(row), record: Int32(record.number),
+            byteOffset: record.byteOffset)
         if let earlier = occurrence(of: register, on: current) {
             let when = installDay.map { "install date \(CalendarDate(dayNumber: $0))" } ?? "no install date"
             if earlier.digest == current.digest {
                 add(.duplicateRecord, cell: cells.meter, value: string(cells.meter),
                     "Record \(record.number) repeats record \(earlier.record) exactly (register \(registerKey), \(when)); it changes nothing.")
-            } else {
+            } else if let cell = conflictingCell(row, with: earlier) {
+                let column = checker.header.columnOfCell[cell].map { checker.header.specification.columns[$0].name } ?? checker.header.names[cell]
                 add(.registerConflict, cell: cells.meter, value: string(cells.meter),
-                    "Register \(registerKey) with \(when) is also in record \(earlier.record), with other values; keep one of the two records.",
+                    "Register \(registerKey) with \(when) is also in record \(earlier.record), with another \(column); keep one of the two records.",
                     blocking: .all)
                 return
             }
@@ -271,10 +282,7 @@ struct ConfigurationTracker {
     /// carries will import. Every record places an account at a service point with a meter; an
     /// endpoint, a route or the utility's own fields only when it fills them.
     func outcome(of view: BatchView, at index: Int, exceptions: [ScanException]) -> (blocked: Components, ready: Bool) {
-        var blocked = Components()
-        for exception in exceptions {
-            if case .components(let components) = exception.blocked { blocked.formUnion(components) }
-        }
+        let blocked = Self.blocked(by: exceptions)
         var present: Components = [.account, .location, .servicePoint, .serviceAgreement, .meter]
         let cells = view.cells(ofRecordAt: index)
         for (cell, component) in optionalComponents where !cells[cell].isEmpty { present.formUnion(component) }
@@ -302,6 +310,16 @@ struct ConfigurationTracker {
         guard let id = key(current.day).withUnsafeBufferPointer({ earlier.id(of: $0) }) else { return nil }
         last[Int(register)] = earlierOccurrences[Int(id)]
         return earlierOccurrences[Int(id)]
+    }
+
+    /// The first cell that this record and the earlier one both fill with different values.
+    private func conflictingCell(_ row: RecordCells, with earlier: Occurrence) -> Int? {
+        guard let cells = earlierRecord(earlier.byteOffset) else { return 0 }
+        for cell in 0..<min(row.count, cells.count) {
+            let now = row[cell]
+            if !now.isEmpty && !cells[cell].isEmpty && !now.elementsEqual(cells[cell]) { return cell }
+        }
+        return nil
     }
 
     /// A hash of the record's cells, to tell a repeated record from a conflicting one.

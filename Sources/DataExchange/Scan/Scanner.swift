@@ -5,7 +5,10 @@ import Foundation
 /// record in file order. It changes nothing and knows no database: what it needs of the ledger's
 /// current state comes through `LedgerState`.
 public struct Scanner: Sendable {
+    /// The columns of an Accounts and Assets file.
     public var specification: Specification
+    /// The columns of an ID Update file, recognised by its `_new` columns.
+    public var idUpdateSpecification: Specification?
     public var ledger: any LedgerState
     /// The day the future-date rules measure from.
     public var today: CalendarDate
@@ -13,8 +16,12 @@ public struct Scanner: Sendable {
     public var batchSize = 1_024
     static let readSize = 1 << 18
 
-    public init(specification: Specification, ledger: any LedgerState = EmptyLedgerState(), today: CalendarDate = .today()) {
+    public init(
+        specification: Specification, idUpdateSpecification: Specification? = try? .bundled(.idUpdate),
+        ledger: any LedgerState = EmptyLedgerState(), today: CalendarDate = .today()
+    ) {
         self.specification = specification
+        self.idUpdateSpecification = idUpdateSpecification
         self.ledger = ledger
         self.today = today
     }
@@ -62,14 +69,18 @@ public struct Scanner: Sendable {
             return
         }
         let headerNames = batch.cells(ofRecordAt: 0).map(summary.encoding.string)
+        let specification = specification(for: headerNames)
+        summary.kind = specification.kind
+        summary.specificationVersion = specification.version
         let (header, headerExceptions) = Header.resolve(headerNames, specification: specification)
         let missingKeys = specification.requiredKeyColumns.filter { header.cellOfColumn[$0] == nil }
+        let (pairs, pairExceptions) = specification.kind == .idUpdate ? RenameTracker.pairs(of: header) : ([], [])
         if !missingKeys.isEmpty, let delimiter = Header.foreignDelimiter(headerNames, specification: specification) {
             try report(ScanException(
                 .wrongDelimiter,
                 message: "The header is separated by \(delimiter), not commas. Save the file as \"CSV UTF-8 (comma delimited)\" and drop it again."))
         } else {
-            for exception in headerExceptions { try report(exception) }
+            for exception in headerExceptions + pairExceptions { try report(exception) }
             for column in missingKeys {
                 let name = specification.columns[column].name
                 try report(ScanException(
@@ -91,7 +102,14 @@ public struct Scanner: Sendable {
         let worker = ScanWorker.start(reader: reader, first: batch, checker: checker)
         defer { worker.stop() }
         // Data Exchange records run 400 to 450 bytes: size the tables once for about that many.
-        var tracker = ConfigurationTracker(checker: checker, ledger: ledger, expectedRecords: source.size / 400)
+        var tracker: any RecordTracker = switch specification.kind {
+        case .accountsAndAssets:
+            ConfigurationTracker(checker: checker, ledger: ledger, expectedRecords: source.size / 400) { offset in
+                (try? BatchReader.record(at: offset, in: source)).map { batch in batch.cells(ofRecordAt: 0).map(Array.init) }
+            }
+        case .idUpdate:
+            RenameTracker(checker: checker, ledger: ledger, pairs: pairs)
+        }
         var exceptions: [ScanException] = []
         while case .batch(let batch, let first, let results, let bytesRead) = worker.next() {
             try batch.withView { view in
@@ -115,6 +133,14 @@ public struct Scanner: Sendable {
         if summary.records == 0 {
             try report(ScanException(.noRecords, message: "The file has a header but no records: there is nothing to import."))
         }
+    }
+
+    /// The specification of the file a header begins: an ID Update file has `_new` columns.
+    func specification(for header: [String]) -> Specification {
+        guard let idUpdate = idUpdateSpecification,
+            header.contains(where: { $0.trimmingSpaces().hasSuffix("_new") && idUpdate.match($0.trimmingSpaces()) != nil })
+        else { return specification }
+        return idUpdate
     }
 
     /// UTF-8 when the whole file is valid UTF-8, otherwise Windows-1252 (spec rule 12).
@@ -145,6 +171,24 @@ struct BatchReader<Source: ByteSource>: Sendable {
     init(source: Source, batchSize: Int) {
         self.source = source
         self.batchSize = batchSize
+    }
+
+    /// The record that starts at `offset`, read alone.
+    static func record(at offset: Int, in source: Source) throws -> RecordBatch? {
+        var tokenizer = CSVTokenizer()
+        var batch = RecordBatch()
+        var buffer = [UInt8](repeating: 0, count: 1 << 14)
+        var position = offset
+        while batch.isEmpty {
+            let count = try buffer.withUnsafeMutableBytes { try source.read(at: position, into: $0) }
+            if count == 0 {
+                tokenizer.finish(into: &batch)
+                break
+            }
+            position += count
+            _ = buffer.withUnsafeBufferPointer { tokenizer.consume(UnsafeBufferPointer(rebasing: $0[..<count]), into: &batch, limit: 1) }
+        }
+        return batch.isEmpty ? nil : batch
     }
 
     mutating func next() throws -> RecordBatch? {
