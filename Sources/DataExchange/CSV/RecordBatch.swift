@@ -113,3 +113,18 @@ struct RecordCells {
         cell.map { self[$0] } ?? UnsafeBufferPointer(start: nil, count: 0)
     }
 }
+
+extension RecordCells {
+    /// A hash of the record's cells, to tell a repeated record from another. The cells lie one
+    /// after another in the batch: their bytes are hashed at once, their places apart, so that
+    /// moving a comma changes the digest.
+    var digest: UInt64 {
+        guard count > 0 else { return 0 }
+        let start = start(of: 0)
+        var hash = KeyTable.hash(UnsafeBufferPointer(rebasing: bytes[start..<end(of: count - 1)]))
+        for cell in 0..<count {
+            hash = (hash ^ UInt64(end(of: cell) - start)) &* 0x9E37_79B9_7F4A_7C15
+        }
+        return hash
+    }
+}

@@ -118,7 +118,7 @@ struct ConfigurationTracker: RecordTracker {
         checker.context.encoding.string(table.key(id)).replacingOccurrences(of: "\u{1F}", with: "/")
     }
 
-    mutating func track(_ view: BatchView, at index: Int, exceptions: inout [ScanException], from first: Int) {
+    mutating func track(_ view: BatchView, at index: Int, digest: UInt64, exceptions: inout [ScanException], from first: Int) {
         guard let cells else { return }
         func blocked() -> Components { Self.blocked(by: exceptions[first...]) }
         guard blocked() != .all else { return }
@@ -198,7 +198,7 @@ struct ConfigurationTracker: RecordTracker {
         // A register given twice for the same install date: the same record again changes
         // nothing; another value for a field that both fill is a conflict. A blank keeps.
         let current = Occurrence(
-            day: installDay.map { Int32($0) } ?? Occurrence.noDate, digest: Self.digest(row), record: Int32(record.number),
+            day: installDay.map { Int32($0) } ?? Occurrence.noDate, digest: digest, record: Int32(record.number),
             byteOffset: record.byteOffset)
         if let earlier = occurrence(of: register, on: current) {
             let when = installDay.map { "install date \(CalendarDate(dayNumber: $0))" } ?? "no install date"
@@ -236,14 +236,12 @@ struct ConfigurationTracker: RecordTracker {
         // A meter moving to another service point.
         if !recordBlocked.contains(.meter) {
             let inFile = servicePointOf[Int(meter)]
-            if inFile != Self.none {
-                if inFile != servicePoint {
-                    add(.meterMoved, cell: cells.meter, value: string(cells.meter),
-                        "Meter \(string(cells.meter)) moves from service point \(text(servicePoints, inFile)) to service point \(servicePointKey).")
-                }
-            } else if askLedger, let current = ledger.meter(string(cells.meter))?.servicePoint, current != servicePointKey {
+            let from: String? = inFile != Self.none
+                ? (inFile != servicePoint ? text(servicePoints, inFile) : nil)
+                : askLedger ? ledger.meter(string(cells.meter))?.servicePoint.flatMap { $0 != servicePointKey ? $0.description : nil } : nil
+            if let from {
                 add(.meterMoved, cell: cells.meter, value: string(cells.meter),
-                    "Meter \(string(cells.meter)) moves from service point \(current) to service point \(servicePointKey).")
+                    "Meter \(string(cells.meter)) moves from service point \(from) to service point \(servicePointKey).")
             }
             servicePointOf[Int(meter)] = servicePoint
             if let installDay {
@@ -259,14 +257,13 @@ struct ConfigurationTracker: RecordTracker {
         // An account change at a service point closes one service agreement and opens another.
         if !recordBlocked.contains(.serviceAgreement) {
             let inFile = accountAt[Int(servicePoint)]
-            if inFile != Self.none {
-                if inFile != account {
-                    add(.accountChanged, cell: cells.account, value: string(cells.account),
-                        "Service point \(servicePointKey) changes account from \(text(accounts, inFile)) to \(string(cells.account)): the service agreement of \(text(accounts, inFile)) closes and one for \(string(cells.account)) opens.")
-                }
-            } else if askLedger, let current = ledger.servicePoint(servicePointKey)?.account, current != string(cells.account) {
-                add(.accountChanged, cell: cells.account, value: string(cells.account),
-                    "Service point \(servicePointKey) changes account from \(current) to \(string(cells.account)): the service agreement of \(current) closes and one for \(string(cells.account)) opens.")
+            let accountID = string(cells.account)
+            let from: String? = inFile != Self.none
+                ? (inFile != account ? text(accounts, inFile) : nil)
+                : askLedger ? ledger.servicePoint(servicePointKey)?.account.flatMap { $0 != accountID ? $0 : nil } : nil
+            if let from {
+                add(.accountChanged, cell: cells.account, value: accountID,
+                    "Service point \(servicePointKey) changes account from \(from) to \(accountID): the service agreement of \(from) closes and one for \(accountID) opens.")
             }
         }
         let imported = Components.all.subtracting(blocked())
@@ -322,16 +319,4 @@ struct ConfigurationTracker: RecordTracker {
         return nil
     }
 
-    /// A hash of the record's cells, to tell a repeated record from a conflicting one.
-    static func digest(_ row: RecordCells) -> UInt64 {
-        guard row.count > 0 else { return 0 }
-        // The cells lie one after another in the batch: hash the record's bytes at once, and the
-        // cells' places apart, so that moving a comma changes the digest.
-        let start = row.start(of: 0)
-        var hash = KeyTable.hash(UnsafeBufferPointer(rebasing: row.bytes[start..<row.end(of: row.count - 1)]))
-        for cell in 0..<row.count {
-            hash = (hash ^ UInt64(row.end(of: cell) - start)) &* 0x9E37_79B9_7F4A_7C15
-        }
-        return hash
-    }
 }

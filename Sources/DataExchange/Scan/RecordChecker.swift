@@ -7,6 +7,8 @@ struct RecordChecker: Sendable {
         var exceptions: [ScanException] = []
         /// For each record, the index in `exceptions` after its last exception.
         var ends: [Int] = []
+        /// For each record, its `RecordCells.digest`.
+        var digests: [UInt64] = []
 
         func of(_ record: Int) -> ArraySlice<ScanException> {
             exceptions[(record == 0 ? 0 : ends[record - 1])..<ends[record]]
@@ -75,12 +77,14 @@ struct RecordChecker: Sendable {
     func check(_ batch: RecordBatch, _ range: Range<Int>) -> Results {
         var results = Results()
         results.ends.reserveCapacity(range.count)
+        results.digests.reserveCapacity(range.count)
         var flagged: [Int] = []
         batch.withView { view in
             rules.withUnsafeBufferPointer { rules in
                 for index in range {
                     check(view, at: index, rules: rules, flagged: &flagged, into: &results.exceptions)
                     results.ends.append(results.exceptions.count)
+                    results.digests.append(view.cells(ofRecordAt: index).digest)
                 }
             }
         }

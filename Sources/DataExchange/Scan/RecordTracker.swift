@@ -2,8 +2,8 @@
 /// kind of file.
 protocol RecordTracker {
     /// Adds to `exceptions` (the record's, from `first`) what the record breaks given the records
-    /// before it and the ledger.
-    mutating func track(_ view: BatchView, at index: Int, exceptions: inout [ScanException], from first: Int)
+    /// before it and the ledger. `digest` is the record's `RecordCells.digest`.
+    mutating func track(_ view: BatchView, at index: Int, digest: UInt64, exceptions: inout [ScanException], from first: Int)
     /// What the record's errors block, and whether it is ready to import.
     func outcome(of view: BatchView, at index: Int, exceptions: [ScanException]) -> (blocked: Components, ready: Bool)
 }

@@ -57,7 +57,7 @@ struct RenameTracker: RecordTracker {
         self.pairs = pairs
     }
 
-    mutating func track(_ view: BatchView, at index: Int, exceptions: inout [ScanException], from first: Int) {
+    mutating func track(_ view: BatchView, at index: Int, digest: UInt64, exceptions: inout [ScanException], from first: Int) {
         guard Self.blocked(by: exceptions[first...]).isEmpty else { return }
         let record = view.records[index]
         let row = view.cells(ofRecordAt: index)

@@ -116,7 +116,7 @@ public struct Scanner: Sendable {
                 for index in first..<batch.count {
                     exceptions.removeAll(keepingCapacity: true)
                     exceptions.append(contentsOf: results.of(index - first))
-                    tracker.track(view, at: index, exceptions: &exceptions, from: 0)
+                    tracker.track(view, at: index, digest: results.digests[index - first], exceptions: &exceptions, from: 0)
                     let (blocked, ready) = tracker.outcome(of: view, at: index, exceptions: exceptions)
                     for exception in exceptions { summary.count(exception) }
                     summary.records += 1
