@@ -1,3 +1,4 @@
+import DataExchange
 import Ledger
 import Testing
 

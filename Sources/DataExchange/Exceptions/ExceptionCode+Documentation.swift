@@ -4,6 +4,7 @@ extension ExceptionCode {
     public var explanation: (meaning: String, example: String, fix: String) {
         switch self {
         case .emptyFile: ("The file has no bytes, or only blank lines.", "The file is empty: it has no header and no records.", "Export the file from the CIS again.")
+        case .fileTooLarge: ("The file is larger than 70 MB (70 × 2^20 bytes); it is not read further.", "export.csv is 74.2 MB; files of at most 70 MB are imported.", "Split the export into smaller files and drop each.")
         case .spreadsheetFile: ("The file is a workbook (.xlsx, .xls, .ods), not CSV.", "The file is a spreadsheet workbook (.xlsx or .ods), not a CSV file.", "Save the sheet as \"CSV UTF-8 (comma delimited)\" and drop the .csv file.")
         case .archiveFile: ("The file is a zip or gzip archive.", "The file is a zip archive, not a CSV file.", "Unpack it and drop the .csv file inside.")
         case .binaryFile: ("The file is a picture, a PDF, or other binary content.", "The file is a PNG picture, not a CSV file.", "Drop the Data Exchange file exported from the CIS.")

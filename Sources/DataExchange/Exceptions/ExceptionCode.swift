@@ -8,6 +8,7 @@ public enum Severity: String, Sendable, Codable, CaseIterable {
 public enum ExceptionCode: String, Sendable, Codable, CaseIterable {
     // The whole file.
     case emptyFile = "empty-file"
+    case fileTooLarge = "file-too-large"
     case spreadsheetFile = "spreadsheet-file"
     case archiveFile = "archive-file"
     case binaryFile = "binary-file"
@@ -83,7 +84,7 @@ public enum ExceptionCode: String, Sendable, Codable, CaseIterable {
     /// Found in the header or the file as a whole, not in a record.
     public var isFileLevel: Bool {
         switch self {
-        case .emptyFile, .spreadsheetFile, .archiveFile, .binaryFile, .utf16File, .wrongDelimiter, .missingKeyColumn,
+        case .emptyFile, .fileTooLarge, .spreadsheetFile, .archiveFile, .binaryFile, .utf16File, .wrongDelimiter, .missingKeyColumn,
             .repeatedColumn, .incompletePair, .noRecords, .windows1252, .unknownColumn, .renamedColumn:
             true
         default:

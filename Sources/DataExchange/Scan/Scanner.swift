@@ -47,6 +47,10 @@ public struct Scanner: Sendable {
             try observer.scanner(found: exception)
         }
 
+        if let problem = FileSizeLimit.problem(size: source.size, name: summary.file) {
+            try report(ScanException(.fileTooLarge, message: problem))
+            return
+        }
         var buffer = [UInt8](repeating: 0, count: Self.readSize)
         let prefixCount = try buffer.withUnsafeMutableBytes { raw in
             try source.read(at: 0, into: UnsafeMutableRawBufferPointer(rebasing: raw[..<FileSniffer.prefixLength]))

@@ -119,3 +119,26 @@ import Testing
         #expect(summary.ready == 1)
     }
 }
+
+extension FileLevelTests {
+    @Test func aFileOverSeventyMegabytesIsRefusedUnread() throws {
+        // A sparse file: a valid record, then zeros up to one byte over the limit.
+        let path = try temporaryDirectory().appendingPathComponent("big.csv").path
+        FileManager.default.createFile(atPath: path, contents: Data(DXFile.one().utf8))
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.truncate(atOffset: UInt64(FileSizeLimit.maximumBytes + 1))
+        try handle.close()
+        var collected = Collected()
+        let scanner = Scanner(specification: try Specification.bundled(), today: testToday)
+        let summary = try scanner.scan(try FileByteSource(path: path), name: "big.csv", observer: &collected)
+        #expect(collected.fileExceptions.map(\.code) == [.fileTooLarge])
+        #expect(collected.fileExceptions[0].message == "big.csv is 70.0 MB; files of at most 70 MB are imported. Split the export into smaller files and drop each.")
+        #expect(summary.ready == 0 && !summary.isImportable && collected.records.isEmpty)
+        let limit = try temporaryDirectory().appendingPathComponent("limit.csv").path
+        FileManager.default.createFile(atPath: limit, contents: Data(DXFile.one().utf8))
+        let atLimit = try #require(FileHandle(forWritingAtPath: limit))
+        try atLimit.truncate(atOffset: UInt64(FileSizeLimit.maximumBytes))
+        try atLimit.close()
+        #expect(FileSizeLimit.problem(size: FileSizeLimit.maximumBytes, name: "limit.csv") == nil)
+    }
+}
