@@ -21,6 +21,16 @@ final class Handoff<Element: Sendable>: Sendable {
 
     func receive() -> Element {
         filled.wait()
+        return take()
+    }
+
+    /// The next element if one is waiting, without waiting for one.
+    func receiveIfReady() -> Element? {
+        guard filled.wait(timeout: .now()) == .success else { return nil }
+        return take()
+    }
+
+    private func take() -> Element {
         let element = items.withLock { $0.removeFirst() }
         free.signal()
         return element

@@ -13,6 +13,14 @@ struct RecordChecker: Sendable {
         func of(_ record: Int) -> ArraySlice<ScanException> {
             exceptions[(record == 0 ? 0 : ends[record - 1])..<ends[record]]
         }
+
+        /// Adds the results of the records that follow.
+        mutating func append(_ next: Results) {
+            let offset = exceptions.count
+            exceptions += next.exceptions
+            ends += next.ends.map { $0 + offset }
+            digests += next.digests
+        }
     }
 
     let header: Header

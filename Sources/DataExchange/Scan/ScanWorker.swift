@@ -2,12 +2,18 @@ import Foundation
 import Synchronization
 
 /// Reads a file's batches and checks their cells on a thread of its own, a batch or two ahead of
-/// the thread that follows the records in file order.
+/// the thread that follows the records in file order. The two threads share the cell checks: the
+/// worker checks the first part of each batch, the receiver the rest, and the part moves towards
+/// whichever thread waits, so both cores stay busy on any machine.
 final class ScanWorker: Sendable {
     enum Output: Sendable {
-        case batch(RecordBatch, first: Int, results: RecordChecker.Results, bytesRead: Int)
+        /// Records from `first` on; those before `checked` have their cells checked in `results`.
+        case batch(RecordBatch, first: Int, checked: Int, results: RecordChecker.Results, bytesRead: Int)
         case end
     }
+
+    /// The worker's part of each batch's cell checks, in thousandths.
+    private let share = Atomic<Int>(700)
 
     private let outputs = Handoff<Output>(capacity: 1)
     private let stopped = Atomic<Bool>(false)
@@ -21,8 +27,9 @@ final class ScanWorker: Sendable {
             var reader = reader
             var next: (batch: RecordBatch, first: Int)? = (first, 1)
             while let (batch, from) = next, !worker.stopped.load(ordering: .relaxed) {
-                let results = checker.check(batch, from..<batch.count)
-                worker.outputs.send(.batch(batch, first: from, results: results, bytesRead: reader.bytesRead))
+                let checked = from + (batch.count - from) * worker.share.load(ordering: .relaxed) / 1000
+                let results = checker.check(batch, from..<checked)
+                worker.outputs.send(.batch(batch, first: from, checked: checked, results: results, bytesRead: reader.bytesRead))
                 do {
                     next = try reader.next().map { ($0, 0) }
                 } catch {
@@ -41,7 +48,15 @@ final class ScanWorker: Sendable {
 
     /// The next batch, or `.end` once the file is read.
     func next() -> Output {
-        let output = outputs.receive()
+        let output: Output
+        if let ready = outputs.receiveIfReady() {
+            // The worker is ahead: it can take more of the checks.
+            output = ready
+            share.store(min(1000, share.load(ordering: .relaxed) + 25), ordering: .relaxed)
+        } else {
+            output = outputs.receive()
+            share.store(max(0, share.load(ordering: .relaxed) - 25), ordering: .relaxed)
+        }
         if case .end = output { ended.store(true, ordering: .relaxed) }
         return output
     }

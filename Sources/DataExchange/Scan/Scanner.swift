@@ -115,7 +115,8 @@ public struct Scanner: Sendable {
             RenameTracker(checker: checker, ledger: ledger, pairs: pairs)
         }
         var exceptions: [ScanException] = []
-        while case .batch(let batch, let first, let results, let bytesRead) = worker.next() {
+        while case .batch(let batch, let first, let checked, var results, let bytesRead) = worker.next() {
+            if checked < batch.count { results.append(checker.check(batch, checked..<batch.count)) }
             try batch.withView { view in
                 for index in first..<batch.count {
                     exceptions.removeAll(keepingCapacity: true)
