@@ -23,58 +23,27 @@ a line holding the byte 0x1F may be miscounted by the raw read.
 """
 import csv
 import io
-import json
-import os
 import sys
-import zoneinfo
-from datetime import date, timedelta
 
 import polars as pl
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
-# The column specification the ledger ships (its resource folder; the older Specification/ place
-# is accepted too). DX_SPEC overrides it.
-SPEC_CANDIDATES = [os.path.join(REPO, "Sources", "DataExchange", sub, "data-exchange-columns.csv")
-                   for sub in ("Resources", "Specification")]
-SPEC_PATH = os.environ.get("DX_SPEC") or next((p for p in SPEC_CANDIDATES if os.path.exists(p)), SPEC_CANDIDATES[0])
+from dxspec import (ALERT, CLEAR, CONTROL, COUNTRY, CURRENT_YEAR, DATE, DECIMAL, EMAIL, FUTURE_LIMIT, INTEGER, POSTAL,
+                    REQUIRED_KEYS, SCIENTIFIC, SIGNED_DECIMAL, STATE, TIMEZONES, YEAR, anchored, load_spec,
+                    resolve_header, run)
 
-REQUIRED_KEYS = ("Account_ID", "Location_ID", "Service_Point_ID", "Meter_ID")
-CLEAR = "_CLEAR_"
-
-# The same patterns as python_validator.py, anchored (Rust regex: `$` is the end of the text).
-CONTROL = r"[\x00-\x1f\x7f-\x9f]"
+# The patterns shared with python_validator.py come from dxspec as text; here they are anchored
+# (Rust regex: `$` is the end of the text).
 EDGE_SPACE = r"^\s|\s$"
-SCIENTIFIC = r"^[+-]?[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]+$"
-BAD_ID = "|".join((CONTROL, EDGE_SPACE, SCIENTIFIC))     # one pass: a control, an edge space, or 1.2E+11
-DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-DECIMAL = r"^(?:[0-9]+\.?[0-9]*|\.[0-9]+)$"
-SIGNED_DECIMAL = r"^-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)$"
-INTEGER = r"^[0-9]+$"
-STATE = r"^[A-Za-z]{2}$"
-COUNTRY = r"^[A-Za-z]{2,3}$"
-POSTAL = r"^(?:[0-9]{5}(?:-[0-9]{4})?|[A-Za-z][0-9][A-Za-z] [0-9][A-Za-z][0-9])$"
-EMAIL = r"^[^@]+@[^@]+\.[^@]+$"
+BAD_ID = "|".join((CONTROL, EDGE_SPACE, anchored(SCIENTIFIC)))   # one pass: a control, an edge space, or 1.2E+11
 PHONE = r"^[+().\- ]*(?:[0-9][+().\- ]*){7,}$"          # the allowed characters, at least 7 digits
-YEAR = r"^[0-9]{4}$"
-ALERT = r"^(?:0[1-9]|[1-9][0-9])$"
-
-TODAY = date.today()
-FUTURE_LIMIT = TODAY + timedelta(days=1)   # a date after this is a warning
-CURRENT_YEAR = TODAY.year
-TIMEZONES = sorted(zoneinfo.available_timezones())
+TIMEZONE_NAMES = sorted(TIMEZONES)
 
 FALSE = pl.lit(False)
 
 
-def load_spec(path=SPEC_PATH):
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    for r in rows:
-        r["max_length"] = int(r["max_length"]) if r["max_length"].strip() else None
-        r["aliases"] = [a.strip() for a in r["aliases"].split("|") if a.strip()]
-        r["values"] = [v.strip() for v in r["values"].split("|") if v.strip()]
-    return rows
+def matches(v, pattern):
+    """v matches the whole of the (unanchored) pattern."""
+    return v.str.contains(anchored(pattern))
 
 
 def format_exprs(col, v):
@@ -83,27 +52,27 @@ def format_exprs(col, v):
     if fmt == "id":
         return v.str.contains(BAD_ID), FALSE
     if fmt == "date":
-        ok = v.str.contains(DATE) & ~v.str.starts_with("0000")
+        ok = matches(v, DATE) & ~v.str.starts_with("0000")
         parsed = v.str.to_date("%Y-%m-%d", strict=False)
         return ~ok | parsed.is_null(), parsed > pl.lit(FUTURE_LIMIT)
     if fmt in ("decimal", "signed-decimal", "integer", "state", "country", "email", "alert"):
         pattern = {"decimal": DECIMAL, "signed-decimal": SIGNED_DECIMAL, "integer": INTEGER, "state": STATE,
                    "country": COUNTRY, "email": EMAIL, "alert": ALERT}[fmt]
-        return ~v.str.contains(pattern), FALSE
+        return ~matches(v, pattern), FALSE
     if fmt in ("latitude", "longitude"):
         limit = 90.0 if fmt == "latitude" else 180.0
-        return ~v.str.contains(SIGNED_DECIMAL) | (v.cast(pl.Float64, strict=False).abs() > limit), FALSE
+        return ~matches(v, SIGNED_DECIMAL) | (v.cast(pl.Float64, strict=False).abs() > limit), FALSE
     if fmt in ("enum", "flag"):
         allowed = [x.upper() for x in (col["values"] or (["Y", "N"] if fmt == "flag" else []))]
         return ~v.str.to_uppercase().is_in(allowed), FALSE
     if fmt == "postal":
-        return FALSE, ~v.str.contains(POSTAL)
+        return FALSE, ~matches(v, POSTAL)
     if fmt == "phone":
         return FALSE, ~v.str.contains(PHONE)
     if fmt == "year":
-        return ~v.str.contains(YEAR), v.cast(pl.Int64, strict=False) > CURRENT_YEAR
+        return ~matches(v, YEAR), v.cast(pl.Int64, strict=False) > CURRENT_YEAR
     if fmt == "timezone":
-        return ~v.is_in(TIMEZONES), FALSE
+        return ~v.is_in(TIMEZONE_NAMES), FALSE
     return FALSE, FALSE                   # text, or a format this peer does not know
 
 
@@ -120,28 +89,6 @@ def cell_exprs(col, v):
     if col["clearable"].strip().lower() == "no":
         err = err | clear
     return err, present & fmt_warn, present & ~fmt_err
-
-
-def resolve_header(header, spec):
-    """Header cells -> ({index: spec column}, file-level errors, warnings). As python_validator.py."""
-    by_name = {c["column"]: c for c in spec}
-    by_alias = {a: c for c in spec for a in c["aliases"]}
-    resolved, seen, errors, warnings = {}, set(), 0, 0
-    for i, raw in enumerate(header):
-        name = raw.replace("\ufeff", "").strip(" \t")
-        col = by_name.get(name)
-        if col is None:
-            col = by_alias.get(name)
-            warnings += 1
-        if col is None:
-            continue
-        if col["column"] in seen:
-            errors += 1
-            continue
-        seen.add(col["column"])
-        resolved[i] = col
-    errors += sum(1 for k in REQUIRED_KEYS if k not in seen)
-    return resolved, errors, warnings
 
 
 def first_record(source):
@@ -265,16 +212,7 @@ def validate_file(path, spec=None, error_records=False):
 
 
 def main(argv):
-    args = [a for a in argv if not a.startswith("--")]
-    if len(args) != 1 or any(a not in ("--error-records",) for a in argv if a.startswith("--")):
-        print(__doc__.strip(), file=sys.stderr)
-        return 2
-    counts = validate_file(args[0], error_records="--error-records" in argv)
-    out = {k: counts[k] for k in ("records", "errors", "warnings")}
-    if "--error-records" in argv:
-        out["error_records"] = counts["error_records"]
-    print(json.dumps(out))
-    return 0
+    return run(argv, __doc__, validate_file)
 
 
 if __name__ == "__main__":

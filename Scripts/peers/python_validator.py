@@ -31,57 +31,32 @@ Where the specification leaves room, these peers take:
     one endpoint on two registers, a register twice with different values.
 """
 import csv
-import json
-import os
 import re
 import sys
-import zoneinfo
-from datetime import date, timedelta
+from datetime import date
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
-# The column specification the ledger ships (its resource folder; the older Specification/ place
-# is accepted too). DX_SPEC overrides it.
-SPEC_CANDIDATES = [os.path.join(REPO, "Sources", "DataExchange", sub, "data-exchange-columns.csv")
-                   for sub in ("Resources", "Specification")]
-SPEC_PATH = os.environ.get("DX_SPEC") or next((p for p in SPEC_CANDIDATES if os.path.exists(p)), SPEC_CANDIDATES[0])
-
-REQUIRED_KEYS = ("Account_ID", "Location_ID", "Service_Point_ID", "Meter_ID")
-CLEAR = "_CLEAR_"
+import dxspec
+from dxspec import CLEAR, CURRENT_YEAR, FUTURE_LIMIT, REQUIRED_KEYS, TIMEZONES, load_spec, resolve_header, run
 
 # Cell status. VALID and WARN leave a usable value for the row rules; EMPTY is blank or a
 # permitted _CLEAR_ (nothing to check, nothing to compare).
 VALID, WARN, ERR, EMPTY = 0, 1, 2, 3
 
-# The patterns, shared in meaning (and text) with polars_validator.py. ASCII digits only.
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-SCIENTIFIC = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]+")
-DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-DECIMAL = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
-SIGNED_DECIMAL = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
-INTEGER = re.compile(r"[0-9]+")
-STATE = re.compile(r"[A-Za-z]{2}")
-COUNTRY = re.compile(r"[A-Za-z]{2,3}")
-POSTAL = re.compile(r"[0-9]{5}(?:-[0-9]{4})?|[A-Za-z][0-9][A-Za-z] [0-9][A-Za-z][0-9]")
-EMAIL = re.compile(r"[^@]+@[^@]+\.[^@]+")
+# The patterns shared with polars_validator.py (dxspec keeps their text), compiled for fullmatch;
+# PHONE is this peer's own. ASCII digits only.
+CONTROL = re.compile(dxspec.CONTROL)
+SCIENTIFIC = re.compile(dxspec.SCIENTIFIC)
+DATE = re.compile(dxspec.DATE)
+DECIMAL = re.compile(dxspec.DECIMAL)
+SIGNED_DECIMAL = re.compile(dxspec.SIGNED_DECIMAL)
+INTEGER = re.compile(dxspec.INTEGER)
+STATE = re.compile(dxspec.STATE)
+COUNTRY = re.compile(dxspec.COUNTRY)
+POSTAL = re.compile(dxspec.POSTAL)
+EMAIL = re.compile(dxspec.EMAIL)
 PHONE = re.compile(r"[0-9+().\- ]+")
-YEAR = re.compile(r"[0-9]{4}")
-ALERT = re.compile(r"0[1-9]|[1-9][0-9]")
-
-TODAY = date.today()
-FUTURE_LIMIT = TODAY + timedelta(days=1)   # a date after this is a warning
-CURRENT_YEAR = TODAY.year
-TIMEZONES = frozenset(zoneinfo.available_timezones())
-
-
-def load_spec(path=SPEC_PATH):
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    for r in rows:
-        r["max_length"] = int(r["max_length"]) if r["max_length"].strip() else None
-        r["aliases"] = [a.strip() for a in r["aliases"].split("|") if a.strip()]
-        r["values"] = [v.strip() for v in r["values"].split("|") if v.strip()]
-    return rows
+YEAR = re.compile(dxspec.YEAR)
+ALERT = re.compile(dxspec.ALERT)
 
 
 # --- formats: each returns a function value -> VALID / WARN / ERR (value is non-blank, not _CLEAR_)
@@ -180,28 +155,6 @@ def make_check(col):
     return check
 
 
-def resolve_header(header, spec):
-    """Header cells -> ({index: spec column}, file-level errors, warnings)."""
-    by_name = {c["column"]: c for c in spec}
-    by_alias = {a: c for c in spec for a in c["aliases"]}
-    resolved, seen, errors, warnings = {}, set(), 0, 0
-    for i, raw in enumerate(header):
-        name = raw.replace("\ufeff", "").strip(" \t")
-        col = by_name.get(name)
-        if col is None:
-            col = by_alias.get(name)
-            warnings += 1                 # an alias (accepted, named the old way) or an unknown column
-        if col is None:
-            continue                      # unknown: ignored
-        if col["column"] in seen:
-            errors += 1                   # a repeated column: file-level error; the first one counts
-            continue
-        seen.add(col["column"])
-        resolved[i] = col
-    errors += sum(1 for k in REQUIRED_KEYS if k not in seen)  # a header without a key column
-    return resolved, errors, warnings
-
-
 def validate(rows, spec):
     """rows: an iterator of lists of cells (the csv reader). Returns the counts."""
     counts = {"records": 0, "errors": 0, "warnings": 0, "error_records": 0}
@@ -279,16 +232,7 @@ def validate_file(path, spec=None):
 
 
 def main(argv):
-    args = [a for a in argv if not a.startswith("--")]
-    if len(args) != 1 or any(a not in ("--error-records",) for a in argv if a.startswith("--")):
-        print(__doc__.strip(), file=sys.stderr)
-        return 2
-    counts = validate_file(args[0])
-    out = {k: counts[k] for k in ("records", "errors", "warnings")}
-    if "--error-records" in argv:
-        out["error_records"] = counts["error_records"]
-    print(json.dumps(out))
-    return 0
+    return run(argv, __doc__, lambda path, error_records: validate_file(path))   # error_records: always counted here
 
 
 if __name__ == "__main__":
