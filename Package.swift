@@ -12,13 +12,22 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         .target(
             name: "DataExchange",
             resources: [.copy("Resources")]
         ),
-        .target(name: "Ledger", dependencies: ["DataExchange"]),
+        .target(
+            name: "Ledger",
+            dependencies: [
+                "DataExchange",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(name: "LedgerServer", dependencies: ["Ledger"]),
         .executableTarget(
             name: "ledger",

@@ -7,7 +7,10 @@ struct LedgerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
         abstract: "The Data Exchange import ledger: scan, import and audit the files a utility's CIS exports.",
-        subcommands: [ScanCommand.self, SpecCommand.self, TemplateCommand.self, CodesCommand.self])
+        subcommands: [
+            ScanCommand.self, ImportCommand.self, CancelCommand.self, ActivityCommand.self, ExceptionsCommand.self, DownloadCommand.self,
+            VerifyCommand.self, SpecCommand.self, TemplateCommand.self, CodesCommand.self,
+        ])
 }
 
 /// Where the ledger lives; shared by every command that reads or writes it.

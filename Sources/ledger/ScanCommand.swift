@@ -42,7 +42,7 @@ struct ScanCommand: AsyncParsableCommand {
             let specification = try spec.map { try Specification.load(contentsOf: $0) } ?? Specification.bundled()
             let source = try FileByteSource(path: file)
             var outputs = ScanOutputs(
-                report: try report.map { try ExceptionReportWriter(path: $0, format: format) },
+                reports: try report.map { [try ExceptionReportWriter(path: $0, format: format)] } ?? [],
                 fixFile: try fixFile.map { try FixFileWriter(path: $0) })
             // Until the ledger lands, the ledger at `--db` is empty: every entity in the file is new.
             let scanner = Scanner(specification: specification, ledger: EmptyLedgerState())

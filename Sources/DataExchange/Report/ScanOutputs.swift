@@ -1,18 +1,18 @@
-/// The files a scan writes as it goes: the exceptions report and the fix file, each optional.
+/// The files a scan writes as it goes: exceptions reports and the fix file, each optional.
 public struct ScanOutputs: ScanObserver {
-    public var report: ExceptionReportWriter?
+    public var reports: [ExceptionReportWriter]
     public var fixFile: FixFileWriter?
     /// The exceptions about the file as a whole: few, and worth showing in full.
     public private(set) var fileExceptions: [ScanException] = []
 
-    public init(report: ExceptionReportWriter? = nil, fixFile: FixFileWriter? = nil) {
-        self.report = report
+    public init(reports: [ExceptionReportWriter] = [], fixFile: FixFileWriter? = nil) {
+        self.reports = reports
         self.fixFile = fixFile
     }
 
     public mutating func scanner(found exception: ScanException) throws {
         fileExceptions.append(exception)
-        try report?.scanner(found: exception)
+        for index in reports.indices { try reports[index].scanner(found: exception) }
     }
 
     public mutating func scanner(readHeader header: Header) throws {
@@ -20,12 +20,12 @@ public struct ScanOutputs: ScanObserver {
     }
 
     public mutating func scanner(scanned record: ScannedRecord) throws {
-        try report?.scanner(scanned: record)
+        for index in reports.indices { try reports[index].scanner(scanned: record) }
         try fixFile?.scanner(scanned: record)
     }
 
     public func finish(summary: ScanSummary) throws {
-        try report?.finish(summary: summary)
+        for report in reports { try report.finish(summary: summary) }
         try fixFile?.finish()
     }
 }

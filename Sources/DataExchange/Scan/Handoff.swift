@@ -10,7 +10,10 @@ final class Handoff<Element: Sendable>: Sendable {
     private let free: DispatchSemaphore
 
     init(capacity: Int) {
-        free = DispatchSemaphore(value: capacity)
+        // Counted up from zero rather than created at `capacity`: libdispatch traps when a
+        // semaphore is freed below its initial value, as this one is when items are left in it.
+        free = DispatchSemaphore(value: 0)
+        for _ in 0..<capacity { free.signal() }
     }
 
     func send(_ element: sending Element) {

@@ -13,7 +13,7 @@ public struct Scanner: Sendable {
     /// The day the future-date rules measure from.
     public var today: CalendarDate
     /// Records per batch: the unit of reading and checking.
-    public var batchSize = 1_024
+    public var batchSize = 512
     static let readSize = 1 << 18
 
     public init(
@@ -138,6 +138,13 @@ public struct Scanner: Sendable {
         if summary.records == 0 {
             try report(ScanException(.noRecords, message: "The file has a header but no records: there is nothing to import."))
         }
+    }
+
+    /// The kind of file `source` is, from its header alone; Accounts and Assets when it has none.
+    public func kind(of source: some ByteSource) throws -> FileKind {
+        var reader = BatchReader(source: source, batchSize: 1)
+        guard let header = try reader.next(), !header.isEmpty else { return specification.kind }
+        return specification(for: header.cells(ofRecordAt: 0).map { String(decoding: $0, as: UTF8.self) }).kind
     }
 
     /// The specification of the file a header begins: an ID Update file has `_new` columns.

@@ -9,7 +9,7 @@ import Testing
         let folder = try temporaryDirectory()
         let report = folder.appendingPathComponent("report.\(format.rawValue)").path
         let fixFile = folder.appendingPathComponent("fix.csv").path
-        var outputs = ScanOutputs(report: try ExceptionReportWriter(path: report, format: format), fixFile: try FixFileWriter(path: fixFile))
+        var outputs = ScanOutputs(reports: [try ExceptionReportWriter(path: report, format: format)], fixFile: try FixFileWriter(path: fixFile))
         let scanner = Scanner(specification: try Specification.bundled(), today: testToday)
         let summary = try scanner.scan(MemoryByteSource(text), name: "test.csv", observer: &outputs)
         try outputs.finish(summary: summary)

@@ -1,0 +1,73 @@
+import Foundation
+
+/// Who did something, and through which door.
+public struct Actor: Sendable, Codable, Hashable {
+    public enum Via: String, Sendable, Codable { case ui, api, cli }
+    public var name: String
+    public var email: String
+    public var via: Via
+
+    public init(name: String, email: String, via: Via) {
+        self.name = name
+        self.email = email
+        self.via = via
+    }
+}
+
+/// What an event carries besides its data: who, how, and which request it belongs to.
+public struct EventMetadata: Sendable, Codable, Hashable {
+    public var actor: Actor
+    public var correlationID: String
+
+    public init(actor: Actor, correlationID: String = UUID().uuidString) {
+        self.actor = actor
+        self.correlationID = correlationID
+    }
+}
+
+/// An event about to be appended: the store gives it a position, a version and a hash.
+public struct NewEvent: Sendable, Hashable {
+    public var id: UUID
+    public var stream: String
+    public var type: String
+    public var schemaVersion: Int
+    /// The event's fields as JSON.
+    public var data: Data
+    public var metadata: EventMetadata
+
+    public init(id: UUID = UUID(), stream: String, type: String, schemaVersion: Int, data: Data, metadata: EventMetadata) {
+        self.id = id
+        self.stream = stream
+        self.type = type
+        self.schemaVersion = schemaVersion
+        self.data = data
+        self.metadata = metadata
+    }
+}
+
+/// An event as the log holds it.
+public struct RecordedEvent: Sendable, Hashable {
+    /// Its place in the whole log, from 1, without gaps.
+    public var position: Int64
+    public var stream: String
+    /// Its place in its stream, from 1.
+    public var version: Int64
+    public var id: UUID
+    public var type: String
+    public var schemaVersion: Int
+    public var data: Data
+    public var metadata: EventMetadata
+    public var recordedAt: Date
+    /// SHA-256 (hex) of this event's content and the previous event's hash.
+    public var hash: String
+}
+
+/// What an append expects of a stream's current version: optimistic concurrency.
+public enum ExpectedVersion: Sendable, Hashable {
+    /// Whatever it is.
+    case any
+    /// The stream has no event yet.
+    case noStream
+    /// The stream's last event has this version.
+    case exactly(Int64)
+}

@@ -1,0 +1,197 @@
+import Foundation
+import GRDB
+
+/// The event log in a SQLite file, through GRDB: one append-only table, whose UPDATE and DELETE
+/// the database itself refuses, in WAL mode with `synchronous=FULL` so that an approved import
+/// survives a power cut. The command line and the server share the file; a busy timeout lets them.
+public final class SQLiteEventStore: EventStore {
+    public let path: String
+    let pool: DatabasePool
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    /// Opens (creating if needed) the ledger at `path` and brings its schema up to date.
+    public init(path: String, migrations: (inout DatabaseMigrator) -> Void = { _ in }) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            var migrator = DatabaseMigrator()
+            Self.registerMigrations(&migrator)
+            migrations(&migrator)
+            try migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw LedgerError(.storage, "Cannot open the ledger at \(path): \(error.message ?? "\(error)").")
+        }
+    }
+
+    /// Migrations are history: named, append-only, never edited once shipped.
+    static func registerMigrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("events") { db in
+            try db.execute(sql: """
+                CREATE TABLE events (
+                    position INTEGER PRIMARY KEY,
+                    stream TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    id TEXT NOT NULL UNIQUE,
+                    type TEXT NOT NULL,
+                    schema_version INTEGER NOT NULL,
+                    data BLOB NOT NULL,
+                    metadata BLOB NOT NULL,
+                    recorded_at TEXT NOT NULL,
+                    hash TEXT NOT NULL,
+                    UNIQUE (stream, version)
+                );
+                CREATE TRIGGER events_are_immutable_update BEFORE UPDATE ON events
+                BEGIN SELECT RAISE(ABORT, 'events are immutable: the log is append-only'); END;
+                CREATE TRIGGER events_are_immutable_delete BEFORE DELETE ON events
+                BEGIN SELECT RAISE(ABORT, 'events are immutable: the log is append-only'); END;
+                """)
+        }
+    }
+
+    static let triggers = ["events_are_immutable_update", "events_are_immutable_delete"]
+
+    public func append(_ events: [NewEvent], expecting: [String: ExpectedVersion]) throws -> [RecordedEvent] {
+        try write { db in try Self.append(events, expecting: expecting, in: db) }
+    }
+
+    /// Runs `body` in one write transaction, all or nothing, with the database's failures said
+    /// as `LedgerError`s: a unique constraint is someone else's append that came first.
+    func write<Result>(_ body: (Database) throws -> Result) throws -> Result {
+        do {
+            return try pool.write(body)
+        } catch let error as LedgerError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            throw LedgerError(.versionConflict, "Another change was recorded at the same time; read again and retry.")
+        } catch let error as DatabaseError {
+            throw LedgerError(.storage, "The ledger could not record the change: \(error.message ?? "\(error)").")
+        }
+    }
+
+    /// Appends inside a transaction the caller holds, so that projections can be written in it too.
+    static func append(_ events: [NewEvent], expecting: [String: ExpectedVersion], in db: Database) throws -> [RecordedEvent] {
+        for (stream, expected) in expecting {
+            let current = try Int64.fetchOne(db, sql: "SELECT MAX(version) FROM events WHERE stream = ?", arguments: [stream]) ?? 0
+            let matches: Bool = switch expected {
+            case .any: true
+            case .noStream: current == 0
+            case .exactly(let version): current == version
+            }
+            guard matches else {
+                throw LedgerError(.versionConflict, "\(stream) changed since it was read (it is at version \(current)); read it again and retry.")
+            }
+        }
+        var last = try Row.fetchOne(db, sql: "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
+        var position: Int64 = last?["position"] ?? 0
+        var previous: String = last?["hash"] ?? HashChain.genesis
+        last = nil
+        var versions: [String: Int64] = [:]
+        let recordedAt = Self.timestamp(Date())
+        let insert = try db.makeStatement(sql: """
+            INSERT INTO events (position, stream, version, id, type, schema_version, data, metadata, recorded_at, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        var recorded: [RecordedEvent] = []
+        recorded.reserveCapacity(events.count)
+        for event in events {
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM events WHERE id = ?", arguments: [event.id.uuidString]) == true { continue }
+            let version: Int64
+            if let known = versions[event.stream] {
+                version = known + 1
+            } else {
+                version = (try Int64.fetchOne(db, sql: "SELECT MAX(version) FROM events WHERE stream = ?", arguments: [event.stream]) ?? 0) + 1
+            }
+            versions[event.stream] = version
+            position += 1
+            let metadata = try encoder.encode(event.metadata)
+            let hash = HashChain.hash(
+                previous: previous, position: position, stream: event.stream, version: version, id: event.id, type: event.type,
+                schemaVersion: event.schemaVersion, data: event.data, metadata: metadata, recordedAt: recordedAt)
+            try insert.execute(arguments: [
+                position, event.stream, version, event.id.uuidString, event.type, event.schemaVersion, event.data, metadata, recordedAt, hash,
+            ])
+            previous = hash
+            recorded.append(RecordedEvent(
+                position: position, stream: event.stream, version: version, id: event.id, type: event.type, schemaVersion: event.schemaVersion,
+                data: event.data, metadata: event.metadata, recordedAt: Self.date(recordedAt) ?? Date(), hash: hash))
+        }
+        return recorded
+    }
+
+    public func events(from position: Int64, limit: Int) throws -> [RecordedEvent] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE position >= ? ORDER BY position LIMIT ?", arguments: [position, limit])
+                .map(Self.event)
+        }
+    }
+
+    public func events(in stream: String) throws -> [RecordedEvent] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE stream = ? ORDER BY version", arguments: [stream]).map(Self.event)
+        }
+    }
+
+    public func lastPosition() throws -> Int64 {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(position) FROM events") ?? 0 }
+    }
+
+    public func verify(progress: ((Int64, Int64) -> Void)? = nil) throws -> Int64 {
+        try pool.read { db in
+            let total = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
+            var previous = HashChain.genesis
+            var expected: Int64 = 1
+            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM events ORDER BY position")
+            while let row = try rows.next() {
+                let position: Int64 = row["position"]
+                guard position == expected else {
+                    throw LedgerError(.tampered, "The log jumps from position \(expected - 1) to \(position): events were removed or inserted.")
+                }
+                let id: String = row["id"]
+                let hash = HashChain.hash(
+                    previous: previous, position: position, stream: row["stream"], version: row["version"], id: UUID(uuidString: id) ?? UUID(),
+                    type: row["type"], schemaVersion: row["schema_version"], data: row["data"], metadata: row["metadata"],
+                    recordedAt: row["recorded_at"])
+                let stored: String = row["hash"]
+                guard hash == stored, UUID(uuidString: id) != nil else {
+                    throw LedgerError(.tampered, "The event at position \(position) does not match its hash: it was altered after it was recorded.")
+                }
+                previous = stored
+                expected += 1
+                if position % 10_000 == 0 { progress?(position, total) }
+            }
+            progress?(expected - 1, total)
+            let present = try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'")
+            for trigger in Self.triggers where !present.contains(trigger) {
+                throw LedgerError(.tampered, "The trigger \(trigger) that keeps the log append-only is gone: the database was altered behind the ledger's back.")
+            }
+            return expected - 1
+        }
+    }
+
+    static func event(_ row: Row) throws -> RecordedEvent {
+        let id: String = row["id"]
+        let metadata: Data = row["metadata"]
+        return RecordedEvent(
+            position: row["position"], stream: row["stream"], version: row["version"], id: UUID(uuidString: id) ?? UUID(), type: row["type"],
+            schemaVersion: row["schema_version"], data: row["data"], metadata: try JSONDecoder().decode(EventMetadata.self, from: metadata),
+            recordedAt: date(row["recorded_at"]) ?? Date(timeIntervalSince1970: 0), hash: row["hash"])
+    }
+
+    private static func formatter() -> ISO8601DateFormatter {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
+    }
+
+    static func timestamp(_ date: Date) -> String { formatter().string(from: date) }
+    static func date(_ text: String) -> Date? { formatter().date(from: text) }
+}

@@ -1,0 +1,44 @@
+import DataExchange
+import Foundation
+
+/// A file was dropped and stored, before anything else happened to it.
+public struct FileUploaded: EventPayload, Equatable {
+    public static let type = "FileUploaded"
+    public static let schemaVersion = 1
+    public var importID: UUID
+    public var fileName: String
+    public var file: BlobReference
+    public var kind: FileKind
+}
+
+/// The dry run of an import: its totals and its exceptions report.
+public struct ScanCompleted: EventPayload, Equatable {
+    public static let type = "ScanCompleted"
+    public static let schemaVersion = 1
+    public var importID: UUID
+    public var kind: FileKind
+    public var encoding: TextEncoding
+    public var specificationVersion: String
+    public var records: Int
+    public var ready: Int
+    public var recordsWithErrors: Int
+    public var errors: Int
+    public var warnings: Int
+    public var fileErrors: Int
+    public var byCode: [String: Int]
+    public var byColumn: [String: Int]
+    /// The exceptions report, CSV.
+    public var report: BlobReference
+    /// The last position of the log when the scan read the ledger: approving later re-scans when
+    /// the ledger changed since.
+    public var ledgerPosition: Int64
+    /// An import already applied from the very same file, if any.
+    public var sameFileAs: UUID?
+}
+
+public struct ImportCancelled: EventPayload, Equatable {
+    public static let type = "ImportCancelled"
+    public static let schemaVersion = 1
+    public var importID: UUID
+    public var reason: String?
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// Where an import is in its life: dropped and scanned, approved and being applied, imported,
+/// cancelled, or failed.
+public enum ImportStatus: String, Sendable, Codable {
+    case scanned, approved, imported, cancelled, failed
+}
+
+/// An import's state, folded from its stream's events: what the commands decide on.
+public struct ImportState: Sendable {
+    public var id: UUID
+    public var version: Int64 = 0
+    public var status: ImportStatus?
+    public var uploaded: FileUploaded?
+    public var scan: ScanCompleted?
+
+    public init(id: UUID) { self.id = id }
+
+    public static func stream(_ id: UUID) -> String { "import-\(id.uuidString.lowercased())" }
+
+    /// Applies one event of the import's stream.
+    public mutating func evolve(_ event: RecordedEvent, coder: EventCoder = .ledger) throws {
+        version = event.version
+        if let uploaded = try coder.decode(event, as: FileUploaded.self) {
+            self.uploaded = uploaded
+        } else if let scan = try coder.decode(event, as: ScanCompleted.self) {
+            self.scan = scan
+            status = .scanned
+        } else if try coder.decode(event, as: ImportCancelled.self) != nil {
+            status = .cancelled
+        }
+    }
+
+    /// Refuses a cancellation that the import's state does not allow.
+    public func decideCancel() throws(LedgerError) {
+        switch status {
+        case .scanned: return
+        case nil: throw LedgerError(.invalidState, "Import \(id) has not been scanned yet; there is nothing to cancel.")
+        case .cancelled: throw LedgerError(.invalidState, "Import \(id) is already cancelled.")
+        case .approved, .imported: throw LedgerError(.invalidState, "Import \(id) is approved; an approved import cannot be cancelled.")
+        case .failed: throw LedgerError(.invalidState, "Import \(id) failed; there is nothing to cancel.")
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import DataExchange
+import Foundation
+import GRDB
+
+/// The ledger: the event log, the stored files, and the projections kept in step with the log.
+/// The command line and the server are thin shells over this.
+public final class Ledger: Sendable {
+    public let store: SQLiteEventStore
+    public let blobs: BlobStore
+    public let specification: Specification
+    let coder = EventCoder.ledger
+
+    public init(path: String, specification: Specification? = nil) throws {
+        store = try SQLiteEventStore(path: path) { migrator in
+            ActivityProjection.registerMigrations(&migrator)
+        }
+        blobs = try BlobStore(besideDatabase: path)
+        self.specification = try specification ?? Specification.bundled()
+    }
+
+    /// Appends `events` and brings the projections along, in one transaction.
+    @discardableResult
+    func record(_ events: [NewEvent], expecting: [String: ExpectedVersion]) throws -> [RecordedEvent] {
+        try store.write { db in
+            let recorded = try SQLiteEventStore.append(events, expecting: expecting, in: db)
+            for event in recorded { try ActivityProjection.apply(event, in: db, coder: coder) }
+            return recorded
+        }
+    }
+
+    /// An import's state, from its stream.
+    public func importState(_ id: UUID) throws -> ImportState {
+        var state = ImportState(id: id)
+        let events = try store.events(in: ImportState.stream(id))
+        guard !events.isEmpty else { throw LedgerError(.notFound, "There is no import \(id.uuidString.lowercased()).") }
+        for event in events { try state.evolve(event, coder: coder) }
+        return state
+    }
+
+    /// The import whose id is `text` or starts with it (eight characters at least).
+    public func importID(_ text: String) throws -> UUID {
+        let prefix = text.lowercased()
+        guard prefix.count >= 8 else { throw LedgerError(.notFound, "Give at least eight characters of the import's id; \"\(text)\" is too short.") }
+        let ids = try store.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM activity WHERE id LIKE ? LIMIT 2", arguments: [prefix + "%"])
+        }
+        guard ids.count == 1, let id = UUID(uuidString: ids[0]) else {
+            throw LedgerError(.notFound, ids.isEmpty ? "There is no import \(text)." : "\(text) names more than one import; give more of its id.")
+        }
+        return id
+    }
+
+    /// The Activity List, newest first.
+    public func activity(limit: Int = 50, offset: Int = 0) throws -> [ActivityEntry] {
+        try store.pool.read { db in
+            try ActivityEntry.fetchAll(db, sql: "SELECT * FROM activity ORDER BY position DESC LIMIT ? OFFSET ?", arguments: [limit, offset])
+        }
+    }
+
+    public func activityEntry(_ id: UUID) throws -> ActivityEntry {
+        guard let entry = try store.pool.read({ db in
+            try ActivityEntry.fetchOne(db, sql: "SELECT * FROM activity WHERE id = ?", arguments: [id.uuidString.lowercased()])
+        }) else { throw LedgerError(.notFound, "There is no import \(id.uuidString.lowercased()).") }
+        return entry
+    }
+}
+
+extension Ledger {
+    /// What `importFile` tells: the new import's id and its scan.
+    public struct ImportOutcome: Sendable {
+        public var id: UUID
+        public var summary: ScanSummary
+        public var sameFileAs: UUID?
+    }
+
+    /// Uploads and scans a file: refuses it unread if it is too large, stores it, records the
+    /// upload, scans it as a dry run against the ledger's current state, stores the reports and
+    /// records the scan. Nothing is imported.
+    public func importFile(
+        at url: URL, name: String? = nil, actor: Actor, today: CalendarDate = .today(), progress: ((Int) -> Void)? = nil
+    ) throws -> ImportOutcome {
+        let fileName = name ?? url.lastPathComponent
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+        guard let size else { throw LedgerError(.notFound, "Cannot read \(url.path).") }
+        try FileSizeLimit.check(size: size, name: fileName)
+        let file = try blobs.store(fileAt: url)
+        let id = UUID()
+        let stream = ImportState.stream(id)
+        let metadata = EventMetadata(actor: actor)
+        let source = try FileByteSource(path: blobs.url(of: file).path)
+        let scanner = Scanner(specification: specification, ledger: EmptyLedgerState(), today: today)
+        let kind = try scanner.kind(of: source)
+        try record([try coder.event(FileUploaded(importID: id, fileName: fileName, file: file, kind: kind), stream: stream, metadata: metadata)],
+                   expecting: [stream: .noStream])
+
+        let ledgerPosition = try store.lastPosition()
+        let incoming = blobs.folder.appendingPathComponent("incoming")
+        let reportPath = incoming.appendingPathComponent("\(id)-report.csv")
+        defer { try? FileManager.default.removeItem(at: reportPath) }
+        var outputs = ScanOutputs(reports: [try ExceptionReportWriter(path: reportPath.path, format: .csv)])
+        let summary = try scanner.scan(source, name: fileName, observer: &outputs, progress: progress)
+        try outputs.finish(summary: summary)
+        let report = try blobs.store(fileAt: reportPath)
+        let sameFileAs = try store.pool.read { db in
+            try String.fetchOne(db, sql: "SELECT id FROM activity WHERE sha256 = ? AND status = 'imported' ORDER BY position LIMIT 1", arguments: [file.sha256])
+        }.flatMap(UUID.init(uuidString:))
+        let scan = ScanCompleted(
+            importID: id, kind: summary.kind, encoding: summary.encoding, specificationVersion: summary.specificationVersion,
+            records: summary.records, ready: summary.ready, recordsWithErrors: summary.recordsWithErrors, errors: summary.errors,
+            warnings: summary.warnings, fileErrors: summary.fileErrors, byCode: summary.byCode, byColumn: summary.byColumn, report: report,
+            ledgerPosition: ledgerPosition, sameFileAs: sameFileAs)
+        try record([try coder.event(scan, stream: stream, metadata: metadata)], expecting: [stream: .exactly(1)])
+        return ImportOutcome(id: id, summary: summary, sameFileAs: sameFileAs)
+    }
+
+    /// Cancels a scanned import that is not approved yet; nothing of it is imported.
+    public func cancel(_ id: UUID, reason: String?, actor: Actor) throws {
+        let state = try importState(id)
+        try state.decideCancel()
+        let stream = ImportState.stream(id)
+        try record([try coder.event(ImportCancelled(importID: id, reason: reason), stream: stream, metadata: EventMetadata(actor: actor))],
+                   expecting: [stream: .exactly(state.version)])
+    }
+
+    /// The original file of an import, as it was dropped.
+    public func originalFile(_ id: UUID) throws -> BlobReference {
+        guard let file = try importState(id).uploaded?.file else { throw LedgerError(.notFound, "Import \(id) has no stored file.") }
+        return file
+    }
+
+    /// The exceptions report (CSV) of an import's scan.
+    public func exceptionsReport(_ id: UUID) throws -> BlobReference {
+        guard let report = try importState(id).scan?.report else { throw LedgerError(.notFound, "Import \(id) has not been scanned.") }
+        return report
+    }
+}

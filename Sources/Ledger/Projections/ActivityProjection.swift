@@ -1,0 +1,88 @@
+import DataExchange
+import Foundation
+import GRDB
+
+/// One line of the Activity List: an import, what it held, who did what with it, and when.
+public struct ActivityEntry: Sendable, Codable, Equatable, FetchableRecord {
+    public var id: String
+    public var fileName: String
+    public var size: Int
+    public var sha256: String
+    public var kind: String
+    public var via: String
+    public var status: String
+    public var droppedAt: String
+    public var droppedByName: String
+    public var droppedByEmail: String
+    public var records: Int?
+    public var ready: Int?
+    public var errors: Int?
+    public var warnings: Int?
+    public var fileErrors: Int?
+    public var imported: Int?
+    public var unchanged: Int?
+    public var skipped: Int?
+    public var decidedByName: String?
+    public var decidedByEmail: String?
+    public var decidedAt: String?
+    public var reason: String?
+    public var reportSha256: String?
+    public var reportSize: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case id, fileName = "file_name", size, sha256, kind, via, status, droppedAt = "dropped_at", droppedByName = "dropped_by_name"
+        case droppedByEmail = "dropped_by_email", records, ready, errors, warnings, fileErrors = "file_errors", imported, unchanged, skipped
+        case decidedByName = "decided_by_name", decidedByEmail = "decided_by_email", decidedAt = "decided_at", reason
+        case reportSha256 = "report_sha256", reportSize = "report_size"
+    }
+}
+
+/// The Activity List, kept in step with the log in the same transaction as each append.
+enum ActivityProjection {
+    static let name = "activity"
+
+    static func registerMigrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("activity") { db in
+            try db.execute(sql: """
+                CREATE TABLE activity (
+                    id TEXT PRIMARY KEY, file_name TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL, kind TEXT NOT NULL,
+                    via TEXT NOT NULL, status TEXT NOT NULL, dropped_at TEXT NOT NULL, dropped_by_name TEXT NOT NULL,
+                    dropped_by_email TEXT NOT NULL, records INTEGER, ready INTEGER, errors INTEGER, warnings INTEGER, file_errors INTEGER,
+                    imported INTEGER, unchanged INTEGER, skipped INTEGER, decided_by_name TEXT, decided_by_email TEXT, decided_at TEXT,
+                    reason TEXT, report_sha256 TEXT, report_size INTEGER, position INTEGER NOT NULL
+                );
+                CREATE INDEX activity_newest_first ON activity (position DESC);
+                """)
+        }
+    }
+
+    static func apply(_ event: RecordedEvent, in db: Database, coder: EventCoder) throws {
+        let at = SQLiteEventStore.timestamp(event.recordedAt)
+        let actor = event.metadata.actor
+        if let uploaded = try coder.decode(event, as: FileUploaded.self) {
+            try db.execute(
+                sql: """
+                    INSERT INTO activity (id, file_name, size, sha256, kind, via, status, dropped_at, dropped_by_name, dropped_by_email, position)
+                    VALUES (?, ?, ?, ?, ?, ?, 'uploaded', ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    uploaded.importID.uuidString.lowercased(), uploaded.fileName, uploaded.file.size, uploaded.file.sha256, uploaded.kind.rawValue,
+                    actor.via.rawValue, at, actor.name, actor.email, event.position,
+                ])
+        } else if let scan = try coder.decode(event, as: ScanCompleted.self) {
+            try db.execute(
+                sql: """
+                    UPDATE activity SET status = 'scanned', records = ?, ready = ?, errors = ?, warnings = ?, file_errors = ?,
+                    report_sha256 = ?, report_size = ? WHERE id = ?
+                    """,
+                arguments: [
+                    scan.records, scan.ready, scan.errors, scan.warnings, scan.fileErrors, scan.report.sha256, scan.report.size,
+                    scan.importID.uuidString.lowercased(),
+                ])
+        } else if let cancelled = try coder.decode(event, as: ImportCancelled.self) {
+            try db.execute(
+                sql: "UPDATE activity SET status = 'cancelled', decided_by_name = ?, decided_by_email = ?, decided_at = ?, reason = ? WHERE id = ?",
+                arguments: [actor.name, actor.email, at, cancelled.reason, cancelled.importID.uuidString.lowercased()])
+        }
+    }
+}

@@ -1,0 +1,189 @@
+import ArgumentParser
+import DataExchange
+import Foundation
+import Ledger
+
+/// The options of every command that acts on the ledger: where it is, who acts, and the output.
+struct ActorOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Who is acting, recorded with what they do (default: the operating-system user).", valueName: "email"))
+    var user: String?
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    var actor: Actor {
+        let system = ProcessInfo.processInfo.environment["USER"] ?? NSUserName()
+        let email = user ?? "\(system)@\(ProcessInfo.processInfo.hostName)"
+        let name = user.map { String($0.prefix { $0 != "@" }) } ?? system
+        return Actor(name: name, email: email, via: .cli)
+    }
+}
+
+extension LedgerOptions {
+    func open() throws -> Ledger { try Ledger(path: location.path) }
+}
+
+/// Runs `body`, saying a ledger failure as one line on standard error and a non-zero exit.
+func reportingFailures(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as LedgerError {
+        FileHandle.standardError.write(Data("ledger: \(error.message)\n".utf8))
+        throw ExitCode(error.code == .notFound ? 66 : error.code == .tampered ? 3 : 1)
+    } catch let error as DataExchangeError {
+        FileHandle.standardError.write(Data("ledger: \(error.message)\n".utf8))
+        throw ExitCode(2)
+    }
+}
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "Upload a Data Exchange file and scan it as a dry run; prints the import's id. Nothing is imported until it is approved.")
+
+    @Argument(help: "The Data Exchange file (CSV).")
+    var file: String
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var options: ActorOptions
+
+    func validate() throws {
+        guard FileManager.default.isReadableFile(atPath: file) else { throw ValidationError("Cannot read \(file): no such file, or no permission to read it.") }
+    }
+
+    func run() throws {
+        try reportingFailures {
+            let ledger = try ledger.open()
+            let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+            var bar = ProgressBar(total: size, label: "scanning")
+            let outcome = try ledger.importFile(at: URL(fileURLWithPath: file), actor: options.actor) { bar.update($0) }
+            bar.finish()
+            let summary = outcome.summary
+            if options.json {
+                print(JSONText.encode(ImportJSON(id: outcome.id.uuidString.lowercased(), summary: summary, sameFileAs: outcome.sameFileAs?.uuidString.lowercased())))
+            } else {
+                print("import \(outcome.id.uuidString.lowercased())")
+                if let same = outcome.sameFileAs { print("This is the very same file as import \(same.uuidString.lowercased()), already applied: no changes.") }
+                print(SummaryText.render(summary, report: nil, fixFile: nil, fileExceptions: []))
+            }
+        }
+    }
+
+    struct ImportJSON: Encodable {
+        var id: String
+        var summary: ScanSummary
+        var sameFileAs: String?
+
+        func encode(to encoder: any Encoder) throws {
+            try summary.encode(to: encoder)
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(id, forKey: .id)
+            try container.encodeIfPresent(sameFileAs, forKey: .sameFileAs)
+        }
+
+        enum Keys: String, CodingKey { case id, sameFileAs }
+    }
+}
+
+struct CancelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel a scanned import before it is approved; nothing of it is imported.")
+
+    @Argument(help: "The import's id (or its first eight characters or more).")
+    var id: String
+    @Option(help: "Why, recorded with the cancellation.")
+    var reason: String?
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var options: ActorOptions
+
+    func run() throws {
+        try reportingFailures {
+            let ledger = try ledger.open()
+            let importID = try ledger.importID(id)
+            try ledger.cancel(importID, reason: reason, actor: options.actor)
+            print(options.json ? JSONText.encode(["id": importID.uuidString.lowercased(), "status": "cancelled"]) : "import \(importID.uuidString.lowercased()) cancelled")
+        }
+    }
+}
+
+struct ActivityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "activity", abstract: "List the imports, newest first: the Activity List.")
+
+    @Option(help: "How many lines.")
+    var limit = 50
+    @Option(help: "How many lines to skip first.")
+    var offset = 0
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var options: ActorOptions
+
+    func run() throws {
+        try reportingFailures {
+            let entries = try ledger.open().activity(limit: limit, offset: offset)
+            if options.json {
+                print(JSONText.encode(entries))
+                return
+            }
+            for entry in entries {
+                let counts = [("records", entry.records), ("ready", entry.ready), ("errors", entry.errors), ("warnings", entry.warnings), ("imported", entry.imported)]
+                    .compactMap { label, value in value.map { "\($0) \(label)" } }.joined(separator: ", ")
+                print("\(entry.id.prefix(8))  \(entry.droppedAt)  \(entry.status.padding(toLength: 9, withPad: " ", startingAt: 0)) \(entry.via.uppercased())  \(entry.fileName)  by \(entry.droppedByName) <\(entry.droppedByEmail)>  \(counts)")
+            }
+        }
+    }
+}
+
+struct ExceptionsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "exceptions", abstract: "Print an import's exceptions report (or write it with -o).")
+
+    @Argument(help: "The import's id.")
+    var id: String
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file instead.", valueName: "path"))
+    var output: String?
+    @OptionGroup var ledger: LedgerOptions
+
+    func run() throws {
+        try reportingFailures {
+            let ledger = try ledger.open()
+            let report = try ledger.exceptionsReport(try ledger.importID(id))
+            if let output {
+                try ledger.blobs.copy(report, to: URL(fileURLWithPath: output))
+            } else {
+                try ledger.blobs.check(report)
+                FileHandle.standardOutput.write(try Data(contentsOf: ledger.blobs.url(of: report)))
+            }
+        }
+    }
+}
+
+struct DownloadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "download", abstract: "Write the original file of an import, byte for byte.")
+
+    @Argument(help: "The import's id.")
+    var id: String
+    @Option(name: .shortAndLong, help: ArgumentHelp("The file to write.", valueName: "path"))
+    var output: String
+    @OptionGroup var ledger: LedgerOptions
+
+    func run() throws {
+        try reportingFailures {
+            let ledger = try ledger.open()
+            try ledger.blobs.copy(try ledger.originalFile(try ledger.importID(id)), to: URL(fileURLWithPath: output))
+        }
+    }
+}
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify", abstract: "Check the whole hash chain of the log and its protections; exits 3 naming the first position that does not match.")
+
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var options: ActorOptions
+
+    func run() throws {
+        try reportingFailures {
+            let store = try ledger.open().store
+            let total = try store.lastPosition()
+            var bar = ProgressBar(total: Int(total) * 2_000, label: "verifying")
+            let checked = try store.verify { done, _ in bar.update(Int(done) * 2_000) }
+            bar.finish()
+            print(options.json ? JSONText.encode(["events": checked]) : "The log is intact: \(checked) events, every hash matches.")
+        }
+    }
+}

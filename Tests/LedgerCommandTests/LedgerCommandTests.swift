@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+/// The ledger commands, run as processes on a real ledger file.
+@Suite struct LedgerCommandTests {
+    let folder: URL
+    let db: String
+
+    init() throws {
+        folder = try LedgerProcess.temporaryDirectory()
+        db = folder.appendingPathComponent("ledger.sqlite").path
+    }
+
+    static let file = ScanCommandTests.header + "\nA1,L1,001,W,M1,Neptune,T-10,0.625,IN,N,GAL,1,2020-01-15\nA2,L2,001,W,M2,Neptune,T-10,5/8,IN,N,GAL,1,2020-01-15\n"
+
+    func importFile() throws -> (id: String, path: String) {
+        let path = folder.appendingPathComponent("export.csv").path
+        try Self.file.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try LedgerProcess.run(["import", path, "--db", db, "--user", "ada@utility.example", "--json"])
+        #expect(result.status == 0, "\(result.errors)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect(object["records"] as? Int == 2 && object["ready"] as? Int == 2 && object["errors"] as? Int == 1 && object["warnings"] as? Int == 0)
+        return (try #require(object["id"] as? String), path)
+    }
+
+    @Test func importListDownloadAndReport() throws {
+        let (id, path) = try importFile()
+        let activity = try LedgerProcess.run(["activity", "--db", db])
+        #expect(activity.output.contains(String(id.prefix(8))) && activity.output.contains("scanned") && activity.output.contains("ada <ada@utility.example>"))
+        let json = try LedgerProcess.run(["activity", "--db", db, "--json"])
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: Any]])
+        #expect(entries.first?["id"] as? String == id)
+        let copy = folder.appendingPathComponent("copy.csv").path
+        #expect(try LedgerProcess.run(["download", String(id.prefix(8)), "-o", copy, "--db", db]).status == 0)
+        #expect(FileManager.default.contents(atPath: copy) == FileManager.default.contents(atPath: path))
+        let report = try LedgerProcess.run(["exceptions", id, "--db", db])
+        #expect(report.output.contains("invalid-decimal"))
+        #expect(try LedgerProcess.run(["verify", "--db", db]).output.contains("2 events"))
+    }
+
+    @Test func cancelOnceAndOnlyOnce() throws {
+        let (id, _) = try importFile()
+        #expect(try LedgerProcess.run(["cancel", id, "--reason", "wrong file", "--db", db]).status == 0)
+        let again = try LedgerProcess.run(["cancel", id, "--db", db])
+        #expect(again.status != 0)
+        #expect(again.errors.contains("already cancelled"))
+        #expect(try LedgerProcess.run(["cancel", "00000000", "--db", db]).status == 66)
+    }
+
+    @Test func theDatabaseComesFromTheEnvironmentToo() throws {
+        let path = folder.appendingPathComponent("e.csv").path
+        try Self.file.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try LedgerProcess.run(["import", path], environment: ["LEDGER_DB": db]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: db))
+    }
+
+    @Test func verifyFailsWhenTheFileWasAlteredBehindItsBack() throws {
+        _ = try importFile()
+        let sqlite = try LedgerProcess.run(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["sqlite3", db, "DROP TRIGGER events_are_immutable_update; UPDATE events SET type = 'Forged' WHERE position = 2;"])
+        #expect(sqlite.status == 0)
+        let verify = try LedgerProcess.run(["verify", "--db", db])
+        #expect(verify.status == 3)
+        #expect(verify.errors.contains("position 2"))
+    }
+}

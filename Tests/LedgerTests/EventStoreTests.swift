@@ -1,0 +1,115 @@
+import Foundation
+import Ledger
+import Testing
+
+/// The SQLite event log, on a real file.
+@Suite struct EventStoreTests {
+    let folder: URL
+    let path: String
+    let store: SQLiteEventStore
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        path = folder.appendingPathComponent("ledger.sqlite").path
+        store = try SQLiteEventStore(path: path)
+    }
+
+    static let metadata = EventMetadata(actor: Actor(name: "Ada", email: "ada@example.com", via: .cli))
+
+    static func event(_ stream: String, _ type: String = "Noted", id: UUID = UUID(), text: String = "x") -> NewEvent {
+        NewEvent(id: id, stream: stream, type: type, schemaVersion: 1, data: Data("{\"text\":\"\(text)\"}".utf8), metadata: metadata)
+    }
+
+    @Test func positionsAndVersionsAreContiguous() throws {
+        let first = try store.append([Self.event("a"), Self.event("b"), Self.event("a")], expecting: ["a": .noStream])
+        #expect(first.map(\.position) == [1, 2, 3])
+        #expect(first.map(\.version) == [1, 1, 2])
+        try store.append([Self.event("a")], expecting: ["a": .exactly(2)])
+        #expect(try store.events(in: "a").map(\.version) == [1, 2, 3])
+        #expect(try store.events(from: 2, limit: 10).map(\.position) == [2, 3, 4])
+        #expect(try store.lastPosition() == 4)
+        let reopened = try SQLiteEventStore(path: path)
+        #expect(try reopened.events(from: 1, limit: 100).count == 4)
+        #expect(try reopened.events(from: 4, limit: 1).first?.metadata == Self.metadata)
+    }
+
+    @Test func aStaleExpectedVersionFailsAndAppendsNothing() throws {
+        try store.append([Self.event("a")], expecting: [:])
+        let error = try #require(throws: LedgerError.self) {
+            try store.append([Self.event("b"), Self.event("a")], expecting: ["a": .noStream])
+        }
+        #expect(error.code == .versionConflict)
+        #expect(try store.lastPosition() == 1)
+        #expect(throws: LedgerError.self) { try store.append([Self.event("a")], expecting: ["a": .exactly(5)]) }
+    }
+
+    @Test func aRetriedAppendIsNotDoubled() throws {
+        let events = [Self.event("a"), Self.event("a")]
+        try store.append(events, expecting: [:])
+        let again = try store.append(events, expecting: [:])
+        #expect(again.isEmpty)
+        #expect(try store.lastPosition() == 2)
+    }
+
+    @Test func twoStoresOnOneFileCannotBothWinTheSameVersion() throws {
+        let other = try SQLiteEventStore(path: path)
+        try store.append([Self.event("import-1")], expecting: ["import-1": .noStream])
+        try store.append([Self.event("import-1", "Approved")], expecting: ["import-1": .exactly(1)])
+        let error = try #require(throws: LedgerError.self) {
+            try other.append([Self.event("import-1", "Approved")], expecting: ["import-1": .exactly(1)])
+        }
+        #expect(error.code == .versionConflict)
+    }
+
+    @Test func theDatabaseRefusesToChangeOrRemoveEvents() throws {
+        try store.append([Self.event("a")], expecting: [:])
+        for sql in ["UPDATE events SET type = 'Forged';", "DELETE FROM events;"] {
+            let result = try Shell.sqlite(path, sql)
+            #expect(result.status != 0)
+            #expect(result.errors.contains("events are immutable"))
+        }
+        #expect(try store.verify(progress: nil) == 1)
+    }
+
+    @Test func verifyNamesTheFirstAlteredPosition() throws {
+        for n in 0..<5 { try store.append([Self.event("s\(n % 2)", text: "event \(n)")], expecting: [:]) }
+        #expect(try store.verify(progress: nil) == 5)
+        let tamper = "DROP TRIGGER events_are_immutable_update; UPDATE events SET data = '{\"text\":\"forged\"}' WHERE position = 3;"
+        #expect(try Shell.sqlite(path, tamper).status == 0)
+        let error = try #require(throws: LedgerError.self) { try store.verify(progress: nil) }
+        #expect(error.code == .tampered)
+        #expect(error.message.contains("position 3"))
+    }
+
+    @Test func verifyNoticesAMissingTriggerAndARemovedEvent() throws {
+        for n in 0..<3 { try store.append([Self.event("s", text: "\(n)")], expecting: [:]) }
+        #expect(try Shell.sqlite(path, "DROP TRIGGER events_are_immutable_delete;").status == 0)
+        let missing = try #require(throws: LedgerError.self) { try store.verify(progress: nil) }
+        #expect(missing.message.contains("events_are_immutable_delete"))
+        #expect(try Shell.sqlite(path, "DELETE FROM events WHERE position = 2;").status == 0)
+        let removed = try #require(throws: LedgerError.self) { try store.verify(progress: nil) }
+        #expect(removed.message.contains("from position 1 to 3"))
+    }
+}
+
+/// The sqlite3 shell, as someone altering the file behind the ledger's back would use it.
+enum Shell {
+    struct Result {
+        var status: Int32
+        var errors: String
+    }
+
+    static func sqlite(_ path: String, _ sql: String) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["sqlite3", path, sql]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, errors: text)
+    }
+}
