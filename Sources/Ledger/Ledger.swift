@@ -13,6 +13,7 @@ public final class Ledger: Sendable {
     public init(path: String, specification: Specification? = nil) throws {
         store = try SQLiteEventStore(path: path) { migrator in
             ActivityProjection.registerMigrations(&migrator)
+            StateProjection.registerMigrations(&migrator)
         }
         blobs = try BlobStore(besideDatabase: path)
         self.specification = try specification ?? Specification.bundled()
@@ -23,7 +24,10 @@ public final class Ledger: Sendable {
     func record(_ events: [NewEvent], expecting: [String: ExpectedVersion]) throws -> [RecordedEvent] {
         try store.write { db in
             let recorded = try SQLiteEventStore.append(events, expecting: expecting, in: db)
-            for event in recorded { try ActivityProjection.apply(event, in: db, coder: coder) }
+            for event in recorded {
+                try ActivityProjection.apply(event, in: db, coder: coder)
+                try StateProjection.apply(event, in: db, coder: coder)
+            }
             return recorded
         }
     }
@@ -88,12 +92,12 @@ extension Ledger {
         let stream = ImportState.stream(id)
         let metadata = EventMetadata(actor: actor)
         let source = try FileByteSource(path: blobs.url(of: file).path)
-        let scanner = Scanner(specification: specification, ledger: EmptyLedgerState(), today: today)
+        let (state, stateVersion) = try currentState()
+        let scanner = Scanner(specification: specification, ledger: state, today: today)
         let kind = try scanner.kind(of: source)
         try record([try coder.event(FileUploaded(importID: id, fileName: fileName, file: file, kind: kind), stream: stream, metadata: metadata)],
                    expecting: [stream: .noStream])
 
-        let ledgerPosition = try store.lastPosition()
         let incoming = blobs.folder.appendingPathComponent("incoming")
         let reportPath = incoming.appendingPathComponent("\(id)-report.csv")
         defer { try? FileManager.default.removeItem(at: reportPath) }
@@ -108,9 +112,64 @@ extension Ledger {
             importID: id, kind: summary.kind, encoding: summary.encoding, specificationVersion: summary.specificationVersion,
             records: summary.records, ready: summary.ready, recordsWithErrors: summary.recordsWithErrors, errors: summary.errors,
             warnings: summary.warnings, fileErrors: summary.fileErrors, byCode: summary.byCode, byColumn: summary.byColumn, report: report,
-            ledgerPosition: ledgerPosition, sameFileAs: sameFileAs)
+            ledgerPosition: stateVersion, sameFileAs: sameFileAs)
         try record([try coder.event(scan, stream: stream, metadata: metadata)], expecting: [stream: .exactly(1)])
         return ImportOutcome(id: id, summary: summary, sameFileAs: sameFileAs)
+    }
+
+    /// The current state, and the position of the last change to it.
+    public func currentState() throws -> (CurrentState, Int64) {
+        try store.pool.read { db in (try CurrentState.load(from: db), try StateProjection.lastChange(in: db)) }
+    }
+
+    /// What an approval did.
+    public struct ApprovalOutcome: Sendable, Codable {
+        public var id: UUID
+        public var imported: Int
+        public var unchanged: Int
+        public var skipped: Int
+        public var rescanned: Bool
+    }
+
+    /// Approves a scanned import: scans it again if the ledger changed since its dry run, works
+    /// out what each record changes, and records the approval, every change and the completion in
+    /// one transaction: all of it or none. Of two approvals at once, one wins; the other fails.
+    public func approve(_ id: UUID, actor: Actor, today: CalendarDate = .today(), progress: ((Int) -> Void)? = nil) throws -> ApprovalOutcome {
+        let before = try importState(id)
+        try before.decideApprove()
+        guard let uploaded = before.uploaded, let scan = before.scan else { throw LedgerError(.invalidState, "Import \(id) has not been scanned.") }
+        let (state, stateVersion) = try currentState()
+        let stream = ImportState.stream(id)
+        let metadata = EventMetadata(actor: actor)
+        let rescanned = stateVersion != scan.ledgerPosition
+        var events = [try coder.event(ImportApproved(importID: id, rescanned: rescanned), stream: stream, metadata: metadata)]
+
+        let source = try FileByteSource(path: blobs.url(of: uploaded.file).path)
+        let reportPath = blobs.folder.appendingPathComponent("incoming").appendingPathComponent("\(id)-approval-report.csv")
+        defer { try? FileManager.default.removeItem(at: reportPath) }
+        var outputs = ApprovalOutputs(
+            changes: ChangeCalculator(state: state, importID: id),
+            report: rescanned ? try ExceptionReportWriter(path: reportPath.path, format: .csv) : nil)
+        let summary = try Scanner(specification: specification, ledger: state, today: today).scan(source, name: uploaded.fileName, observer: &outputs, progress: progress)
+        if rescanned {
+            try outputs.report?.finish(summary: summary)
+            guard summary.isImportable else {
+                throw LedgerError(.invalidState, "Import \(id) no longer scans without file-level errors; nothing was approved.")
+            }
+            let report = try blobs.store(fileAt: reportPath)
+            events.append(try coder.event(ScanCompleted(
+                importID: id, kind: summary.kind, encoding: summary.encoding, specificationVersion: summary.specificationVersion,
+                records: summary.records, ready: summary.ready, recordsWithErrors: summary.recordsWithErrors, errors: summary.errors,
+                warnings: summary.warnings, fileErrors: summary.fileErrors, byCode: summary.byCode, byColumn: summary.byColumn,
+                report: report, ledgerPosition: stateVersion, sameFileAs: nil), stream: stream, metadata: metadata))
+        }
+        let changes = outputs.changes
+        for applied in changes.applied { events.append(try coder.event(applied, stream: stream, metadata: metadata)) }
+        events.append(try coder.event(
+            ImportCompleted(importID: id, imported: changes.imported, unchanged: changes.unchanged, skipped: changes.skipped),
+            stream: stream, metadata: metadata))
+        try record(events, expecting: [stream: .exactly(before.version)])
+        return ApprovalOutcome(id: id, imported: changes.imported, unchanged: changes.unchanged, skipped: changes.skipped, rescanned: rescanned)
     }
 
     /// Cancels a scanned import that is not approved yet; nothing of it is imported.
@@ -132,5 +191,18 @@ extension Ledger {
     public func exceptionsReport(_ id: UUID) throws -> BlobReference {
         guard let report = try importState(id).scan?.report else { throw LedgerError(.notFound, "Import \(id) has not been scanned.") }
         return report
+    }
+}
+
+/// What an approval's scan feeds: the changes, and a new report when the file is scanned again.
+private struct ApprovalOutputs: ScanObserver {
+    var changes: ChangeCalculator
+    var report: ExceptionReportWriter?
+
+    mutating func scanner(found exception: ScanException) throws { try report?.scanner(found: exception) }
+    mutating func scanner(readHeader header: Header) throws { try changes.scanner(readHeader: header) }
+    mutating func scanner(scanned record: ScannedRecord) throws {
+        try report?.scanner(scanned: record)
+        try changes.scanner(scanned: record)
     }
 }

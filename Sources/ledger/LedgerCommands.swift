@@ -187,3 +187,37 @@ struct VerifyCommand: ParsableCommand {
         }
     }
 }
+
+struct ApproveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "approve", abstract: "Approve a scanned import: apply what really changed, all or nothing.")
+
+    @Argument(help: "The import's id (or its first eight characters or more).")
+    var id: String
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var options: ActorOptions
+
+    func run() throws {
+        try reportingFailures {
+            let ledger = try ledger.open()
+            let importID = try ledger.importID(id)
+            let size = (try? ledger.originalFile(importID).size) ?? 0
+            var bar = ProgressBar(total: size, label: "approving")
+            let outcome = try ledger.approve(importID, actor: options.actor) { bar.update($0) }
+            bar.finish()
+            if options.json {
+                print(JSONText.encode(ApprovalJSON(outcome)))
+            } else {
+                print("import \(outcome.id.uuidString.lowercased()) approved\(outcome.rescanned ? " (scanned again: the ledger had changed)" : "")")
+                print("imported \(outcome.imported), unchanged \(outcome.unchanged), skipped \(outcome.skipped)")
+            }
+        }
+    }
+
+    struct ApprovalJSON: Encodable {
+        var id: String, imported: Int, unchanged: Int, skipped: Int, rescanned: Bool
+        init(_ outcome: Ledger.ApprovalOutcome) {
+            (id, imported, unchanged, skipped, rescanned) = (outcome.id.uuidString.lowercased(), outcome.imported, outcome.unchanged, outcome.skipped, outcome.rescanned)
+        }
+    }
+}

@@ -65,3 +65,23 @@ import Testing
         #expect(verify.errors.contains("position 2"))
     }
 }
+
+extension LedgerCommandTests {
+    @Test func approveAppliesOnceAndTheSameFileAgainImportsNothing() throws {
+        let (id, path) = try importFile()
+        let approved = try LedgerProcess.run(["approve", id, "--db", db, "--json"])
+        #expect(approved.status == 0, "\(approved.errors)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(approved.output.utf8)) as? [String: Any])
+        #expect(object["id"] as? String == id && object["imported"] as? Int == 2 && object["unchanged"] as? Int == 0 && object["skipped"] as? Int == 0)
+        let twice = try LedgerProcess.run(["approve", id, "--db", db])
+        #expect(twice.status != 0 && twice.errors.contains("already approved"))
+        let again = try LedgerProcess.run(["import", path, "--db", db, "--json"])
+        let second = try #require(try JSONSerialization.jsonObject(with: Data(again.output.utf8)) as? [String: Any])
+        #expect(second["sameFileAs"] as? String == id)
+        let noChange = try LedgerProcess.run(["approve", try #require(second["id"] as? String), "--db", db, "--json"])
+        let outcome = try #require(try JSONSerialization.jsonObject(with: Data(noChange.output.utf8)) as? [String: Any])
+        #expect(outcome["imported"] as? Int == 0 && outcome["unchanged"] as? Int == 2)
+        #expect(try LedgerProcess.run(["activity", "--db", db]).output.contains("imported"))
+        #expect(try LedgerProcess.run(["verify", "--db", db]).status == 0)
+    }
+}

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One column of a Data Exchange file, as the specification file describes it.
 public struct ColumnSpecification: Sendable, Equatable {
     public var name: String
@@ -27,5 +29,12 @@ public struct ColumnSpecification: Sendable, Equatable {
         self.requirement = requirement
         self.clearable = clearable
         self.description = description
+    }
+
+    /// A valid value as the ledger stores it: an enum or flag in its listed case, anything else
+    /// as written.
+    public func storedValue(_ value: String) -> String {
+        guard format == .enumeration || format == .flag else { return value }
+        return values.first { $0.caseInsensitiveCompare(value) == .orderedSame } ?? value
     }
 }

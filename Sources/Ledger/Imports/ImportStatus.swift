@@ -28,6 +28,24 @@ public struct ImportState: Sendable {
             status = .scanned
         } else if try coder.decode(event, as: ImportCancelled.self) != nil {
             status = .cancelled
+        } else if try coder.decode(event, as: ImportApproved.self) != nil {
+            status = .approved
+        } else if try coder.decode(event, as: ImportCompleted.self) != nil {
+            status = .imported
+        }
+    }
+
+    /// Refuses an approval that the import's state does not allow.
+    public func decideApprove() throws(LedgerError) {
+        switch status {
+        case .scanned:
+            if let scan, scan.fileErrors > 0 {
+                throw LedgerError(.invalidState, "Import \(id) has \(scan.fileErrors) file-level error(s); nothing in it can be approved. Correct the file and drop it again.")
+            }
+        case nil: throw LedgerError(.invalidState, "Import \(id) has not been scanned yet.")
+        case .cancelled: throw LedgerError(.invalidState, "Import \(id) is cancelled; a cancelled import cannot be approved.")
+        case .approved, .imported: throw LedgerError(.invalidState, "Import \(id) is already approved; approving it again changes nothing.")
+        case .failed: throw LedgerError(.invalidState, "Import \(id) failed; drop the file again.")
         }
     }
 

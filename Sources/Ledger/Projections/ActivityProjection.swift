@@ -79,6 +79,14 @@ enum ActivityProjection {
                     scan.records, scan.ready, scan.errors, scan.warnings, scan.fileErrors, scan.report.sha256, scan.report.size,
                     scan.importID.uuidString.lowercased(),
                 ])
+        } else if let approved = try coder.decode(event, as: ImportApproved.self) {
+            try db.execute(
+                sql: "UPDATE activity SET status = 'approved', decided_by_name = ?, decided_by_email = ?, decided_at = ? WHERE id = ?",
+                arguments: [actor.name, actor.email, at, approved.importID.uuidString.lowercased()])
+        } else if let completed = try coder.decode(event, as: ImportCompleted.self) {
+            try db.execute(
+                sql: "UPDATE activity SET status = 'imported', imported = ?, unchanged = ?, skipped = ? WHERE id = ?",
+                arguments: [completed.imported, completed.unchanged, completed.skipped, completed.importID.uuidString.lowercased()])
         } else if let cancelled = try coder.decode(event, as: ImportCancelled.self) {
             try db.execute(
                 sql: "UPDATE activity SET status = 'cancelled', decided_by_name = ?, decided_by_email = ?, decided_at = ?, reason = ? WHERE id = ?",

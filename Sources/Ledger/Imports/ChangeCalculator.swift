@@ -1,0 +1,61 @@
+import Foundation
+import DataExchange
+
+/// Follows an approved file record by record, in file order, and works out what each changes
+/// (spec "Import behaviour"): a blank keeps the stored value, `_CLEAR_` erases it, an equal value
+/// changes nothing, and a component that errors block is skipped.
+struct ChangeCalculator: ScanObserver {
+    private(set) var state: CurrentState
+    private(set) var applied: [RecordApplied] = []
+    private(set) var imported = 0
+    private(set) var unchanged = 0
+    private(set) var skipped = 0
+    let importID: UUID
+    private var columns: [EntityKind: [ColumnSpecification]] = [:]
+
+    init(state: CurrentState, importID: UUID) {
+        self.state = state
+        self.importID = importID
+    }
+
+    mutating func scanner(readHeader header: Header) throws {
+        for kind in EntityKind.allCases {
+            columns[kind] = header.specification.columns.enumerated().compactMap { index, column in
+                header.cellOfColumn[index] != nil && column.component == kind.component && !EntityKind.keyColumns.contains(column.name) ? column : nil
+            }
+        }
+    }
+
+    mutating func scanner(scanned record: ScannedRecord) throws {
+        guard record.isReady else {
+            skipped += 1
+            return
+        }
+        var changes: [EntityChange] = []
+        for kind in EntityKind.allCases where !record.blocked.contains(kind.component) {
+            guard let key = kind.key(in: record) else { continue }
+            let current = state.fields(kind, key)
+            var fields: [String: FieldChange] = [:]
+            let values = (columns[kind] ?? []).map { ($0.name, $0.storedValue(record.value($0.name) ?? "")) } + kind.relations(in: record)
+            for (name, value) in values where !value.isEmpty {
+                let old = current?[name]
+                let new: String? = value == "_CLEAR_" ? nil : value
+                if old != new { fields[name] = FieldChange(old: old, new: new) }
+            }
+            // Every record places an account, a location, a service point and a register, and an
+            // endpoint when it names one; a route or the utility's fields exist once filled.
+            let alwaysThere = kind != .route && kind != .other
+            guard !fields.isEmpty || (current == nil && alwaysThere) else { continue }
+            let change = EntityChange(kind: kind, key: key, created: current == nil, fields: fields)
+            state.apply(change)
+            changes.append(change)
+        }
+        if changes.isEmpty {
+            unchanged += 1
+        } else {
+            imported += 1
+            applied.append(RecordApplied(importID: importID, record: record.number, line: record.line, changes: changes))
+        }
+    }
+}
+

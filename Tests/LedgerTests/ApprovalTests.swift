@@ -1,0 +1,121 @@
+import DataExchange
+import Foundation
+import Ledger
+import Testing
+
+/// Approving imports: only what really changed is applied, in file order, all or nothing.
+@Suite struct ApprovalTests {
+    let folder: URL
+    let ledger: Ledger
+    static let ada = ImportLifecycleTests.ada
+    static let header = ImportLifecycleTests.header + ",Location_Address_Line2,Endpoint_SN,Endpoint_Type"
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-approvals-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        ledger = try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path)
+    }
+
+    func importRows(_ rows: [String], name: String = UUID().uuidString + ".csv") throws -> UUID {
+        let url = folder.appendingPathComponent(name)
+        try ([Self.header] + rows).joined(separator: "\n").appending("\n").write(to: url, atomically: true, encoding: .utf8)
+        return try ledger.importFile(at: url, actor: Self.ada).id
+    }
+
+    static let first = [
+        "A1,L1,001,W,M1,Neptune,T-10,0.625,IN,N,GAL,1,2020-01-15,Unit 4,E1,m",
+        "A2,L2,001,W,M2,Neptune,T-10,5/8,IN,N,GAL,1,2020-01-15,,E2,M",
+        "A3,,001,W,M3,Neptune,T-10,1,IN,N,GAL,1,2020-01-15,,,",
+    ]
+
+    @Test func aFirstImportCreatesWhatIsReadyAndSkipsTheRest() throws {
+        let id = try importRows(Self.first)
+        let outcome = try ledger.approve(id, actor: Self.ada)
+        #expect(outcome.imported == 2 && outcome.unchanged == 0 && outcome.skipped == 1)
+        #expect(!outcome.rescanned)
+        let (state, _) = try ledger.currentState()
+        #expect(state.fields(.register, "M1")?["Meter_Size"] == "0.625")
+        #expect(state.fields(.register, "M1")?["Location_ID"] == "L1")
+        #expect(state.fields(.endpoint, "E1")?["Endpoint_Type"] == "M")
+        #expect(state.fields(.location, "L1")?["Location_Address_Line2"] == "Unit 4")
+        // Record 2's meter has an error: its register is skipped, its account and location import.
+        #expect(state.fields(.register, "M2") == nil)
+        #expect(state.fields(.account, "A2") != nil)
+        // Record 3 has no location: nothing of it imports.
+        #expect(state.fields(.account, "A3") == nil && state.fields(.register, "M3") == nil)
+        let entry = try ledger.activityEntry(id)
+        #expect(entry.status == "imported" && entry.imported == 2 && entry.skipped == 1 && entry.decidedByEmail == "ada@utility.example")
+        #expect(try ledger.store.verify(progress: nil) > 0)
+    }
+
+    @Test func theVerySameFileAgainChangesNothingAndSaysSo() throws {
+        let first = try importRows(Self.first, name: "export.csv")
+        try ledger.approve(first, actor: Self.ada)
+        let url = folder.appendingPathComponent("export.csv")
+        let again = try ledger.importFile(at: url, actor: Self.ada)
+        #expect(again.sameFileAs == first)
+        #expect(again.summary.warnings == 0)
+        let outcome = try ledger.approve(again.id, actor: Self.ada)
+        #expect(outcome.imported == 0 && outcome.unchanged == 2 && outcome.skipped == 1)
+    }
+
+    @Test func blankKeepsClearErasesAndEqualChangesNothing() throws {
+        try ledger.approve(try importRows(Self.first), actor: Self.ada)
+        let id = try importRows(["A1,L1,001,,M1,,,1,,,,,2020-01-15,_CLEAR_,E1,"])
+        let outcome = try ledger.approve(id, actor: Self.ada)
+        #expect(outcome.imported == 1)
+        let (state, _) = try ledger.currentState()
+        #expect(state.fields(.register, "M1")?["Meter_Size"] == "1")
+        #expect(state.fields(.register, "M1")?["Meter_Manufacturer"] == "Neptune")
+        #expect(state.fields(.location, "L1")?["Location_Address_Line2"] == nil)
+        let changes = try ledger.store.events(in: ImportState.stream(id)).compactMap { try EventCoder.ledger.decode($0, as: RecordApplied.self) }
+        #expect(changes.count == 1)
+        let register = try #require(changes[0].changes.first { $0.kind == .register })
+        #expect(register.fields == ["Meter_Size": FieldChange(old: "0.625", new: "1")])
+        #expect(!register.created)
+        let location = try #require(changes[0].changes.first { $0.kind == .location })
+        #expect(location.fields == ["Location_Address_Line2": FieldChange(old: "Unit 4", new: nil)])
+    }
+
+    @Test func recordsApplyInFileOrder() throws {
+        let id = try importRows([
+            "A1,L1,001,W,M1,Neptune,T-10,0.625,IN,N,GAL,1,2020-01-15,,,",
+            "A1,L1,001,W,M1,Neptune,T-10,0.75,IN,N,GAL,1,2021-01-15,,,",
+        ])
+        let outcome = try ledger.approve(id, actor: Self.ada)
+        #expect(outcome.imported == 2)
+        #expect(try ledger.currentState().0.fields(.register, "M1")?["Meter_Size"] == "0.75")
+    }
+
+    @Test func anApprovalIsRefusedTwiceAndAfterACancellation() throws {
+        let id = try importRows(Self.first)
+        try ledger.approve(id, actor: Self.ada)
+        let twice = try #require(throws: LedgerError.self) { try ledger.approve(id, actor: Self.ada) }
+        #expect(twice.code == .invalidState && twice.message.contains("already approved"))
+        let other = try importRows(Self.first)
+        try ledger.cancel(other, reason: nil, actor: Self.ada)
+        #expect(throws: LedgerError.self) { try ledger.approve(other, actor: Self.ada) }
+        #expect(throws: LedgerError.self) { try ledger.cancel(id, reason: nil, actor: Self.ada) }
+    }
+
+    @Test func aScanMadeBeforeTheLedgerChangedIsMadeAgain() throws {
+        let early = try importRows(["A9,L1,001,W,M1,Neptune,T-10,0.625,IN,N,GAL,1,2020-01-15,,,"])
+        try ledger.approve(try importRows(Self.first), actor: Self.ada)
+        let outcome = try ledger.approve(early, actor: Self.ada)
+        #expect(outcome.rescanned)
+        let scans = try ledger.store.events(in: ImportState.stream(early)).compactMap { try EventCoder.ledger.decode($0, as: ScanCompleted.self) }
+        #expect(scans.count == 2)
+        #expect(scans[1].byCode["account-changed"] == 1)
+        #expect(try ledger.currentState().0.fields(.serviceAgreement, "L1/001")?["Account_ID"] == "A9")
+    }
+
+    @Test func aLaterScanSeesTheLedger() throws {
+        try ledger.approve(try importRows(Self.first), actor: Self.ada)
+        // M1 is known now: its not-empty fields may be blank, and its move is a warning.
+        let url = folder.appendingPathComponent("move.csv")
+        try ([Self.header, "A1,L9,001,W,M1,,,,,,,,2021-01-15,,,"]).joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+        let outcome = try ledger.importFile(at: url, actor: Self.ada)
+        #expect(outcome.summary.errors == 0)
+        #expect(outcome.summary.byCode["meter-moved"] == 1)
+    }
+}
