@@ -134,42 +134,54 @@ extension Ledger {
     /// Approves a scanned import: scans it again if the ledger changed since its dry run, works
     /// out what each record changes, and records the approval, every change and the completion in
     /// one transaction: all of it or none. Of two approvals at once, one wins; the other fails.
+    /// Changes are appended as they are found, so memory does not grow with the file's events.
     public func approve(_ id: UUID, actor: Actor, today: CalendarDate = .today(), progress: ((Int) -> Void)? = nil) throws -> ApprovalOutcome {
         let before = try importState(id)
         try before.decideApprove()
         guard let uploaded = before.uploaded, let scan = before.scan else { throw LedgerError(.invalidState, "Import \(id) has not been scanned.") }
-        let (state, stateVersion) = try currentState()
         let stream = ImportState.stream(id)
         let metadata = EventMetadata(actor: actor)
-        let rescanned = stateVersion != scan.ledgerPosition
-        var events = [try coder.event(ImportApproved(importID: id, rescanned: rescanned), stream: stream, metadata: metadata)]
-
-        let source = try FileByteSource(path: blobs.url(of: uploaded.file).path)
         let reportPath = blobs.folder.appendingPathComponent("incoming").appendingPathComponent("\(id)-approval-report.csv")
         defer { try? FileManager.default.removeItem(at: reportPath) }
-        var outputs = ApprovalOutputs(
-            changes: ChangeCalculator(state: state, importID: id),
-            report: rescanned ? try ExceptionReportWriter(path: reportPath.path, format: .csv) : nil)
-        let summary = try Scanner(specification: specification, ledger: state, today: today).scan(source, name: uploaded.fileName, observer: &outputs, progress: progress)
-        if rescanned {
-            try outputs.report?.finish(summary: summary)
-            guard summary.isImportable else {
-                throw LedgerError(.invalidState, "Import \(id) no longer scans without file-level errors; nothing was approved.")
+        return try store.write { db in
+            var appender = try EventAppender(db: db)
+            try appender.check([stream: .exactly(before.version)])
+            let state = try CurrentState.load(from: db)
+            let stateVersion = try StateProjection.lastChange(in: db)
+            let rescanned = stateVersion != scan.ledgerPosition
+            func append(_ event: NewEvent, fresh: Bool = false) throws {
+                guard let recorded = try appender.append(event, fresh: fresh) else { return }
+                try ActivityProjection.apply(recorded, in: db, coder: coder)
             }
-            let report = try blobs.store(fileAt: reportPath)
-            events.append(try coder.event(ScanCompleted(
-                importID: id, kind: summary.kind, encoding: summary.encoding, specificationVersion: summary.specificationVersion,
-                records: summary.records, ready: summary.ready, recordsWithErrors: summary.recordsWithErrors, errors: summary.errors,
-                warnings: summary.warnings, fileErrors: summary.fileErrors, byCode: summary.byCode, byColumn: summary.byColumn,
-                report: report, ledgerPosition: stateVersion, sameFileAs: nil), stream: stream, metadata: metadata))
+            try append(try coder.event(ImportApproved(importID: id, rescanned: rescanned), stream: stream, metadata: metadata))
+
+            var outputs = ApprovalOutputs(
+                changes: ChangeCalculator(state: state, importID: id),
+                report: rescanned ? try ExceptionReportWriter(path: reportPath.path, format: .csv) : nil
+            ) { applied in try append(try self.coder.event(applied, stream: stream, metadata: metadata), fresh: true) }
+            let summary = try Scanner(specification: specification, ledger: state, today: today)
+                .scan(try FileByteSource(path: blobs.url(of: uploaded.file).path), name: uploaded.fileName, observer: &outputs, progress: progress)
+            if rescanned {
+                try outputs.report?.finish(summary: summary)
+                guard summary.isImportable else {
+                    throw LedgerError(.invalidState, "Import \(id) no longer scans without file-level errors; nothing was approved.")
+                }
+                try append(try coder.event(ScanCompleted(
+                    importID: id, kind: summary.kind, encoding: summary.encoding, specificationVersion: summary.specificationVersion,
+                    records: summary.records, ready: summary.ready, recordsWithErrors: summary.recordsWithErrors, errors: summary.errors,
+                    warnings: summary.warnings, fileErrors: summary.fileErrors, byCode: summary.byCode, byColumn: summary.byColumn,
+                    report: try blobs.store(fileAt: reportPath), ledgerPosition: stateVersion, sameFileAs: nil), stream: stream, metadata: metadata))
+            }
+            let changes = outputs.changes
+            try StateProjection.write(changes.touched, of: changes.state, in: db)
+            guard let completed = try appender.append(try coder.event(
+                ImportCompleted(importID: id, imported: changes.imported, unchanged: changes.unchanged, skipped: changes.skipped),
+                stream: stream, metadata: metadata))
+            else { throw LedgerError(.storage, "The completion of import \(id) could not be recorded.") }
+            try ActivityProjection.apply(completed, in: db, coder: coder)
+            try StateProjection.apply(completed, in: db, coder: coder)
+            return ApprovalOutcome(id: id, imported: changes.imported, unchanged: changes.unchanged, skipped: changes.skipped, rescanned: rescanned)
         }
-        let changes = outputs.changes
-        for applied in changes.applied { events.append(try coder.event(applied, stream: stream, metadata: metadata)) }
-        events.append(try coder.event(
-            ImportCompleted(importID: id, imported: changes.imported, unchanged: changes.unchanged, skipped: changes.skipped),
-            stream: stream, metadata: metadata))
-        try record(events, expecting: [stream: .exactly(before.version)])
-        return ApprovalOutcome(id: id, imported: changes.imported, unchanged: changes.unchanged, skipped: changes.skipped, rescanned: rescanned)
     }
 
     /// Cancels a scanned import that is not approved yet; nothing of it is imported.
@@ -194,15 +206,17 @@ extension Ledger {
     }
 }
 
-/// What an approval's scan feeds: the changes, and a new report when the file is scanned again.
+/// What an approval's scan feeds: the changes, each recorded as it is found, and a new report
+/// when the file is scanned again.
 private struct ApprovalOutputs: ScanObserver {
     var changes: ChangeCalculator
     var report: ExceptionReportWriter?
+    let record: (RecordApplied) throws -> Void
 
     mutating func scanner(found exception: ScanException) throws { try report?.scanner(found: exception) }
-    mutating func scanner(readHeader header: Header) throws { try changes.scanner(readHeader: header) }
+    mutating func scanner(readHeader header: Header) throws { changes.read(header) }
     mutating func scanner(scanned record: ScannedRecord) throws {
         try report?.scanner(scanned: record)
-        try changes.scanner(scanned: record)
+        if let applied = changes.changes(of: record) { try self.record(applied) }
     }
 }

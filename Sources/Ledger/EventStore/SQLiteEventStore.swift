@@ -7,7 +7,7 @@ import GRDB
 public final class SQLiteEventStore: EventStore {
     public let path: String
     let pool: DatabasePool
-    private static let encoder: JSONEncoder = {
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return encoder
@@ -79,52 +79,9 @@ public final class SQLiteEventStore: EventStore {
 
     /// Appends inside a transaction the caller holds, so that projections can be written in it too.
     static func append(_ events: [NewEvent], expecting: [String: ExpectedVersion], in db: Database) throws -> [RecordedEvent] {
-        for (stream, expected) in expecting {
-            let current = try Int64.fetchOne(db, sql: "SELECT MAX(version) FROM events WHERE stream = ?", arguments: [stream]) ?? 0
-            let matches: Bool = switch expected {
-            case .any: true
-            case .noStream: current == 0
-            case .exactly(let version): current == version
-            }
-            guard matches else {
-                throw LedgerError(.versionConflict, "\(stream) changed since it was read (it is at version \(current)); read it again and retry.")
-            }
-        }
-        var last = try Row.fetchOne(db, sql: "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
-        var position: Int64 = last?["position"] ?? 0
-        var previous: String = last?["hash"] ?? HashChain.genesis
-        last = nil
-        var versions: [String: Int64] = [:]
-        let recordedAt = Self.timestamp(Date())
-        let insert = try db.makeStatement(sql: """
-            INSERT INTO events (position, stream, version, id, type, schema_version, data, metadata, recorded_at, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        var recorded: [RecordedEvent] = []
-        recorded.reserveCapacity(events.count)
-        for event in events {
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM events WHERE id = ?", arguments: [event.id.uuidString]) == true { continue }
-            let version: Int64
-            if let known = versions[event.stream] {
-                version = known + 1
-            } else {
-                version = (try Int64.fetchOne(db, sql: "SELECT MAX(version) FROM events WHERE stream = ?", arguments: [event.stream]) ?? 0) + 1
-            }
-            versions[event.stream] = version
-            position += 1
-            let metadata = try encoder.encode(event.metadata)
-            let hash = HashChain.hash(
-                previous: previous, position: position, stream: event.stream, version: version, id: event.id, type: event.type,
-                schemaVersion: event.schemaVersion, data: event.data, metadata: metadata, recordedAt: recordedAt)
-            try insert.execute(arguments: [
-                position, event.stream, version, event.id.uuidString, event.type, event.schemaVersion, event.data, metadata, recordedAt, hash,
-            ])
-            previous = hash
-            recorded.append(RecordedEvent(
-                position: position, stream: event.stream, version: version, id: event.id, type: event.type, schemaVersion: event.schemaVersion,
-                data: event.data, metadata: event.metadata, recordedAt: Self.date(recordedAt) ?? Date(), hash: hash))
-        }
-        return recorded
+        var appender = try EventAppender(db: db)
+        try appender.check(expecting)
+        return try events.compactMap { try appender.append($0) }
     }
 
     public func events(from position: Int64, limit: Int) throws -> [RecordedEvent] {

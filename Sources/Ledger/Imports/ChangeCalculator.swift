@@ -4,9 +4,10 @@ import DataExchange
 /// Follows an approved file record by record, in file order, and works out what each changes
 /// (spec "Import behaviour"): a blank keeps the stored value, `_CLEAR_` erases it, an equal value
 /// changes nothing, and a component that errors block is skipped.
-struct ChangeCalculator: ScanObserver {
+struct ChangeCalculator {
     private(set) var state: CurrentState
-    private(set) var applied: [RecordApplied] = []
+    /// The entities the file changed, for the projection to write once each at the end.
+    private(set) var touched: Set<EntityKey> = []
     private(set) var imported = 0
     private(set) var unchanged = 0
     private(set) var skipped = 0
@@ -18,7 +19,7 @@ struct ChangeCalculator: ScanObserver {
         self.importID = importID
     }
 
-    mutating func scanner(readHeader header: Header) throws {
+    mutating func read(_ header: Header) {
         for kind in EntityKind.allCases {
             columns[kind] = header.specification.columns.enumerated().compactMap { index, column in
                 header.cellOfColumn[index] != nil && column.component == kind.component && !EntityKind.keyColumns.contains(column.name) ? column : nil
@@ -26,10 +27,11 @@ struct ChangeCalculator: ScanObserver {
         }
     }
 
-    mutating func scanner(scanned record: ScannedRecord) throws {
+    /// What the record changes, applied to the state; nil when it changes nothing.
+    mutating func changes(of record: ScannedRecord) -> RecordApplied? {
         guard record.isReady else {
             skipped += 1
-            return
+            return nil
         }
         var changes: [EntityChange] = []
         for kind in EntityKind.allCases where !record.blocked.contains(kind.component) {
@@ -48,14 +50,15 @@ struct ChangeCalculator: ScanObserver {
             guard !fields.isEmpty || (current == nil && alwaysThere) else { continue }
             let change = EntityChange(kind: kind, key: key, created: current == nil, fields: fields)
             state.apply(change)
+            touched.insert(EntityKey(kind: kind, key: key))
             changes.append(change)
         }
         if changes.isEmpty {
             unchanged += 1
-        } else {
-            imported += 1
-            applied.append(RecordApplied(importID: importID, record: record.number, line: record.line, changes: changes))
+            return nil
         }
+        imported += 1
+        return RecordApplied(importID: importID, record: record.number, line: record.line, changes: changes)
     }
 }
 

@@ -24,8 +24,9 @@ public struct ImportState: Sendable {
         if let uploaded = try coder.decode(event, as: FileUploaded.self) {
             self.uploaded = uploaded
         } else if let scan = try coder.decode(event, as: ScanCompleted.self) {
+            // An approval's fresh scan comes among its changes; the import stays approved.
             self.scan = scan
-            status = .scanned
+            if status == nil { status = .scanned }
         } else if try coder.decode(event, as: ImportCancelled.self) != nil {
             status = .cancelled
         } else if try coder.decode(event, as: ImportApproved.self) != nil {

@@ -99,6 +99,17 @@ enum StateProjection {
         }
     }
 
+    /// Writes the current fields of `keys`, as `state` holds them after an approval's changes:
+    /// once per entity, rather than once per change.
+    static func write(_ keys: Set<EntityKey>, of state: CurrentState, in db: Database) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let statement = try db.makeStatement(sql: "INSERT OR REPLACE INTO state (kind, key, fields) VALUES (?, ?, ?)")
+        for entity in keys {
+            try statement.execute(arguments: [entity.kind.rawValue, entity.key, try encoder.encode(state.fields(entity.kind, entity.key) ?? [:])])
+        }
+    }
+
     /// The position of the last event that changed the state: a scan made before it is stale.
     static func lastChange(in db: Database) throws -> Int64 {
         try Int64.fetchOne(db, sql: "SELECT position FROM state_changes") ?? 0

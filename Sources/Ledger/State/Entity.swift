@@ -88,3 +88,9 @@ public struct EntityChange: Sendable, Codable, Equatable {
         self.fields = fields
     }
 }
+
+/// An entity's identity: its kind and key.
+public struct EntityKey: Hashable, Sendable {
+    public var kind: EntityKind
+    public var key: String
+}

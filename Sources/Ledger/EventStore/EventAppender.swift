@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+
+/// Appends events one at a time inside a write transaction that the caller holds, continuing the
+/// hash chain: what `append` does for a list, and what an approval does for one event per record
+/// of a 70 MB file without holding them all in memory.
+struct EventAppender {
+    private let db: Database
+    private let insert: Statement
+    private var position: Int64
+    private var previous: String
+    private var versions: [String: Int64] = [:]
+    private let recordedAt: String
+    private var metadataCache: (EventMetadata, Data)?
+
+    init(db: Database) throws {
+        self.db = db
+        let last = try Row.fetchOne(db, sql: "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
+        position = last?["position"] ?? 0
+        previous = last?["hash"] ?? HashChain.genesis
+        recordedAt = SQLiteEventStore.timestamp(Date())
+        insert = try db.makeStatement(sql: """
+            INSERT INTO events (position, stream, version, id, type, schema_version, data, metadata, recorded_at, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+    }
+
+    /// Fails with `versionConflict` unless every stream is at its expected version.
+    mutating func check(_ expecting: [String: ExpectedVersion]) throws {
+        for (stream, expected) in expecting {
+            let current = try version(of: stream)
+            let matches: Bool = switch expected {
+            case .any: true
+            case .noStream: current == 0
+            case .exactly(let version): current == version
+            }
+            guard matches else {
+                throw LedgerError(.versionConflict, "\(stream) changed since it was read (it is at version \(current)); read it again and retry.")
+            }
+        }
+    }
+
+    private mutating func version(of stream: String) throws -> Int64 {
+        if let known = versions[stream] { return known }
+        let current = try Int64.fetchOne(db, sql: "SELECT MAX(version) FROM events WHERE stream = ?", arguments: [stream]) ?? 0
+        versions[stream] = current
+        return current
+    }
+
+    /// Appends `event`; nil when an event with its id is already in the log. `fresh` skips that
+    /// look-up for ids just made.
+    @discardableResult
+    mutating func append(_ event: NewEvent, fresh: Bool = false) throws -> RecordedEvent? {
+        if !fresh, try Bool.fetchOne(db, sql: "SELECT 1 FROM events WHERE id = ?", arguments: [event.id.uuidString]) == true { return nil }
+        let version = try version(of: event.stream) + 1
+        versions[event.stream] = version
+        position += 1
+        let metadata: Data
+        if let (cached, data) = metadataCache, cached == event.metadata {
+            metadata = data
+        } else {
+            metadata = try SQLiteEventStore.encoder.encode(event.metadata)
+            metadataCache = (event.metadata, metadata)
+        }
+        let hash = HashChain.hash(
+            previous: previous, position: position, stream: event.stream, version: version, id: event.id, type: event.type,
+            schemaVersion: event.schemaVersion, data: event.data, metadata: metadata, recordedAt: recordedAt)
+        try insert.execute(arguments: [
+            position, event.stream, version, event.id.uuidString, event.type, event.schemaVersion, event.data, metadata, recordedAt, hash,
+        ])
+        previous = hash
+        return RecordedEvent(
+            position: position, stream: event.stream, version: version, id: event.id, type: event.type, schemaVersion: event.schemaVersion,
+            data: event.data, metadata: event.metadata, recordedAt: SQLiteEventStore.date(recordedAt) ?? Date(), hash: hash)
+    }
+}
