@@ -73,12 +73,12 @@ struct CellRule: Sendable {
                     code: .invalidDate,
                     detail: formOK ? "is not a real calendar date; expected YYYY-MM-DD" : "is not a date in the form YYYY-MM-DD")
             }
-            if date.dayNumber > context.today.dayNumber + 1 {
+            if date > context.tomorrow {
                 return CellProblem(code: .futureDate, detail: "is more than a day in the future (today is \(context.today))")
             }
             return nil
         case .decimal, .signedDecimal:
-            return checkDecimal(cell, signed: format == .signedDecimal, name: columns[index].name)
+            return checkDecimal(cell, signed: format == .signedDecimal, columns: columns)
         case .integer:
             return ASCII.allDigits(cell) ? nil : CellProblem(code: .invalidInteger, detail: "is not a whole number (digits only)")
         case .latitude, .longitude:
@@ -144,8 +144,9 @@ struct CellRule: Sendable {
         return nil
     }
 
-    private func checkDecimal(_ cell: UnsafeBufferPointer<UInt8>, signed: Bool, name: String) -> CellProblem? {
-        if ASCII.decimal(cell, signed: signed) != nil { return nil }
+    private func checkDecimal(_ cell: UnsafeBufferPointer<UInt8>, signed: Bool, columns: ColumnTable) -> CellProblem? {
+        if ASCII.isDecimal(cell, signed: signed) { return nil }
+        let name = columns[index].name
         if !signed, cell.first == UInt8(ascii: "-"), ASCII.decimal(UnsafeBufferPointer(rebasing: cell.dropFirst()), signed: false) != nil {
             return CellProblem(code: .negativeNumber, detail: "is negative; \(name) cannot be below 0")
         }
@@ -181,15 +182,16 @@ struct CellRule: Sendable {
     }
 
     static func isPostalCode(_ cell: UnsafeBufferPointer<UInt8>) -> Bool {
-        let digits = cell.map(ASCII.isDigit), letters = cell.map(ASCII.isLetter)
+        func digits(_ range: Range<Int>) -> Bool { range.allSatisfy { ASCII.isDigit(cell[$0]) } }
         switch cell.count {
-        case 5: return !digits.contains(false)
-        case 10: return cell[5] == UInt8(ascii: "-") && !digits[0..<5].contains(false) && !digits[6...].contains(false)
+        case 5: return digits(0..<5)
+        case 10: return cell[5] == UInt8(ascii: "-") && digits(0..<5) && digits(6..<10)
         case 6, 7:
             // A1A 1A1, the space optional.
-            let shape = cell.count == 7 ? [0, 1, 2, 4, 5, 6] : [0, 1, 2, 3, 4, 5]
             if cell.count == 7 && cell[3] != UInt8(ascii: " ") { return false }
-            return zip(shape, [true, false, true, false, true, false]).allSatisfy { $1 ? letters[$0] : digits[$0] }
+            let second = cell.count - 3
+            return ASCII.isLetter(cell[0]) && ASCII.isDigit(cell[1]) && ASCII.isLetter(cell[2])
+                && ASCII.isDigit(cell[second]) && ASCII.isLetter(cell[second + 1]) && ASCII.isDigit(cell[second + 2])
         default: return false
         }
     }
@@ -209,8 +211,11 @@ struct CellRule: Sendable {
         for byte in cell {
             if ASCII.isDigit(byte) {
                 digits += 1
-            } else if !"+()-. ".utf8.contains(byte) {
-                return false
+            } else {
+                switch byte {
+                case UInt8(ascii: "+"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: " "): continue
+                default: return false
+                }
             }
         }
         return digits >= 7

@@ -5,11 +5,14 @@ import Foundation
 struct ScanContext: Sendable {
     var encoding: TextEncoding
     var today: CalendarDate
+    /// The last day a date may be: a day in the future is allowed, for time zones.
+    let tomorrow: CalendarDate
     let timeZones: KeyTable
 
     init(encoding: TextEncoding, today: CalendarDate) {
         self.encoding = encoding
         self.today = today
+        self.tomorrow = CalendarDate(dayNumber: today.dayNumber + 1)
         self.timeZones = Self.knownTimeZones
     }
 

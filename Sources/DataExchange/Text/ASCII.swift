@@ -63,6 +63,24 @@ enum ASCII {
         return negative ? -value : value
     }
 
+    /// Whether the bytes are a plain decimal number, as `decimal` reads them, without its value.
+    static func isDecimal(_ bytes: UnsafeBufferPointer<UInt8>, signed: Bool) -> Bool {
+        var i = signed && bytes.first == UInt8(ascii: "-") ? 1 : 0
+        var digits = 0, points = 0
+        while i < bytes.count {
+            let byte = bytes[i]
+            if isDigit(byte) {
+                digits += 1
+            } else if byte == UInt8(ascii: ".") && points == 0 {
+                points = 1
+            } else {
+                return false
+            }
+            i += 1
+        }
+        return digits > 0
+    }
+
     /// `YYYY-MM-DD` as a real calendar day. `formOK` tells a real form with an impossible day
     /// (2024-02-30) from another form altogether (3/7/2024).
     static func date(_ bytes: UnsafeBufferPointer<UInt8>) -> (date: CalendarDate?, formOK: Bool) {
