@@ -85,3 +85,80 @@ extension LedgerCommandTests {
         #expect(try LedgerProcess.run(["verify", "--db", db]).status == 0)
     }
 }
+
+/// Approvals that race, and approvals that die: the ledger keeps all of an import or none of it.
+@Suite(.serialized) struct ApprovalAtomicityTests {
+    let folder: URL
+    let db: String
+
+    init() throws {
+        folder = try LedgerProcess.temporaryDirectory()
+        db = folder.appendingPathComponent("ledger.sqlite").path
+    }
+
+    func scannedImport(rows: Int) throws -> String {
+        let file = folder.appendingPathComponent("export.csv")
+        try LedgerProcess.generate(["--rows", "\(rows)", "--seed", "5"], to: file)
+        let result = try LedgerProcess.run(["import", file.path, "--db", db, "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        return try #require(object["id"] as? String)
+    }
+
+    func status(of id: String) throws -> [String: Any] {
+        let json = try LedgerProcess.run(["activity", "--db", db, "--json"])
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: Any]])
+        return try #require(entries.first { $0["id"] as? String == id })
+    }
+
+    @Test func ofTwoApprovalsAtOnceExactlyOneWins() throws {
+        let id = try scannedImport(rows: 3_000)
+        let processes = (0..<2).map { _ in
+            let process = Process()
+            process.executableURL = LedgerProcess.executable
+            process.arguments = ["approve", id, "--db", db, "--json"]
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            return (process, errors)
+        }
+        for (process, _) in processes { try process.run() }
+        let results = processes.map { process, errors in
+            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, text)
+        }
+        #expect(results.filter { $0.0 == 0 }.count == 1, "\(results)")
+        let loser = try #require(results.first { $0.0 != 0 })
+        #expect(loser.1.contains("already approved") || loser.1.contains("changed since it was read") || loser.1.contains("at the same time"))
+        #expect(try status(of: id)["status"] as? String == "imported")
+        #expect(try LedgerProcess.run(["verify", "--db", db]).status == 0)
+    }
+
+    @Test func aKilledApprovalLeavesAllOrNothing() throws {
+        let id = try scannedImport(rows: 8_000)
+        let before = try LedgerProcess.run(["verify", "--db", db, "--json"]).output
+        let process = Process()
+        process.executableURL = LedgerProcess.executable
+        process.arguments = ["approve", id, "--db", db]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 1.0)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let state = try status(of: id)["status"] as? String
+        let after = try LedgerProcess.run(["verify", "--db", db, "--json"])
+        #expect(after.status == 0, "\(after.errors)")
+        if state == "scanned" {
+            // Killed before the commit: not one event of the approval is in the log.
+            #expect(after.output == before)
+            let retry = try LedgerProcess.run(["approve", id, "--db", db, "--json"])
+            #expect(retry.status == 0, "\(retry.errors)")
+        } else {
+            // The approval had committed: all of it is there.
+            #expect(state == "imported")
+        }
+        #expect(try status(of: id)["status"] as? String == "imported")
+        #expect(try status(of: id)["imported"] as? Int == 8_000)
+    }
+}
