@@ -14,6 +14,7 @@ public final class Ledger: Sendable {
         store = try SQLiteEventStore(path: path) { migrator in
             ActivityProjection.registerMigrations(&migrator)
             StateProjection.registerMigrations(&migrator)
+            HistoryProjection.registerMigrations(&migrator)
         }
         blobs = try BlobStore(besideDatabase: path)
         self.specification = try specification ?? Specification.bundled()
@@ -27,6 +28,7 @@ public final class Ledger: Sendable {
             for event in recorded {
                 try ActivityProjection.apply(event, in: db, coder: coder)
                 try StateProjection.apply(event, in: db, coder: coder)
+                try HistoryProjection.apply(event, in: db, coder: coder)
             }
             return recorded
         }
@@ -158,7 +160,10 @@ extension Ledger {
             var outputs = ApprovalOutputs(
                 changes: ChangeCalculator(state: state, importID: id),
                 report: rescanned ? try ExceptionReportWriter(path: reportPath.path, format: .csv) : nil
-            ) { applied in try append(try self.coder.event(applied, stream: stream, metadata: metadata), fresh: true) }
+            ) { applied in
+                guard let recorded = try appender.append(try self.coder.event(applied, stream: stream, metadata: metadata), fresh: true) else { return }
+                try HistoryProjection.index(applied, at: recorded.position, in: db)
+            }
             let summary = try Scanner(specification: specification, ledger: state, today: today)
                 .scan(try FileByteSource(path: blobs.url(of: uploaded.file).path), name: uploaded.fileName, observer: &outputs, progress: progress)
             if rescanned {
@@ -181,6 +186,49 @@ extension Ledger {
             try ActivityProjection.apply(completed, in: db, coder: coder)
             try StateProjection.apply(completed, in: db, coder: coder)
             return ApprovalOutcome(id: id, imported: changes.imported, unchanged: changes.unchanged, skipped: changes.skipped, rescanned: rescanned)
+        }
+    }
+
+    /// What a history is asked for: an entity, as people name it.
+    public enum Subject: Sendable {
+        /// A register: `METER_ID` or `METER_ID:L`, with its endpoint's and route's changes.
+        case register(String)
+        /// Every register of a meter.
+        case meter(String)
+        case account(String)
+        /// A location and its service points.
+        case location(String)
+        case servicePoint(location: String, servicePoint: String)
+    }
+
+    /// Every change to `subject`, oldest first, up to `position` (the whole log when nil).
+    public func history(of subject: Subject, asOf position: Int64? = nil) throws -> [HistoryEntry] {
+        let limit = position ?? .max
+        return try store.pool.read { db in
+            switch subject {
+            case .register(let name):
+                let parts = name.split(separator: ":", maxSplits: 1).map(String.init)
+                let key = RegisterKey(meter: parts.first ?? name, register: parts.count > 1 ? parts[1] : "").description
+                return try HistoryProjection.entries(kinds: [.register, .route, .other], key: key, prefix: false, upTo: limit, in: db, coder: coder)
+            case .meter(let id):
+                return try HistoryProjection.entries(kinds: [.register, .route, .other], key: id, prefix: false, upTo: limit, in: db, coder: coder)
+                    + HistoryProjection.entries(kinds: [.register, .route, .other], key: id + ":", prefix: true, upTo: limit, in: db, coder: coder)
+            case .account(let id):
+                return try HistoryProjection.entries(kinds: [.account], key: id, prefix: false, upTo: limit, in: db, coder: coder)
+            case .location(let id):
+                return try HistoryProjection.entries(kinds: [.location], key: id, prefix: false, upTo: limit, in: db, coder: coder)
+                    + HistoryProjection.entries(kinds: [.servicePoint, .serviceAgreement], key: id + "/", prefix: true, upTo: limit, in: db, coder: coder)
+            case .servicePoint(let location, let point):
+                let key = ServicePointKey(location: location, servicePoint: point).description
+                return try HistoryProjection.entries(kinds: [.servicePoint, .serviceAgreement], key: key, prefix: false, upTo: limit, in: db, coder: coder)
+            }
+        }.sorted { ($0.position, $0.kind.order) < ($1.position, $1.kind.order) }
+    }
+
+    /// The last position recorded at or before `date`: what "as of" a time means.
+    public func position(asOf date: Date) throws -> Int64 {
+        try store.pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MAX(position) FROM events WHERE recorded_at <= ?", arguments: [SQLiteEventStore.timestamp(date)]) ?? 0
         }
     }
 

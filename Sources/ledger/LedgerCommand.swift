@@ -8,7 +8,7 @@ struct LedgerCommand: AsyncParsableCommand {
         commandName: "ledger",
         abstract: "The Data Exchange import ledger: scan, import and audit the files a utility's CIS exports.",
         subcommands: [
-            ScanCommand.self, ImportCommand.self, ApproveCommand.self, CancelCommand.self, ActivityCommand.self, ExceptionsCommand.self, DownloadCommand.self,
+            ScanCommand.self, ImportCommand.self, ApproveCommand.self, CancelCommand.self, HistoryCommand.self, ActivityCommand.self, ExceptionsCommand.self, DownloadCommand.self,
             VerifyCommand.self, SpecCommand.self, TemplateCommand.self, CodesCommand.self,
         ])
 }

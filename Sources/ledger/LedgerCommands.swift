@@ -221,3 +221,76 @@ struct ApproveCommand: ParsableCommand {
         }
     }
 }
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "Every change to a register, meter, account or location: when, by whom, through which import and record.",
+        discussion: "ledger history register METER_ID[:REGISTER] | meter ID | account ID | location ID [--as-of WHEN]")
+
+    enum Kind: String, ExpressibleByArgument, CaseIterable { case register, meter, account, location }
+
+    @Argument(help: "register, meter, account or location.")
+    var kind: Kind
+    @Argument(help: "The ID (a register as METER_ID or METER_ID:L).")
+    var id: String
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("Only what was recorded by then: a log position, a date (YYYY-MM-DD) or a time (ISO 8601).", valueName: "when"))
+    var asOf: String?
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var options: ActorOptions
+
+    func validate() throws {
+        if let asOf, AsOf.parse(asOf) == nil { throw ValidationError("--as-of \(asOf) is neither a log position, a date YYYY-MM-DD nor an ISO 8601 time.") }
+    }
+
+    func run() throws {
+        try reportingFailures {
+            let ledger = try ledger.open()
+            let position: Int64? = try asOf.flatMap(AsOf.parse).map { when in
+                switch when {
+                case .position(let position): position
+                case .date(let date): try ledger.position(asOf: date)
+                }
+            }
+            let subject: Ledger.Subject = switch kind {
+            case .register: .register(id)
+            case .meter: .meter(id)
+            case .account: .account(id)
+            case .location: .location(id)
+            }
+            let entries = try ledger.history(of: subject, asOf: position)
+            if options.json {
+                print(JSONText.encode(entries))
+                return
+            }
+            if entries.isEmpty { print("No changes to \(kind.rawValue) \(id)\(asOf.map { " as of \($0)" } ?? "").") }
+            for entry in entries {
+                let fields = entry.fields.sorted { $0.key < $1.key }.map { name, change in "\(name): \(change.old ?? "—") → \(change.new ?? "—")" }
+                print("#\(entry.position) \(SQLiteEventStoreTime.text(entry.recordedAt)) \(entry.byName) <\(entry.byEmail)> import \(entry.importID.uuidString.lowercased().prefix(8)) record \(entry.record) line \(entry.line): \(entry.kind.rawValue) \(entry.key) \(entry.created ? "created" : "changed")")
+                for field in fields { print("    \(field)") }
+            }
+        }
+    }
+}
+
+/// "As of" a log position or a time.
+enum AsOf {
+    case position(Int64)
+    case date(Date)
+
+    static func parse(_ text: String) -> AsOf? {
+        if let position = Int64(text), position >= 0 { return .position(position) }
+        let full = ISO8601DateFormatter()
+        if let date = full.date(from: text) { return .date(date) }
+        let day = ISO8601DateFormatter()
+        day.formatOptions = [.withFullDate]
+        // A day means its end: everything recorded that day.
+        return day.date(from: text).map { .date($0.addingTimeInterval(86_399.999)) }
+    }
+}
+
+enum SQLiteEventStoreTime {
+    static func text(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        return formatter.string(from: date)
+    }
+}

@@ -162,3 +162,18 @@ extension LedgerCommandTests {
         #expect(try status(of: id)["imported"] as? Int == 8_000)
     }
 }
+
+extension LedgerCommandTests {
+    @Test func historyShowsAChangeWithItsImportAndRecord() throws {
+        let (id, _) = try importFile()
+        #expect(try LedgerProcess.run(["approve", id, "--db", db]).status == 0)
+        let history = try LedgerProcess.run(["history", "register", "M1", "--db", db])
+        #expect(history.status == 0, "\(history.errors)")
+        #expect(history.output.contains("Register M1 created") && history.output.contains("record 1 line 2") && history.output.contains("Meter_Size: — → 0.625"))
+        let json = try LedgerProcess.run(["history", "account", "A2", "--db", db, "--json"])
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: Any]])
+        #expect(entries.count == 1 && entries[0]["record"] as? Int == 2)
+        #expect(try LedgerProcess.run(["history", "meter", "M1", "--as-of", "1", "--db", db]).output.contains("No changes"))
+        #expect(try LedgerProcess.run(["history", "meter", "M1", "--as-of", "yesterday", "--db", db]).status == 64)
+    }
+}

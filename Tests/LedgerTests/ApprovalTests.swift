@@ -119,3 +119,26 @@ import Testing
         #expect(outcome.summary.byCode["meter-moved"] == 1)
     }
 }
+
+extension ApprovalTests {
+    @Test func anEntitysHistoryShowsEveryChangeWithWhoAndWhere() throws {
+        let first = try importRows(Self.first)
+        try ledger.approve(first, actor: Self.ada)
+        let bob = Actor(name: "Bob", email: "bob@utility.example", via: .cli)
+        let second = try importRows(["A1,L1,001,,M1,,,1,,,,,2020-01-15,,,"])
+        try ledger.approve(second, actor: bob)
+        let history = try ledger.history(of: .register("M1"))
+        #expect(history.count == 2)
+        #expect(history[0].created && history[0].importID == first && history[0].record == 1 && history[0].line == 2)
+        #expect(history[0].fields["Meter_Size"] == FieldChange(old: nil, new: "0.625"))
+        #expect(!history[1].created && history[1].importID == second && history[1].byEmail == "bob@utility.example")
+        #expect(history[1].fields == ["Meter_Size": FieldChange(old: "0.625", new: "1")])
+        // As of the first import, the second change had not happened.
+        let asOf = try ledger.history(of: .register("M1"), asOf: history[0].position)
+        #expect(asOf.count == 1)
+        #expect(try ledger.history(of: .meter("M1")).count == 2)
+        #expect(try ledger.history(of: .account("A1")).count == 1)
+        #expect(try ledger.history(of: .location("L1")).map(\.kind) == [.location, .servicePoint, .serviceAgreement])
+        #expect(try ledger.history(of: .register("M404")).isEmpty)
+    }
+}

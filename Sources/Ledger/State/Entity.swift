@@ -17,6 +17,9 @@ public enum EntityKind: String, Sendable, Codable, CaseIterable {
     /// The utility's own fields, keyed by the register.
     case other = "Other"
 
+    /// The order in which a record's changes list the kinds.
+    var order: Int { Self.allCases.firstIndex(of: self) ?? 0 }
+
     /// The component of a record whose errors block this entity.
     var component: Component {
         switch self {
