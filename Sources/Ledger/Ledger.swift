@@ -25,13 +25,76 @@ public final class Ledger: Sendable {
     func record(_ events: [NewEvent], expecting: [String: ExpectedVersion]) throws -> [RecordedEvent] {
         try store.write { db in
             let recorded = try SQLiteEventStore.append(events, expecting: expecting, in: db)
-            for event in recorded {
-                try ActivityProjection.apply(event, in: db, coder: coder)
-                try StateProjection.apply(event, in: db, coder: coder)
-                try HistoryProjection.apply(event, in: db, coder: coder)
-            }
+            for event in recorded { try project(event, in: db) }
             return recorded
         }
+    }
+
+    /// Brings every projection along one event.
+    func project(_ event: RecordedEvent, in db: Database) throws {
+        try ActivityProjection.apply(event, in: db, coder: coder)
+        try StateProjection.apply(event, in: db, coder: coder)
+        try HistoryProjection.apply(event, in: db, coder: coder)
+    }
+
+    /// The projection tables, which `replay` empties and builds again.
+    static let projectionTables = ["activity", "state", "entity_changes"]
+
+    /// Rebuilds every projection from the first event, in one transaction; returns the number of
+    /// events replayed. The rebuilt projections equal those kept incrementally.
+    @discardableResult
+    public func replay(progress: ((Int64, Int64) -> Void)? = nil) throws -> Int64 {
+        try store.write { db in
+            for table in Self.projectionTables { try db.execute(sql: "DELETE FROM \(table)") }
+            try db.execute(sql: "UPDATE state_changes SET position = 0")
+            let total = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
+            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM events ORDER BY position")
+            var count: Int64 = 0
+            while let row = try rows.next() {
+                try project(try SQLiteEventStore.event(row), in: db)
+                count += 1
+                if count % 10_000 == 0 { progress?(count, total) }
+            }
+            progress?(count, total)
+            return count
+        }
+    }
+
+    /// The projections' rows, in a stable order: to compare a rebuilt ledger with a kept one.
+    public func projectionDump() throws -> [String] {
+        try store.pool.read { db in
+            try Self.projectionTables.flatMap { table in
+                try Row.fetchAll(db, sql: "SELECT * FROM \(table)").map { "\(table) \($0.description)" }.sorted()
+            }
+        }
+    }
+
+    /// A consistent copy of the live ledger at `path`: the database by SQLite's online backup,
+    /// then the stored files it refers to (never altered, and stored before any event names
+    /// them, so a copy taken after the database has them all). The copy is verified.
+    public func backup(to path: String) throws -> Int64 {
+        do {
+            let copy = try DatabaseQueue(path: path)
+            try store.pool.backup(to: copy)
+        } catch let error as DatabaseError {
+            throw LedgerError(.storage, "Cannot back up to \(path): \(error.message ?? "\(error)").")
+        }
+        let target = try BlobStore(besideDatabase: path)
+        let fileManager = FileManager.default
+        for folder in try fileManager.contentsOfDirectory(atPath: blobs.folder.path) where folder != "incoming" {
+            let source = blobs.folder.appendingPathComponent(folder)
+            let destination = target.folder.appendingPathComponent(folder)
+            try? fileManager.createDirectory(at: destination, withIntermediateDirectories: true)
+            for name in try fileManager.contentsOfDirectory(atPath: source.path)
+            where !fileManager.fileExists(atPath: destination.appendingPathComponent(name).path) {
+                try fileManager.copyItem(at: source.appendingPathComponent(name), to: destination.appendingPathComponent(name))
+            }
+        }
+        let copy = try Ledger(path: path)
+        for entry in try copy.activity(limit: .max) {
+            try copy.blobs.check(BlobReference(sha256: entry.sha256, size: entry.size))
+        }
+        return try copy.store.verify(progress: nil)
     }
 
     /// An import's state, from its stream.
@@ -187,6 +250,71 @@ extension Ledger {
             try StateProjection.apply(completed, in: db, coder: coder)
             return ApprovalOutcome(id: id, imported: changes.imported, unchanged: changes.unchanged, skipped: changes.skipped, rescanned: rescanned)
         }
+    }
+
+    /// One line of the audit trail: who did what, when, through which door, on which object.
+    public struct AuditEntry: Sendable, Codable, Equatable {
+        public var position: Int64
+        public var recordedAt: Date
+        public var byName: String
+        public var byEmail: String
+        public var via: String
+        public var action: String
+        public var object: String
+        public var outcome: String
+    }
+
+    /// The audit trail: every event, oldest first, filtered by who, which import and when.
+    public func audit(user: String? = nil, importID: UUID? = nil, since: Date? = nil, until: Date? = nil, limit: Int = 10_000) throws -> [AuditEntry] {
+        var conditions: [String] = [], arguments: StatementArguments = []
+        if let user {
+            conditions.append("json_extract(metadata, '$.actor.email') = ?")
+            arguments += [user]
+        }
+        if let importID {
+            conditions.append("stream = ?")
+            arguments += [ImportState.stream(importID)]
+        }
+        if let since {
+            conditions.append("recorded_at >= ?")
+            arguments += [SQLiteEventStore.timestamp(since)]
+        }
+        if let until {
+            conditions.append("recorded_at <= ?")
+            arguments += [SQLiteEventStore.timestamp(until)]
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try store.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events \(filter) ORDER BY position LIMIT ?", arguments: arguments + [limit]).map { row in
+                let event = try SQLiteEventStore.event(row)
+                let actor = event.metadata.actor
+                return AuditEntry(
+                    position: event.position, recordedAt: event.recordedAt, byName: actor.name, byEmail: actor.email, via: actor.via.rawValue,
+                    action: event.type, object: try auditObject(event), outcome: try auditOutcome(event))
+            }
+        }
+    }
+
+    private func auditObject(_ event: RecordedEvent) throws -> String {
+        if let applied = try coder.decode(event, as: RecordApplied.self) {
+            return "\(event.stream) record \(applied.record): " + applied.changes.map { "\($0.kind.rawValue) \($0.key)" }.joined(separator: ", ")
+        }
+        if let uploaded = try coder.decode(event, as: FileUploaded.self) { return "\(event.stream) \(uploaded.fileName)" }
+        return event.stream
+    }
+
+    private func auditOutcome(_ event: RecordedEvent) throws -> String {
+        if let scan = try coder.decode(event, as: ScanCompleted.self) {
+            return "\(scan.records) records, \(scan.ready) ready, \(scan.errors) errors, \(scan.warnings) warnings"
+        }
+        if let completed = try coder.decode(event, as: ImportCompleted.self) {
+            return "\(completed.imported) imported, \(completed.unchanged) unchanged, \(completed.skipped) skipped"
+        }
+        if let cancelled = try coder.decode(event, as: ImportCancelled.self) { return cancelled.reason.map { "cancelled: \($0)" } ?? "cancelled" }
+        if let applied = try coder.decode(event, as: RecordApplied.self) {
+            return applied.changes.map { "\($0.created ? "created" : "changed") \($0.fields.count) field\($0.fields.count == 1 ? "" : "s")" }.joined(separator: ", ")
+        }
+        return "recorded"
     }
 
     /// What a history is asked for: an entity, as people name it.

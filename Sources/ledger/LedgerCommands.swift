@@ -294,3 +294,92 @@ enum SQLiteEventStoreTime {
         return formatter.string(from: date)
     }
 }
+
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay", abstract: "Rebuild every projection from the first event; reports events per second.")
+
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var options: ActorOptions
+
+    func run() throws {
+        try reportingFailures {
+            let ledger = try ledger.open()
+            let started = ContinuousClock.now
+            var bar = ProgressBar(total: Int(try ledger.store.lastPosition()) * 2_000, label: "replaying")
+            let count = try ledger.replay { done, _ in bar.update(Int(done) * 2_000) }
+            bar.finish()
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let rate = seconds > 0 ? Double(count) / seconds : 0
+            print(options.json ? JSONText.encode(["events": Double(count), "seconds": seconds, "eventsPerSecond": rate])
+                : String(format: "replayed %d events in %.3f s (%.0f events/s)", count, seconds, rate))
+        }
+    }
+}
+
+struct BackupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup", abstract: "Write a consistent copy of the live ledger (SQLite's online backup), then verify the copy.")
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The copy to write.", valueName: "path"))
+    var output: String
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var options: ActorOptions
+
+    func run() throws {
+        try reportingFailures {
+            let events = try ledger.open().backup(to: output)
+            print(options.json ? JSONText.encode(["events": events]) : "backed up \(events) events to \(output); the copy verifies")
+        }
+    }
+}
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "The audit trail: every event as who, what, when, via, on which object, and its outcome.")
+
+    @Option(help: ArgumentHelp("Only what this person did.", valueName: "email"))
+    var user: String?
+    @Option(name: .customLong("import"), help: ArgumentHelp("Only this import.", valueName: "id"))
+    var importID: String?
+    @Option(help: ArgumentHelp("From this time on (a date YYYY-MM-DD or an ISO 8601 time).", valueName: "when"))
+    var since: String?
+    @Option(help: ArgumentHelp("Until this time.", valueName: "when"))
+    var until: String?
+    @Option(help: "At most this many lines.")
+    var limit = 10_000
+    @OptionGroup var ledger: LedgerOptions
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    static func time(_ text: String?, endOfDay: Bool) throws -> Date? {
+        guard let text else { return nil }
+        if let date = ISO8601DateFormatter().date(from: text) { return date }
+        let day = ISO8601DateFormatter()
+        day.formatOptions = [.withFullDate]
+        guard let date = day.date(from: text) else { throw ValidationError("\(text) is neither a date YYYY-MM-DD nor an ISO 8601 time.") }
+        return endOfDay ? date.addingTimeInterval(86_399.999) : date
+    }
+
+    func validate() throws {
+        _ = try Self.time(since, endOfDay: false)
+        _ = try Self.time(until, endOfDay: true)
+    }
+
+    func run() throws {
+        try reportingFailures {
+            let ledger = try ledger.open()
+            let entries = try ledger.audit(
+                user: user, importID: try importID.map(ledger.importID), since: try Self.time(since, endOfDay: false),
+                until: try Self.time(until, endOfDay: true), limit: limit)
+            if json {
+                print(JSONText.encode(entries))
+                return
+            }
+            for entry in entries {
+                print("#\(entry.position) \(SQLiteEventStoreTime.text(entry.recordedAt)) \(entry.byName) <\(entry.byEmail)> via \(entry.via): \(entry.action) \(entry.object): \(entry.outcome)")
+            }
+        }
+    }
+}

@@ -177,3 +177,21 @@ extension LedgerCommandTests {
         #expect(try LedgerProcess.run(["history", "meter", "M1", "--as-of", "yesterday", "--db", db]).status == 64)
     }
 }
+
+extension LedgerCommandTests {
+    @Test func auditReplayAndBackupFromTheCommandLine() throws {
+        let (id, _) = try importFile()
+        #expect(try LedgerProcess.run(["approve", id, "--db", db, "--user", "bob@utility.example"]).status == 0)
+        let audit = try LedgerProcess.run(["audit", "--user", "bob@utility.example", "--db", db])
+        #expect(audit.output.contains("ImportApproved") && !audit.output.contains("FileUploaded"))
+        #expect(try LedgerProcess.run(["audit", "--import", id, "--since", "2020-01-01", "--db", db, "--json"]).status == 0)
+        let replay = try LedgerProcess.run(["replay", "--db", db, "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(replay.output.utf8)) as? [String: Any])
+        #expect(object["events"] as? Double == 6)
+        let copy = folder.appendingPathComponent("copy.sqlite").path
+        let backup = try LedgerProcess.run(["backup", "-o", copy, "--db", db])
+        #expect(backup.status == 0 && backup.output.contains("6 events"))
+        #expect(try LedgerProcess.run(["verify", "--db", copy]).status == 0)
+        #expect(try LedgerProcess.run(["download", id, "-o", folder.appendingPathComponent("back.csv").path, "--db", copy]).status == 0)
+    }
+}

@@ -142,3 +142,48 @@ extension ApprovalTests {
         #expect(try ledger.history(of: .register("M404")).isEmpty)
     }
 }
+
+extension ApprovalTests {
+    @Test func replayRebuildsExactlyWhatWasKept() throws {
+        try ledger.approve(try importRows(Self.first), actor: Self.ada)
+        try ledger.approve(try importRows(["A1,L1,001,,M1,,,1,,,,,2020-01-15,_CLEAR_,E1,"]), actor: Self.ada)
+        try ledger.cancel(try importRows(Self.first), reason: "twice", actor: Self.ada)
+        let kept = try ledger.projectionDump()
+        #expect(kept.count > 10)
+        let events = try ledger.replay()
+        #expect(events == (try ledger.store.lastPosition()))
+        #expect(try ledger.projectionDump() == kept)
+        #expect(try ledger.history(of: .register("M1")).count == 2)
+    }
+
+    @Test func aBackupIsAVerifiedCopy() throws {
+        try ledger.approve(try importRows(Self.first), actor: Self.ada)
+        let path = folder.appendingPathComponent("backup.sqlite").path
+        let events = try ledger.backup(to: path)
+        #expect(events == (try ledger.store.lastPosition()))
+        let copy = try Ledger(path: path)
+        #expect(try copy.projectionDump() == (try ledger.projectionDump()))
+        let id = try #require(try copy.activity().first.flatMap { UUID(uuidString: $0.id) })
+        try copy.blobs.check(try copy.originalFile(id))
+        try copy.blobs.check(try copy.exceptionsReport(id))
+    }
+}
+
+extension ApprovalTests {
+    @Test func theAuditTrailSaysWhoDidWhatAndFiltersByUserImportAndTime() throws {
+        let first = try importRows(Self.first)
+        let bob = Actor(name: "Bob", email: "bob@utility.example", via: .api)
+        try ledger.approve(first, actor: bob)
+        let all = try ledger.audit()
+        #expect(all.map(\.action).prefix(3) == ["FileUploaded", "ScanCompleted", "ImportApproved"])
+        #expect(all.last?.action == "ImportCompleted" && all.last?.outcome == "2 imported, 0 unchanged, 1 skipped")
+        let bobs = try ledger.audit(user: "bob@utility.example")
+        #expect(bobs.allSatisfy { $0.byEmail == "bob@utility.example" && $0.via == "api" } && bobs.count == 4)
+        #expect(try ledger.audit(user: "ada@utility.example").map(\.action) == ["FileUploaded", "ScanCompleted"])
+        let other = try importRows(Self.first)
+        #expect(try ledger.audit(importID: other).count == 2)
+        #expect(try ledger.audit(since: Date().addingTimeInterval(3_600)).isEmpty)
+        #expect(try ledger.audit(until: Date().addingTimeInterval(-3_600)).isEmpty)
+        #expect(bobs.contains { $0.object.contains("record 1: Account A1") })
+    }
+}
