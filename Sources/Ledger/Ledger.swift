@@ -182,6 +182,20 @@ extension Ledger {
         return ImportOutcome(id: id, summary: summary, sameFileAs: sameFileAs)
     }
 
+    /// The state as it stood at `position`: the changes of the log up to there, folded.
+    public func state(asOf position: Int64) throws -> CurrentState {
+        try store.pool.read { db in
+            var state = CurrentState()
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT * FROM events WHERE type = ? AND position <= ? ORDER BY position", arguments: [RecordApplied.type, position])
+            while let row = try rows.next() {
+                guard let applied = try coder.decode(try SQLiteEventStore.event(row), as: RecordApplied.self) else { continue }
+                for change in applied.changes { state.apply(change) }
+            }
+            return state
+        }
+    }
+
     /// The current state, and the position of the last change to it.
     public func currentState() throws -> (CurrentState, Int64) {
         try store.pool.read { db in (try CurrentState.load(from: db), try StateProjection.lastChange(in: db)) }

@@ -383,3 +383,52 @@ struct AuditCommand: ParsableCommand {
         }
     }
 }
+
+struct StateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "state", abstract: "The current state (or as of a time): how many of each entity, or all of them with --json.")
+
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("The state as it stood then: a log position, a date or an ISO 8601 time.", valueName: "when"))
+    var asOf: String?
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var options: ActorOptions
+
+    func validate() throws {
+        if let asOf, AsOf.parse(asOf) == nil { throw ValidationError("--as-of \(asOf) is neither a log position, a date YYYY-MM-DD nor an ISO 8601 time.") }
+    }
+
+    func run() throws {
+        try reportingFailures {
+            let ledger = try ledger.open()
+            let state: CurrentState = try asOf.flatMap(AsOf.parse).map { when in
+                switch when {
+                case .position(let position): try ledger.state(asOf: position)
+                case .date(let date): try ledger.state(asOf: try ledger.position(asOf: date))
+                }
+            } ?? ledger.currentState().0
+            if options.json {
+                print(JSONText.encode(Dictionary(uniqueKeysWithValues: state.entities.map { ($0.key.rawValue, $0.value) })))
+            } else {
+                for kind in EntityKind.allCases { print("\(kind.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \(state.entities[kind]?.count ?? 0)") }
+            }
+        }
+    }
+}
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Write the current state as a Data Exchange file; importing it back changes nothing.")
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The file to write.", valueName: "path"))
+    var output: String
+    @OptionGroup var ledger: LedgerOptions
+
+    func run() throws {
+        try reportingFailures {
+            let ledger = try ledger.open()
+            let file = try OutputFile(path: output)
+            try file.write(try ledger.currentState().0.dataExchangeFile(specification: ledger.specification))
+            try file.flush()
+        }
+    }
+}

@@ -195,3 +195,23 @@ extension LedgerCommandTests {
         #expect(try LedgerProcess.run(["download", id, "-o", folder.appendingPathComponent("back.csv").path, "--db", copy]).status == 0)
     }
 }
+
+extension LedgerCommandTests {
+    @Test func aGeneratedExportRoundTripsThroughExportWithoutAChange() throws {
+        let file = folder.appendingPathComponent("generated.csv")
+        try LedgerProcess.generate(["--rows", "1500", "--seed", "3", "--quirks"], to: file)
+        func importAndApprove(_ path: String) throws -> [String: Any] {
+            let imported = try LedgerProcess.run(["import", path, "--db", db, "--json"])
+            let id = try #require((try JSONSerialization.jsonObject(with: Data(imported.output.utf8)) as? [String: Any])?["id"] as? String)
+            let approved = try LedgerProcess.run(["approve", id, "--db", db, "--json"])
+            return try #require(try JSONSerialization.jsonObject(with: Data(approved.output.utf8)) as? [String: Any])
+        }
+        let first = try importAndApprove(file.path)
+        #expect(first["imported"] as? Int == 1_500)
+        let exported = folder.appendingPathComponent("exported.csv").path
+        #expect(try LedgerProcess.run(["export", "-o", exported, "--db", db]).status == 0)
+        let again = try importAndApprove(exported)
+        #expect(again["imported"] as? Int == 0 && again["unchanged"] as? Int == 1_500)
+        #expect(try LedgerProcess.run(["state", "--db", db]).output.contains("Register"))
+    }
+}

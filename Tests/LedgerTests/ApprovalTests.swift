@@ -187,3 +187,29 @@ extension ApprovalTests {
         #expect(bobs.contains { $0.object.contains("record 1: Account A1") })
     }
 }
+
+extension ApprovalTests {
+    @Test func theExportedStateImportsBackWithoutAChange() throws {
+        try ledger.approve(try importRows(Self.first), actor: Self.ada)
+        try ledger.approve(try importRows([
+            "A1,L1,002,I,M7,Sensus,iPERL,1,IN,Y,CCF,10,2021-03-01,,E7,c",
+            "A5,L5,001,W,M8,Badger Meter,E-Series,0.75,IN,N,GAL,1,2022-03-01,,,",
+        ]), actor: Self.ada)
+        let text = try ledger.currentState().0.dataExchangeFile(specification: ledger.specification)
+        let url = folder.appendingPathComponent("exported.csv")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        let again = try ledger.importFile(at: url, actor: Self.ada)
+        #expect(again.summary.records == 3 && again.summary.errors == 0, "\(again.summary.byCode)")
+        let outcome = try ledger.approve(again.id, actor: Self.ada)
+        #expect(outcome.imported == 0 && outcome.unchanged == 3)
+    }
+
+    @Test func theStateAsOfAnEarlierPositionIsTheStateThen() throws {
+        try ledger.approve(try importRows(Self.first), actor: Self.ada)
+        let then = try ledger.store.lastPosition()
+        try ledger.approve(try importRows(["A1,L1,001,,M1,,,1,,,,,2020-01-15,,,"]), actor: Self.ada)
+        #expect(try ledger.state(asOf: then).fields(.register, "M1")?["Meter_Size"] == "0.625")
+        #expect(try ledger.currentState().0.fields(.register, "M1")?["Meter_Size"] == "1")
+        #expect(try ledger.state(asOf: try ledger.store.lastPosition()).entities[.register] == (try ledger.currentState().0.entities[.register]))
+    }
+}
