@@ -173,11 +173,7 @@ extension Ledger {
         let sameFileAs = try store.pool.read { db in
             try String.fetchOne(db, sql: "SELECT id FROM activity WHERE sha256 = ? AND status = 'imported' ORDER BY position LIMIT 1", arguments: [file.sha256])
         }.flatMap(UUID.init(uuidString:))
-        let scan = ScanCompleted(
-            importID: id, kind: summary.kind, encoding: summary.encoding, specificationVersion: summary.specificationVersion,
-            records: summary.records, ready: summary.ready, recordsWithErrors: summary.recordsWithErrors, errors: summary.errors,
-            warnings: summary.warnings, fileErrors: summary.fileErrors, byCode: summary.byCode, byColumn: summary.byColumn, report: report,
-            ledgerPosition: stateVersion, sameFileAs: sameFileAs)
+        let scan = ScanCompleted(importID: id, summary: summary, report: report, ledgerPosition: stateVersion, sameFileAs: sameFileAs)
         try record([try coder.event(scan, stream: stream, metadata: metadata)], expecting: [stream: .exactly(1)])
         return ImportOutcome(id: id, summary: summary, sameFileAs: sameFileAs)
     }
@@ -248,11 +244,10 @@ extension Ledger {
                 guard summary.isImportable else {
                     throw LedgerError(.invalidState, "Import \(id) no longer scans without file-level errors; nothing was approved.")
                 }
-                try append(try coder.event(ScanCompleted(
-                    importID: id, kind: summary.kind, encoding: summary.encoding, specificationVersion: summary.specificationVersion,
-                    records: summary.records, ready: summary.ready, recordsWithErrors: summary.recordsWithErrors, errors: summary.errors,
-                    warnings: summary.warnings, fileErrors: summary.fileErrors, byCode: summary.byCode, byColumn: summary.byColumn,
-                    report: try blobs.store(fileAt: reportPath), ledgerPosition: stateVersion, sameFileAs: nil), stream: stream, metadata: metadata))
+                let report = try blobs.store(fileAt: reportPath)
+                try append(try coder.event(
+                    ScanCompleted(importID: id, summary: summary, report: report, ledgerPosition: stateVersion, sameFileAs: nil),
+                    stream: stream, metadata: metadata))
             }
             let changes = outputs.changes
             try StateProjection.write(changes.touched, of: changes.state, in: db)

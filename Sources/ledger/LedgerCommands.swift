@@ -233,24 +233,14 @@ struct HistoryCommand: ParsableCommand {
     var kind: Kind
     @Argument(help: "The ID (a register as METER_ID or METER_ID:L).")
     var id: String
-    @Option(name: .customLong("as-of"), help: ArgumentHelp("Only what was recorded by then: a log position, a date (YYYY-MM-DD) or a time (ISO 8601).", valueName: "when"))
-    var asOf: String?
+    @OptionGroup var asOf: AsOfOption
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var options: ActorOptions
-
-    func validate() throws {
-        if let asOf, AsOf.parse(asOf) == nil { throw ValidationError("--as-of \(asOf) is neither a log position, a date YYYY-MM-DD nor an ISO 8601 time.") }
-    }
 
     func run() throws {
         try reportingFailures {
             let ledger = try ledger.open()
-            let position: Int64? = try asOf.flatMap(AsOf.parse).map { when in
-                switch when {
-                case .position(let position): position
-                case .date(let date): try ledger.position(asOf: date)
-                }
-            }
+            let position = try asOf.position(in: ledger)
             let subject: Ledger.Subject = switch kind {
             case .register: .register(id)
             case .meter: .meter(id)
@@ -262,12 +252,31 @@ struct HistoryCommand: ParsableCommand {
                 print(JSONText.encode(entries))
                 return
             }
-            if entries.isEmpty { print("No changes to \(kind.rawValue) \(id)\(asOf.map { " as of \($0)" } ?? "").") }
+            if entries.isEmpty { print("No changes to \(kind.rawValue) \(id)\(asOf.text.map { " as of \($0)" } ?? "").") }
             for entry in entries {
                 let fields = entry.fields.sorted { $0.key < $1.key }.map { name, change in "\(name): \(change.old ?? "—") → \(change.new ?? "—")" }
                 print("#\(entry.position) \(SQLiteEventStoreTime.text(entry.recordedAt)) \(entry.byName) <\(entry.byEmail)> import \(entry.importID.uuidString.lowercased().prefix(8)) record \(entry.record) line \(entry.line): \(entry.kind.rawValue) \(entry.key) \(entry.created ? "created" : "changed")")
                 for field in fields { print("    \(field)") }
             }
+        }
+    }
+}
+
+/// `--as-of WHEN`: a log position, a date (its end) or an ISO 8601 time.
+struct AsOfOption: ParsableArguments {
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("As things stood then: a log position, a date (YYYY-MM-DD) or an ISO 8601 time.", valueName: "when"))
+    var text: String?
+
+    func validate() throws {
+        if let text, AsOf.parse(text) == nil { throw ValidationError("--as-of \(text) is neither a log position, a date YYYY-MM-DD nor an ISO 8601 time.") }
+    }
+
+    /// The log position it names; nil for now.
+    func position(in ledger: Ledger) throws -> Int64? {
+        switch text.flatMap(AsOf.parse) {
+        case nil: nil
+        case .position(let position): position
+        case .date(let date): try ledger.position(asOf: date)
         }
     }
 }
@@ -279,12 +288,15 @@ enum AsOf {
 
     static func parse(_ text: String) -> AsOf? {
         if let position = Int64(text), position >= 0 { return .position(position) }
-        let full = ISO8601DateFormatter()
-        if let date = full.date(from: text) { return .date(date) }
+        return time(text, endOfDay: true).map(AsOf.date)
+    }
+
+    /// An ISO 8601 time, or a date: its start, or with `endOfDay` its end.
+    static func time(_ text: String, endOfDay: Bool) -> Date? {
+        if let date = ISO8601DateFormatter().date(from: text) { return date }
         let day = ISO8601DateFormatter()
         day.formatOptions = [.withFullDate]
-        // A day means its end: everything recorded that day.
-        return day.date(from: text).map { .date($0.addingTimeInterval(86_399.999)) }
+        return day.date(from: text).map { endOfDay ? $0.addingTimeInterval(86_399.999) : $0 }
     }
 }
 
@@ -355,11 +367,8 @@ struct AuditCommand: ParsableCommand {
 
     static func time(_ text: String?, endOfDay: Bool) throws -> Date? {
         guard let text else { return nil }
-        if let date = ISO8601DateFormatter().date(from: text) { return date }
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        guard let date = day.date(from: text) else { throw ValidationError("\(text) is neither a date YYYY-MM-DD nor an ISO 8601 time.") }
-        return endOfDay ? date.addingTimeInterval(86_399.999) : date
+        guard let date = AsOf.time(text, endOfDay: endOfDay) else { throw ValidationError("\(text) is neither a date YYYY-MM-DD nor an ISO 8601 time.") }
+        return date
     }
 
     func validate() throws {
@@ -388,24 +397,14 @@ struct StateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "state", abstract: "The current state (or as of a time): how many of each entity, or all of them with --json.")
 
-    @Option(name: .customLong("as-of"), help: ArgumentHelp("The state as it stood then: a log position, a date or an ISO 8601 time.", valueName: "when"))
-    var asOf: String?
+    @OptionGroup var asOf: AsOfOption
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var options: ActorOptions
-
-    func validate() throws {
-        if let asOf, AsOf.parse(asOf) == nil { throw ValidationError("--as-of \(asOf) is neither a log position, a date YYYY-MM-DD nor an ISO 8601 time.") }
-    }
 
     func run() throws {
         try reportingFailures {
             let ledger = try ledger.open()
-            let state: CurrentState = try asOf.flatMap(AsOf.parse).map { when in
-                switch when {
-                case .position(let position): try ledger.state(asOf: position)
-                case .date(let date): try ledger.state(asOf: try ledger.position(asOf: date))
-                }
-            } ?? ledger.currentState().0
+            let state = try asOf.position(in: ledger).map(ledger.state(asOf:)) ?? ledger.currentState().0
             if options.json {
                 print(JSONText.encode(Dictionary(uniqueKeysWithValues: state.entities.map { ($0.key.rawValue, $0.value) })))
             } else {

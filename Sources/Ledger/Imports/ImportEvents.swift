@@ -36,6 +36,17 @@ public struct ScanCompleted: EventPayload, Equatable {
     public var sameFileAs: UUID?
 }
 
+extension ScanCompleted {
+    /// The record of a scan's summary.
+    init(importID: UUID, summary: ScanSummary, report: BlobReference, ledgerPosition: Int64, sameFileAs: UUID?) {
+        self.init(
+            importID: importID, kind: summary.kind, encoding: summary.encoding, specificationVersion: summary.specificationVersion,
+            records: summary.records, ready: summary.ready, recordsWithErrors: summary.recordsWithErrors, errors: summary.errors,
+            warnings: summary.warnings, fileErrors: summary.fileErrors, byCode: summary.byCode, byColumn: summary.byColumn, report: report,
+            ledgerPosition: ledgerPosition, sameFileAs: sameFileAs)
+    }
+}
+
 public struct ImportCancelled: EventPayload, Equatable {
     public static let type = "ImportCancelled"
     public static let schemaVersion = 1
