@@ -113,3 +113,12 @@ enum Shell {
         return Result(status: process.terminationStatus, errors: text)
     }
 }
+
+extension EventStoreTests {
+    @Test func recordedTimesReadBackToTheMillisecond() throws {
+        let recorded = try #require(try store.append([Self.event("t")], expecting: [:]).first)
+        let read = try #require(try store.events(in: "t").first)
+        #expect(read.recordedAt == recorded.recordedAt)
+        #expect(abs(read.recordedAt.timeIntervalSinceNow) < 60)
+    }
+}

@@ -11,6 +11,7 @@ struct EventAppender {
     private var previous: String
     private var versions: [String: Int64] = [:]
     private let recordedAt: String
+    private let recordedDate: Date
     private var metadataCache: (EventMetadata, Data)?
 
     init(db: Database) throws {
@@ -18,7 +19,9 @@ struct EventAppender {
         let last = try Row.fetchOne(db, sql: "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
         position = last?["position"] ?? 0
         previous = last?["hash"] ?? HashChain.genesis
-        recordedAt = SQLiteEventStore.timestamp(Date())
+        // Milliseconds, as the log writes them, so the date read back is the date returned.
+        recordedDate = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+        recordedAt = Timestamp.text(recordedDate)
         insert = try db.makeStatement(sql: """
             INSERT INTO events (position, stream, version, id, type, schema_version, data, metadata, recorded_at, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -71,6 +74,6 @@ struct EventAppender {
         previous = hash
         return RecordedEvent(
             position: position, stream: event.stream, version: version, id: event.id, type: event.type, schemaVersion: event.schemaVersion,
-            data: event.data, metadata: event.metadata, recordedAt: SQLiteEventStore.date(recordedAt) ?? Date(), hash: hash)
+            data: event.data, metadata: event.metadata, recordedAt: recordedDate, hash: hash)
     }
 }

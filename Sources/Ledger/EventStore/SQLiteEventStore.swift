@@ -143,12 +143,6 @@ public final class SQLiteEventStore: EventStore {
             recordedAt: date(row["recorded_at"]) ?? Date(timeIntervalSince1970: 0), hash: row["hash"])
     }
 
-    private static func formatter() -> ISO8601DateFormatter {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter
-    }
-
-    static func timestamp(_ date: Date) -> String { formatter().string(from: date) }
-    static func date(_ text: String) -> Date? { formatter().date(from: text) }
+    static func timestamp(_ date: Date) -> String { Timestamp.text(date) }
+    static func date(_ text: String) -> Date? { Timestamp.date(text) }
 }

@@ -76,6 +76,32 @@ public struct FieldChange: Sendable, Codable, Equatable {
     }
 }
 
+/// Compact in the log, where a first import writes millions: a field that had no value is just
+/// its new value, `"0.625"`; any other change is `[old, new]`, `null` for no value.
+extension FieldChange {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let new = try? container.decode(String.self) {
+            self.init(old: nil, new: new)
+        } else {
+            let pair = try container.decode([String?].self)
+            guard pair.count == 2 else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "A field change is a value or [old, new].")
+            }
+            self.init(old: pair[0], new: pair[1])
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if old == nil, let new {
+            try container.encode(new)
+        } else {
+            try container.encode([old, new])
+        }
+    }
+}
+
 /// What one record changed in one entity.
 public struct EntityChange: Sendable, Codable, Equatable {
     public var kind: EntityKind
