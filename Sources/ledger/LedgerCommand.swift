@@ -12,13 +12,3 @@ struct LedgerCommand: AsyncParsableCommand {
             StateCommand.self, ExportCommand.self, AuditCommand.self, VerifyCommand.self, ReplayCommand.self, BackupCommand.self, SpecCommand.self, TemplateCommand.self, CodesCommand.self,
         ])
 }
-
-/// Where the ledger lives; shared by every command that reads or writes it.
-struct LedgerOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The ledger's SQLite file (default: $LEDGER_DB, else ledger.sqlite in the current folder).", valueName: "path"))
-    var db: String?
-
-    var location: LedgerLocation {
-        LedgerLocation(option: db, environment: ProcessInfo.processInfo.environment)
-    }
-}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DataExchange
 import Foundation
+import Ledger
 
 struct ScanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,8 +45,11 @@ struct ScanCommand: AsyncParsableCommand {
             var outputs = ScanOutputs(
                 reports: try report.map { [try ExceptionReportWriter(path: $0, format: format)] } ?? [],
                 fixFile: try fixFile.map { try FixFileWriter(path: $0) })
-            // Until the ledger lands, the ledger at `--db` is empty: every entity in the file is new.
-            let scanner = Scanner(specification: specification, ledger: EmptyLedgerState())
+            // The ledger's current state when there is a ledger at `--db` (a scan never creates one);
+            // otherwise every entity in the file is new.
+            let path = ledger.location.path
+            let state: any LedgerState = FileManager.default.fileExists(atPath: path) ? try Ledger(path: path).currentState().0 : EmptyLedgerState()
+            let scanner = Scanner(specification: specification, ledger: state)
             var bar = ProgressBar(total: source.size, label: "scanning")
             let summary = try scanner.scan(source, name: file, observer: &outputs) { bar.update($0) }
             bar.finish()
@@ -58,6 +62,9 @@ struct ScanCommand: AsyncParsableCommand {
             if !summary.isImportable { throw ExitCode(2) }
             if summary.errors > 0 { throw ExitCode(1) }
         } catch let error as DataExchangeError {
+            FileHandle.standardError.write(Data("ledger: \(error.message)\n".utf8))
+            throw ExitCode(2)
+        } catch let error as LedgerError {
             FileHandle.standardError.write(Data("ledger: \(error.message)\n".utf8))
             throw ExitCode(2)
         }

@@ -215,3 +215,18 @@ extension LedgerCommandTests {
         #expect(try LedgerProcess.run(["state", "--db", db]).output.contains("Register"))
     }
 }
+
+extension LedgerCommandTests {
+    @Test func scanComparesWithTheLedgerAtDbWhenThereIsOne() throws {
+        let (id, _) = try importFile()
+        #expect(try LedgerProcess.run(["approve", id, "--db", db]).status == 0)
+        let moved = folder.appendingPathComponent("moved.csv").path
+        try (ScanCommandTests.header + "\nA1,L9,001,W,M1,Neptune,T-10,0.625,IN,N,GAL,1,2020-01-15\n").write(toFile: moved, atomically: true, encoding: .utf8)
+        let withLedger = try LedgerProcess.run(["scan", moved, "--db", db, "--json"])
+        #expect(withLedger.output.contains("meter-moved"))
+        let nowhere = folder.appendingPathComponent("none.sqlite").path
+        let withoutLedger = try LedgerProcess.run(["scan", moved, "--db", nowhere, "--json"])
+        #expect(!withoutLedger.output.contains("meter-moved"))
+        #expect(!FileManager.default.fileExists(atPath: nowhere))
+    }
+}

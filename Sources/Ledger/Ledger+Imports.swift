@@ -1,0 +1,148 @@
+import DataExchange
+import Foundation
+import GRDB
+
+extension Ledger {
+    /// What `importFile` tells: the new import's id and its scan.
+    public struct ImportOutcome: Sendable {
+        public var id: UUID
+        public var summary: ScanSummary
+        public var sameFileAs: UUID?
+    }
+
+    /// Uploads and scans a file: refuses it unread if it is too large, stores it, records the
+    /// upload, scans it as a dry run against the ledger's current state, stores the reports and
+    /// records the scan. Nothing is imported.
+    public func importFile(
+        at url: URL, name: String? = nil, actor: Actor, today: CalendarDate = .today(), progress: ((Int) -> Void)? = nil
+    ) throws -> ImportOutcome {
+        let fileName = name ?? url.lastPathComponent
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+        guard let size else { throw LedgerError(.notFound, "Cannot read \(url.path).") }
+        try FileSizeLimit.check(size: size, name: fileName)
+        let file = try blobs.store(fileAt: url)
+        let id = UUID()
+        let stream = ImportState.stream(id)
+        let metadata = EventMetadata(actor: actor)
+        let source = try FileByteSource(path: blobs.url(of: file).path)
+        let (state, stateVersion) = try currentState()
+        let scanner = Scanner(specification: specification, ledger: state, today: today)
+        let kind = try scanner.kind(of: source)
+        try record([try coder.event(FileUploaded(importID: id, fileName: fileName, file: file, kind: kind), stream: stream, metadata: metadata)],
+                   expecting: [stream: .noStream])
+
+        let incoming = blobs.folder.appendingPathComponent("incoming")
+        let reportPath = incoming.appendingPathComponent("\(id)-report.csv")
+        defer { try? FileManager.default.removeItem(at: reportPath) }
+        var outputs = ScanOutputs(reports: [try ExceptionReportWriter(path: reportPath.path, format: .csv)])
+        let summary = try scanner.scan(source, name: fileName, observer: &outputs, progress: progress)
+        try outputs.finish(summary: summary)
+        let report = try blobs.store(fileAt: reportPath)
+        let sameFileAs = try store.pool.read { db in
+            try String.fetchOne(db, sql: "SELECT id FROM activity WHERE sha256 = ? AND status = 'imported' ORDER BY position LIMIT 1", arguments: [file.sha256])
+        }.flatMap(UUID.init(uuidString:))
+        let scan = ScanCompleted(importID: id, summary: summary, report: report, ledgerPosition: stateVersion, sameFileAs: sameFileAs)
+        try record([try coder.event(scan, stream: stream, metadata: metadata)], expecting: [stream: .exactly(1)])
+        return ImportOutcome(id: id, summary: summary, sameFileAs: sameFileAs)
+    }
+
+    /// What an approval did.
+    public struct ApprovalOutcome: Sendable, Codable {
+        public var id: UUID
+        public var imported: Int
+        public var unchanged: Int
+        public var skipped: Int
+        public var rescanned: Bool
+    }
+
+    /// Approves a scanned import: scans it again if the ledger changed since its dry run, works
+    /// out what each record changes, and records the approval, every change and the completion in
+    /// one transaction: all of it or none. Of two approvals at once, one wins; the other fails.
+    /// Changes are appended as they are found, so memory does not grow with the file's events.
+    public func approve(_ id: UUID, actor: Actor, today: CalendarDate = .today(), progress: ((Int) -> Void)? = nil) throws -> ApprovalOutcome {
+        let before = try importState(id)
+        try before.decideApprove()
+        guard let uploaded = before.uploaded, let scan = before.scan else { throw LedgerError(.invalidState, "Import \(id) has not been scanned.") }
+        let stream = ImportState.stream(id)
+        let metadata = EventMetadata(actor: actor)
+        let reportPath = blobs.folder.appendingPathComponent("incoming").appendingPathComponent("\(id)-approval-report.csv")
+        defer { try? FileManager.default.removeItem(at: reportPath) }
+        return try store.write { db in
+            var appender = try EventAppender(db: db)
+            try appender.check([stream: .exactly(before.version)])
+            let state = try CurrentState.load(from: db)
+            let stateVersion = try StateProjection.lastChange(in: db)
+            let rescanned = stateVersion != scan.ledgerPosition
+            func append(_ event: NewEvent, fresh: Bool = false) throws {
+                guard let recorded = try appender.append(event, fresh: fresh) else { return }
+                try ActivityProjection.apply(recorded, in: db, coder: coder)
+            }
+            try append(try coder.event(ImportApproved(importID: id, rescanned: rescanned), stream: stream, metadata: metadata))
+
+            var outputs = ApprovalOutputs(
+                changes: ChangeCalculator(state: state, importID: id),
+                report: rescanned ? try ExceptionReportWriter(path: reportPath.path, format: .csv) : nil
+            ) { applied in
+                guard let recorded = try appender.append(try self.coder.event(applied, stream: stream, metadata: metadata), fresh: true) else { return }
+                try HistoryProjection.index(applied, at: recorded.position, in: db)
+            }
+            let summary = try Scanner(specification: specification, ledger: state, today: today)
+                .scan(try FileByteSource(path: blobs.url(of: uploaded.file).path), name: uploaded.fileName, observer: &outputs, progress: progress)
+            if rescanned {
+                try outputs.report?.finish(summary: summary)
+                guard summary.isImportable else {
+                    throw LedgerError(.invalidState, "Import \(id) no longer scans without file-level errors; nothing was approved.")
+                }
+                let report = try blobs.store(fileAt: reportPath)
+                try append(try coder.event(
+                    ScanCompleted(importID: id, summary: summary, report: report, ledgerPosition: stateVersion, sameFileAs: nil),
+                    stream: stream, metadata: metadata))
+            }
+            let changes = outputs.changes
+            try StateProjection.write(changes.touched, of: changes.state, in: db)
+            guard let completed = try appender.append(try coder.event(
+                ImportCompleted(importID: id, imported: changes.imported, unchanged: changes.unchanged, skipped: changes.skipped),
+                stream: stream, metadata: metadata))
+            else { throw LedgerError(.storage, "The completion of import \(id) could not be recorded.") }
+            try ActivityProjection.apply(completed, in: db, coder: coder)
+            try StateProjection.apply(completed, in: db, coder: coder)
+            return ApprovalOutcome(id: id, imported: changes.imported, unchanged: changes.unchanged, skipped: changes.skipped, rescanned: rescanned)
+        }
+    }
+
+    /// Cancels a scanned import that is not approved yet; nothing of it is imported.
+    public func cancel(_ id: UUID, reason: String?, actor: Actor) throws {
+        let state = try importState(id)
+        try state.decideCancel()
+        let stream = ImportState.stream(id)
+        try record([try coder.event(ImportCancelled(importID: id, reason: reason), stream: stream, metadata: EventMetadata(actor: actor))],
+                   expecting: [stream: .exactly(state.version)])
+    }
+
+    /// The original file of an import, as it was dropped.
+    public func originalFile(_ id: UUID) throws -> BlobReference {
+        guard let file = try importState(id).uploaded?.file else { throw LedgerError(.notFound, "Import \(id) has no stored file.") }
+        return file
+    }
+
+    /// The exceptions report (CSV) of an import's scan.
+    public func exceptionsReport(_ id: UUID) throws -> BlobReference {
+        guard let report = try importState(id).scan?.report else { throw LedgerError(.notFound, "Import \(id) has not been scanned.") }
+        return report
+    }
+}
+
+/// What an approval's scan feeds: the changes, each recorded as it is found, and a new report
+/// when the file is scanned again.
+private struct ApprovalOutputs: ScanObserver {
+    var changes: ChangeCalculator
+    var report: ExceptionReportWriter?
+    let record: (RecordApplied) throws -> Void
+
+    mutating func scanner(found exception: ScanException) throws { try report?.scanner(found: exception) }
+    mutating func scanner(readHeader header: Header) throws { changes.read(header) }
+    mutating func scanner(scanned record: ScannedRecord) throws {
+        try report?.scanner(scanned: record)
+        if let applied = changes.changes(of: record) { try self.record(applied) }
+    }
+}

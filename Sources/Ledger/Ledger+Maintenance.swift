@@ -1,0 +1,65 @@
+import DataExchange
+import Foundation
+import GRDB
+
+extension Ledger {
+    /// The projection tables, which `replay` empties and builds again.
+    static let projectionTables = ["activity", "state", "entity_changes"]
+
+    /// Rebuilds every projection from the first event, in one transaction; returns the number of
+    /// events replayed. The rebuilt projections equal those kept incrementally.
+    @discardableResult
+    public func replay(progress: ((Int64, Int64) -> Void)? = nil) throws -> Int64 {
+        try store.write { db in
+            for table in Self.projectionTables { try db.execute(sql: "DELETE FROM \(table)") }
+            try db.execute(sql: "UPDATE state_changes SET position = 0")
+            let total = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
+            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM events ORDER BY position")
+            var count: Int64 = 0
+            while let row = try rows.next() {
+                try project(try SQLiteEventStore.event(row), in: db)
+                count += 1
+                if count % 10_000 == 0 { progress?(count, total) }
+            }
+            progress?(count, total)
+            return count
+        }
+    }
+
+    /// The projections' rows, in a stable order: to compare a rebuilt ledger with a kept one.
+    public func projectionDump() throws -> [String] {
+        try store.pool.read { db in
+            try Self.projectionTables.flatMap { table in
+                try Row.fetchAll(db, sql: "SELECT * FROM \(table)").map { "\(table) \($0.description)" }.sorted()
+            }
+        }
+    }
+
+    /// A consistent copy of the live ledger at `path`: the database by SQLite's online backup,
+    /// then the stored files it refers to (never altered, and stored before any event names
+    /// them, so a copy taken after the database has them all). The copy is verified.
+    public func backup(to path: String) throws -> Int64 {
+        do {
+            let copy = try DatabaseQueue(path: path)
+            try store.pool.backup(to: copy)
+        } catch let error as DatabaseError {
+            throw LedgerError(.storage, "Cannot back up to \(path): \(error.message ?? "\(error)").")
+        }
+        let target = try BlobStore(besideDatabase: path)
+        let fileManager = FileManager.default
+        for folder in try fileManager.contentsOfDirectory(atPath: blobs.folder.path) where folder != "incoming" {
+            let source = blobs.folder.appendingPathComponent(folder)
+            let destination = target.folder.appendingPathComponent(folder)
+            try? fileManager.createDirectory(at: destination, withIntermediateDirectories: true)
+            for name in try fileManager.contentsOfDirectory(atPath: source.path)
+            where !fileManager.fileExists(atPath: destination.appendingPathComponent(name).path) {
+                try fileManager.copyItem(at: source.appendingPathComponent(name), to: destination.appendingPathComponent(name))
+            }
+        }
+        let copy = try Ledger(path: path)
+        for entry in try copy.activity(limit: .max) {
+            try copy.blobs.check(BlobReference(sha256: entry.sha256, size: entry.size))
+        }
+        return try copy.store.verify(progress: nil)
+    }
+}

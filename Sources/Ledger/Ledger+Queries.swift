@@ -1,0 +1,146 @@
+import DataExchange
+import Foundation
+import GRDB
+
+extension Ledger {
+    /// The Activity List, newest first.
+    public func activity(limit: Int = 50, offset: Int = 0) throws -> [ActivityEntry] {
+        try store.pool.read { db in
+            try ActivityEntry.fetchAll(db, sql: "SELECT * FROM activity ORDER BY position DESC LIMIT ? OFFSET ?", arguments: [limit, offset])
+        }
+    }
+
+    public func activityEntry(_ id: UUID) throws -> ActivityEntry {
+        guard let entry = try store.pool.read({ db in
+            try ActivityEntry.fetchOne(db, sql: "SELECT * FROM activity WHERE id = ?", arguments: [id.uuidString.lowercased()])
+        }) else { throw LedgerError(.notFound, "There is no import \(id.uuidString.lowercased()).") }
+        return entry
+    }
+
+    /// The state as it stood at `position`: the changes of the log up to there, folded.
+    public func state(asOf position: Int64) throws -> CurrentState {
+        try store.pool.read { db in
+            var state = CurrentState()
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT * FROM events WHERE type = ? AND position <= ? ORDER BY position", arguments: [RecordApplied.type, position])
+            while let row = try rows.next() {
+                guard let applied = try coder.decode(try SQLiteEventStore.event(row), as: RecordApplied.self) else { continue }
+                for change in applied.changes { state.apply(change) }
+            }
+            return state
+        }
+    }
+
+    /// The current state, and the position of the last change to it.
+    public func currentState() throws -> (CurrentState, Int64) {
+        try store.pool.read { db in (try CurrentState.load(from: db), try StateProjection.lastChange(in: db)) }
+    }
+
+    /// One line of the audit trail: who did what, when, through which door, on which object.
+    public struct AuditEntry: Sendable, Codable, Equatable {
+        public var position: Int64
+        public var recordedAt: Date
+        public var byName: String
+        public var byEmail: String
+        public var via: String
+        public var action: String
+        public var object: String
+        public var outcome: String
+    }
+
+    /// The audit trail: every event, oldest first, filtered by who, which import and when.
+    public func audit(user: String? = nil, importID: UUID? = nil, since: Date? = nil, until: Date? = nil, limit: Int = 10_000) throws -> [AuditEntry] {
+        var conditions: [String] = [], arguments: StatementArguments = []
+        if let user {
+            conditions.append("json_extract(metadata, '$.actor.email') = ?")
+            arguments += [user]
+        }
+        if let importID {
+            conditions.append("stream = ?")
+            arguments += [ImportState.stream(importID)]
+        }
+        if let since {
+            conditions.append("recorded_at >= ?")
+            arguments += [SQLiteEventStore.timestamp(since)]
+        }
+        if let until {
+            conditions.append("recorded_at <= ?")
+            arguments += [SQLiteEventStore.timestamp(until)]
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try store.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events \(filter) ORDER BY position LIMIT ?", arguments: arguments + [limit]).map { row in
+                let event = try SQLiteEventStore.event(row)
+                let actor = event.metadata.actor
+                return AuditEntry(
+                    position: event.position, recordedAt: event.recordedAt, byName: actor.name, byEmail: actor.email, via: actor.via.rawValue,
+                    action: event.type, object: try auditObject(event), outcome: try auditOutcome(event))
+            }
+        }
+    }
+
+    private func auditObject(_ event: RecordedEvent) throws -> String {
+        if let applied = try coder.decode(event, as: RecordApplied.self) {
+            return "\(event.stream) record \(applied.record): " + applied.changes.map { "\($0.kind.rawValue) \($0.key)" }.joined(separator: ", ")
+        }
+        if let uploaded = try coder.decode(event, as: FileUploaded.self) { return "\(event.stream) \(uploaded.fileName)" }
+        return event.stream
+    }
+
+    private func auditOutcome(_ event: RecordedEvent) throws -> String {
+        if let scan = try coder.decode(event, as: ScanCompleted.self) {
+            return "\(scan.records) records, \(scan.ready) ready, \(scan.errors) errors, \(scan.warnings) warnings"
+        }
+        if let completed = try coder.decode(event, as: ImportCompleted.self) {
+            return "\(completed.imported) imported, \(completed.unchanged) unchanged, \(completed.skipped) skipped"
+        }
+        if let cancelled = try coder.decode(event, as: ImportCancelled.self) { return cancelled.reason.map { "cancelled: \($0)" } ?? "cancelled" }
+        if let applied = try coder.decode(event, as: RecordApplied.self) {
+            return applied.changes.map { "\($0.created ? "created" : "changed") \($0.fields.count) field\($0.fields.count == 1 ? "" : "s")" }.joined(separator: ", ")
+        }
+        return "recorded"
+    }
+
+    /// What a history is asked for: an entity, as people name it.
+    public enum Subject: Sendable {
+        /// A register: `METER_ID` or `METER_ID:L`, with its endpoint's and route's changes.
+        case register(String)
+        /// Every register of a meter.
+        case meter(String)
+        case account(String)
+        /// A location and its service points.
+        case location(String)
+        case servicePoint(location: String, servicePoint: String)
+    }
+
+    /// Every change to `subject`, oldest first, up to `position` (the whole log when nil).
+    public func history(of subject: Subject, asOf position: Int64? = nil) throws -> [HistoryEntry] {
+        let limit = position ?? .max
+        return try store.pool.read { db in
+            switch subject {
+            case .register(let name):
+                let parts = name.split(separator: ":", maxSplits: 1).map(String.init)
+                let key = RegisterKey(meter: parts.first ?? name, register: parts.count > 1 ? parts[1] : "").description
+                return try HistoryProjection.entries(kinds: [.register, .route, .other], key: key, prefix: false, upTo: limit, in: db, coder: coder)
+            case .meter(let id):
+                return try HistoryProjection.entries(kinds: [.register, .route, .other], key: id, prefix: false, upTo: limit, in: db, coder: coder)
+                    + HistoryProjection.entries(kinds: [.register, .route, .other], key: id + ":", prefix: true, upTo: limit, in: db, coder: coder)
+            case .account(let id):
+                return try HistoryProjection.entries(kinds: [.account], key: id, prefix: false, upTo: limit, in: db, coder: coder)
+            case .location(let id):
+                return try HistoryProjection.entries(kinds: [.location], key: id, prefix: false, upTo: limit, in: db, coder: coder)
+                    + HistoryProjection.entries(kinds: [.servicePoint, .serviceAgreement], key: id + "/", prefix: true, upTo: limit, in: db, coder: coder)
+            case .servicePoint(let location, let point):
+                let key = ServicePointKey(location: location, servicePoint: point).description
+                return try HistoryProjection.entries(kinds: [.servicePoint, .serviceAgreement], key: key, prefix: false, upTo: limit, in: db, coder: coder)
+            }
+        }.sorted { ($0.position, $0.kind.order) < ($1.position, $1.kind.order) }
+    }
+
+    /// The last position recorded at or before `date`: what "as of" a time means.
+    public func position(asOf date: Date) throws -> Int64 {
+        try store.pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MAX(position) FROM events WHERE recorded_at <= ?", arguments: [SQLiteEventStore.timestamp(date)]) ?? 0
+        }
+    }
+}

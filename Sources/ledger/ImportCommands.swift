@@ -1,0 +1,145 @@
+import ArgumentParser
+import DataExchange
+import Foundation
+import Ledger
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "Upload a Data Exchange file and scan it as a dry run; prints the import's id. Nothing is imported until it is approved.")
+
+    @Argument(help: "The Data Exchange file (CSV).")
+    var file: String
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var options: ActorOptions
+
+    func validate() throws {
+        guard FileManager.default.isReadableFile(atPath: file) else { throw ValidationError("Cannot read \(file): no such file, or no permission to read it.") }
+    }
+
+    func run() throws {
+        try reportingFailures {
+            let ledger = try ledger.open()
+            let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+            var bar = ProgressBar(total: size, label: "scanning")
+            let outcome = try ledger.importFile(at: URL(fileURLWithPath: file), actor: options.actor) { bar.update($0) }
+            bar.finish()
+            let summary = outcome.summary
+            if options.json {
+                print(JSONText.encode(ImportJSON(id: outcome.id.uuidString.lowercased(), summary: summary, sameFileAs: outcome.sameFileAs?.uuidString.lowercased())))
+            } else {
+                print("import \(outcome.id.uuidString.lowercased())")
+                if let same = outcome.sameFileAs { print("This is the very same file as import \(same.uuidString.lowercased()), already applied: no changes.") }
+                print(SummaryText.render(summary, report: nil, fixFile: nil, fileExceptions: []))
+            }
+        }
+    }
+
+    struct ImportJSON: Encodable {
+        var id: String
+        var summary: ScanSummary
+        var sameFileAs: String?
+
+        func encode(to encoder: any Encoder) throws {
+            try summary.encode(to: encoder)
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(id, forKey: .id)
+            try container.encodeIfPresent(sameFileAs, forKey: .sameFileAs)
+        }
+
+        enum Keys: String, CodingKey { case id, sameFileAs }
+    }
+}
+
+struct CancelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel a scanned import before it is approved; nothing of it is imported.")
+
+    @Argument(help: "The import's id (or its first eight characters or more).")
+    var id: String
+    @Option(help: "Why, recorded with the cancellation.")
+    var reason: String?
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var options: ActorOptions
+
+    func run() throws {
+        try reportingFailures {
+            let ledger = try ledger.open()
+            let importID = try ledger.importID(id)
+            try ledger.cancel(importID, reason: reason, actor: options.actor)
+            print(options.json ? JSONText.encode(["id": importID.uuidString.lowercased(), "status": "cancelled"]) : "import \(importID.uuidString.lowercased()) cancelled")
+        }
+    }
+}
+
+struct ExceptionsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "exceptions", abstract: "Print an import's exceptions report (or write it with -o).")
+
+    @Argument(help: "The import's id.")
+    var id: String
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file instead.", valueName: "path"))
+    var output: String?
+    @OptionGroup var ledger: LedgerOptions
+
+    func run() throws {
+        try reportingFailures {
+            let ledger = try ledger.open()
+            let report = try ledger.exceptionsReport(try ledger.importID(id))
+            if let output {
+                try ledger.blobs.copy(report, to: URL(fileURLWithPath: output))
+            } else {
+                try ledger.blobs.check(report)
+                FileHandle.standardOutput.write(try Data(contentsOf: ledger.blobs.url(of: report)))
+            }
+        }
+    }
+}
+
+struct DownloadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "download", abstract: "Write the original file of an import, byte for byte.")
+
+    @Argument(help: "The import's id.")
+    var id: String
+    @Option(name: .shortAndLong, help: ArgumentHelp("The file to write.", valueName: "path"))
+    var output: String
+    @OptionGroup var ledger: LedgerOptions
+
+    func run() throws {
+        try reportingFailures {
+            let ledger = try ledger.open()
+            try ledger.blobs.copy(try ledger.originalFile(try ledger.importID(id)), to: URL(fileURLWithPath: output))
+        }
+    }
+}
+
+struct ApproveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "approve", abstract: "Approve a scanned import: apply what really changed, all or nothing.")
+
+    @Argument(help: "The import's id (or its first eight characters or more).")
+    var id: String
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var options: ActorOptions
+
+    func run() throws {
+        try reportingFailures {
+            let ledger = try ledger.open()
+            let importID = try ledger.importID(id)
+            let size = (try? ledger.originalFile(importID).size) ?? 0
+            var bar = ProgressBar(total: size, label: "approving")
+            let outcome = try ledger.approve(importID, actor: options.actor) { bar.update($0) }
+            bar.finish()
+            if options.json {
+                print(JSONText.encode(ApprovalJSON(outcome)))
+            } else {
+                print("import \(outcome.id.uuidString.lowercased()) approved\(outcome.rescanned ? " (scanned again: the ledger had changed)" : "")")
+                print("imported \(outcome.imported), unchanged \(outcome.unchanged), skipped \(outcome.skipped)")
+            }
+        }
+    }
+
+    struct ApprovalJSON: Encodable {
+        var id: String, imported: Int, unchanged: Int, skipped: Int, rescanned: Bool
+        init(_ outcome: Ledger.ApprovalOutcome) {
+            (id, imported, unchanged, skipped, rescanned) = (outcome.id.uuidString.lowercased(), outcome.imported, outcome.unchanged, outcome.skipped, outcome.rescanned)
+        }
+    }
+}

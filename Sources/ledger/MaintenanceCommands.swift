@@ -1,0 +1,63 @@
+import ArgumentParser
+import DataExchange
+import Foundation
+import Ledger
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify", abstract: "Check the whole hash chain of the log and its protections; exits 3 naming the first position that does not match.")
+
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var options: ActorOptions
+
+    func run() throws {
+        try reportingFailures {
+            let store = try ledger.open().store
+            let total = try store.lastPosition()
+            var bar = ProgressBar(total: Int(total) * 2_000, label: "verifying")
+            let checked = try store.verify { done, _ in bar.update(Int(done) * 2_000) }
+            bar.finish()
+            print(options.json ? JSONText.encode(["events": checked]) : "The log is intact: \(checked) events, every hash matches.")
+        }
+    }
+}
+
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay", abstract: "Rebuild every projection from the first event; reports events per second.")
+
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var options: ActorOptions
+
+    func run() throws {
+        try reportingFailures {
+            let ledger = try ledger.open()
+            let started = ContinuousClock.now
+            var bar = ProgressBar(total: Int(try ledger.store.lastPosition()) * 2_000, label: "replaying")
+            let count = try ledger.replay { done, _ in bar.update(Int(done) * 2_000) }
+            bar.finish()
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let rate = seconds > 0 ? Double(count) / seconds : 0
+            print(options.json ? JSONText.encode(["events": Double(count), "seconds": seconds, "eventsPerSecond": rate])
+                : String(format: "replayed %d events in %.3f s (%.0f events/s)", count, seconds, rate))
+        }
+    }
+}
+
+struct BackupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup", abstract: "Write a consistent copy of the live ledger (SQLite's online backup), then verify the copy.")
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The copy to write.", valueName: "path"))
+    var output: String
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var options: ActorOptions
+
+    func run() throws {
+        try reportingFailures {
+            let events = try ledger.open().backup(to: output)
+            print(options.json ? JSONText.encode(["events": events]) : "backed up \(events) events to \(output); the copy verifies")
+        }
+    }
+}

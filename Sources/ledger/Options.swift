@@ -1,0 +1,92 @@
+import ArgumentParser
+import DataExchange
+import Foundation
+import Ledger
+
+/// Where the ledger lives; shared by every command that reads or writes it.
+struct LedgerOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The ledger's SQLite file (default: $LEDGER_DB, else ledger.sqlite in the current folder).", valueName: "path"))
+    var db: String?
+
+    var location: LedgerLocation {
+        LedgerLocation(option: db, environment: ProcessInfo.processInfo.environment)
+    }
+}
+
+/// Who acts, and how the result is printed: options of every command that records or reports.
+struct ActorOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Who is acting, recorded with what they do (default: the operating-system user).", valueName: "email"))
+    var user: String?
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    var actor: Actor {
+        let system = ProcessInfo.processInfo.environment["USER"] ?? NSUserName()
+        let email = user ?? "\(system)@\(ProcessInfo.processInfo.hostName)"
+        let name = user.map { String($0.prefix { $0 != "@" }) } ?? system
+        return Actor(name: name, email: email, via: .cli)
+    }
+}
+
+extension LedgerOptions {
+    func open() throws -> Ledger { try Ledger(path: location.path) }
+}
+
+/// Runs `body`, saying a ledger failure as one line on standard error and a non-zero exit.
+func reportingFailures(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as LedgerError {
+        FileHandle.standardError.write(Data("ledger: \(error.message)\n".utf8))
+        throw ExitCode(error.code == .notFound ? 66 : error.code == .tampered ? 3 : 1)
+    } catch let error as DataExchangeError {
+        FileHandle.standardError.write(Data("ledger: \(error.message)\n".utf8))
+        throw ExitCode(2)
+    }
+}
+
+/// `--as-of WHEN`: a log position, a date (its end) or an ISO 8601 time.
+struct AsOfOption: ParsableArguments {
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("As things stood then: a log position, a date (YYYY-MM-DD) or an ISO 8601 time.", valueName: "when"))
+    var text: String?
+
+    func validate() throws {
+        if let text, AsOf.parse(text) == nil { throw ValidationError("--as-of \(text) is neither a log position, a date YYYY-MM-DD nor an ISO 8601 time.") }
+    }
+
+    /// The log position it names; nil for now.
+    func position(in ledger: Ledger) throws -> Int64? {
+        switch text.flatMap(AsOf.parse) {
+        case nil: nil
+        case .position(let position): position
+        case .date(let date): try ledger.position(asOf: date)
+        }
+    }
+}
+
+/// "As of" a log position or a time.
+enum AsOf {
+    case position(Int64)
+    case date(Date)
+
+    static func parse(_ text: String) -> AsOf? {
+        if let position = Int64(text), position >= 0 { return .position(position) }
+        return time(text, endOfDay: true).map(AsOf.date)
+    }
+
+    /// An ISO 8601 time, or a date: its start, or with `endOfDay` its end.
+    static func time(_ text: String, endOfDay: Bool) -> Date? {
+        if let date = ISO8601DateFormatter().date(from: text) { return date }
+        let day = ISO8601DateFormatter()
+        day.formatOptions = [.withFullDate]
+        return day.date(from: text).map { endOfDay ? $0.addingTimeInterval(86_399.999) : $0 }
+    }
+}
+
+enum DisplayTime {
+    static func text(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        return formatter.string(from: date)
+    }
+}

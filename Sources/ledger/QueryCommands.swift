@@ -1,0 +1,155 @@
+import ArgumentParser
+import DataExchange
+import Foundation
+import Ledger
+
+struct ActivityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "activity", abstract: "List the imports, newest first: the Activity List.")
+
+    @Option(help: "How many lines.")
+    var limit = 50
+    @Option(help: "How many lines to skip first.")
+    var offset = 0
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var options: ActorOptions
+
+    func run() throws {
+        try reportingFailures {
+            let entries = try ledger.open().activity(limit: limit, offset: offset)
+            if options.json {
+                print(JSONText.encode(entries))
+                return
+            }
+            for entry in entries {
+                let counts = [("records", entry.records), ("ready", entry.ready), ("errors", entry.errors), ("warnings", entry.warnings), ("imported", entry.imported)]
+                    .compactMap { label, value in value.map { "\($0) \(label)" } }.joined(separator: ", ")
+                print("\(entry.id.prefix(8))  \(entry.droppedAt)  \(entry.status.padding(toLength: 9, withPad: " ", startingAt: 0)) \(entry.via.uppercased())  \(entry.fileName)  by \(entry.droppedByName) <\(entry.droppedByEmail)>  \(counts)")
+            }
+        }
+    }
+}
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "Every change to a register, meter, account or location: when, by whom, through which import and record.",
+        discussion: "ledger history register METER_ID[:REGISTER] | meter ID | account ID | location ID [--as-of WHEN]")
+
+    enum Kind: String, ExpressibleByArgument, CaseIterable { case register, meter, account, location }
+
+    @Argument(help: "register, meter, account or location.")
+    var kind: Kind
+    @Argument(help: "The ID (a register as METER_ID or METER_ID:L).")
+    var id: String
+    @OptionGroup var asOf: AsOfOption
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var options: ActorOptions
+
+    func run() throws {
+        try reportingFailures {
+            let ledger = try ledger.open()
+            let position = try asOf.position(in: ledger)
+            let subject: Ledger.Subject = switch kind {
+            case .register: .register(id)
+            case .meter: .meter(id)
+            case .account: .account(id)
+            case .location: .location(id)
+            }
+            let entries = try ledger.history(of: subject, asOf: position)
+            if options.json {
+                print(JSONText.encode(entries))
+                return
+            }
+            if entries.isEmpty { print("No changes to \(kind.rawValue) \(id)\(asOf.text.map { " as of \($0)" } ?? "").") }
+            for entry in entries {
+                let fields = entry.fields.sorted { $0.key < $1.key }.map { name, change in "\(name): \(change.old ?? "—") → \(change.new ?? "—")" }
+                print("#\(entry.position) \(DisplayTime.text(entry.recordedAt)) \(entry.byName) <\(entry.byEmail)> import \(entry.importID.uuidString.lowercased().prefix(8)) record \(entry.record) line \(entry.line): \(entry.kind.rawValue) \(entry.key) \(entry.created ? "created" : "changed")")
+                for field in fields { print("    \(field)") }
+            }
+        }
+    }
+}
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "The audit trail: every event as who, what, when, via, on which object, and its outcome.")
+
+    @Option(help: ArgumentHelp("Only what this person did.", valueName: "email"))
+    var user: String?
+    @Option(name: .customLong("import"), help: ArgumentHelp("Only this import.", valueName: "id"))
+    var importID: String?
+    @Option(help: ArgumentHelp("From this time on (a date YYYY-MM-DD or an ISO 8601 time).", valueName: "when"))
+    var since: String?
+    @Option(help: ArgumentHelp("Until this time.", valueName: "when"))
+    var until: String?
+    @Option(help: "At most this many lines.")
+    var limit = 10_000
+    @OptionGroup var ledger: LedgerOptions
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    static func time(_ text: String?, endOfDay: Bool) throws -> Date? {
+        guard let text else { return nil }
+        guard let date = AsOf.time(text, endOfDay: endOfDay) else { throw ValidationError("\(text) is neither a date YYYY-MM-DD nor an ISO 8601 time.") }
+        return date
+    }
+
+    func validate() throws {
+        _ = try Self.time(since, endOfDay: false)
+        _ = try Self.time(until, endOfDay: true)
+    }
+
+    func run() throws {
+        try reportingFailures {
+            let ledger = try ledger.open()
+            let entries = try ledger.audit(
+                user: user, importID: try importID.map(ledger.importID), since: try Self.time(since, endOfDay: false),
+                until: try Self.time(until, endOfDay: true), limit: limit)
+            if json {
+                print(JSONText.encode(entries))
+                return
+            }
+            for entry in entries {
+                print("#\(entry.position) \(DisplayTime.text(entry.recordedAt)) \(entry.byName) <\(entry.byEmail)> via \(entry.via): \(entry.action) \(entry.object): \(entry.outcome)")
+            }
+        }
+    }
+}
+
+struct StateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "state", abstract: "The current state (or as of a time): how many of each entity, or all of them with --json.")
+
+    @OptionGroup var asOf: AsOfOption
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var options: ActorOptions
+
+    func run() throws {
+        try reportingFailures {
+            let ledger = try ledger.open()
+            let state = try asOf.position(in: ledger).map(ledger.state(asOf:)) ?? ledger.currentState().0
+            if options.json {
+                print(JSONText.encode(Dictionary(uniqueKeysWithValues: state.entities.map { ($0.key.rawValue, $0.value) })))
+            } else {
+                for kind in EntityKind.allCases { print("\(kind.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \(state.entities[kind]?.count ?? 0)") }
+            }
+        }
+    }
+}
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Write the current state as a Data Exchange file; importing it back changes nothing.")
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The file to write.", valueName: "path"))
+    var output: String
+    @OptionGroup var ledger: LedgerOptions
+
+    func run() throws {
+        try reportingFailures {
+            let ledger = try ledger.open()
+            let file = try OutputFile(path: output)
+            try file.write(try ledger.currentState().0.dataExchangeFile(specification: ledger.specification))
+            try file.flush()
+        }
+    }
+}
