@@ -53,8 +53,7 @@ struct ImportCommand: ParsableCommand {
 struct CancelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel a scanned import before it is approved; nothing of it is imported.")
 
-    @Argument(help: "The import's id (or its first eight characters or more).")
-    var id: String
+    @OptionGroup var id: ImportIDArgument
     @Option(help: "Why, recorded with the cancellation.")
     var reason: String?
     @OptionGroup var ledger: LedgerOptions
@@ -63,7 +62,7 @@ struct CancelCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let ledger = try ledger.open()
-            let importID = try ledger.importID(id)
+            let importID = try id.resolve(in: ledger)
             try ledger.cancel(importID, reason: reason, actor: options.actor)
             print(options.json ? JSONText.encode(["id": importID.uuidString.lowercased(), "status": "cancelled"]) : "import \(importID.uuidString.lowercased()) cancelled")
         }
@@ -73,8 +72,7 @@ struct CancelCommand: ParsableCommand {
 struct ExceptionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "exceptions", abstract: "Print an import's exceptions report (or write it with -o).")
 
-    @Argument(help: "The import's id.")
-    var id: String
+    @OptionGroup var id: ImportIDArgument
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file instead.", valueName: "path"))
     var output: String?
     @OptionGroup var ledger: LedgerOptions
@@ -82,7 +80,7 @@ struct ExceptionsCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let ledger = try ledger.open()
-            let report = try ledger.exceptionsReport(try ledger.importID(id))
+            let report = try ledger.exceptionsReport(try id.resolve(in: ledger))
             if let output {
                 try ledger.blobs.copy(report, to: URL(fileURLWithPath: output))
             } else {
@@ -96,8 +94,7 @@ struct ExceptionsCommand: ParsableCommand {
 struct DownloadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "download", abstract: "Write the original file of an import, byte for byte.")
 
-    @Argument(help: "The import's id.")
-    var id: String
+    @OptionGroup var id: ImportIDArgument
     @Option(name: .shortAndLong, help: ArgumentHelp("The file to write.", valueName: "path"))
     var output: String
     @OptionGroup var ledger: LedgerOptions
@@ -105,7 +102,7 @@ struct DownloadCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let ledger = try ledger.open()
-            try ledger.blobs.copy(try ledger.originalFile(try ledger.importID(id)), to: URL(fileURLWithPath: output))
+            try ledger.blobs.copy(try ledger.originalFile(try id.resolve(in: ledger)), to: URL(fileURLWithPath: output))
         }
     }
 }
@@ -114,15 +111,14 @@ struct ApproveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "approve", abstract: "Approve a scanned import: apply what really changed, all or nothing.")
 
-    @Argument(help: "The import's id (or its first eight characters or more).")
-    var id: String
+    @OptionGroup var id: ImportIDArgument
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var options: ActorOptions
 
     func run() throws {
         try reportingFailures {
             let ledger = try ledger.open()
-            let importID = try ledger.importID(id)
+            let importID = try id.resolve(in: ledger)
             let size = (try? ledger.originalFile(importID).size) ?? 0
             var bar = ProgressBar(total: size, label: "approving")
             let outcome = try ledger.approve(importID, actor: options.actor) { bar.update($0) }

@@ -90,3 +90,11 @@ enum DisplayTime {
         return formatter.string(from: date)
     }
 }
+
+/// How a command names an import: its id, or the first eight characters of it or more.
+struct ImportIDArgument: ParsableArguments {
+    @Argument(help: "The import's id, or its first eight characters or more.")
+    var id: String
+
+    func resolve(in ledger: Ledger) throws -> UUID { try ledger.importID(id) }
+}
