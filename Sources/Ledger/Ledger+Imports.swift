@@ -70,13 +70,23 @@ extension Ledger {
         return try store.write { db in
             var appender = try EventAppender(db: db)
             try appender.check([stream: .exactly(before.version)])
-            let state = try CurrentState.load(from: db)
             let stateVersion = try StateProjection.lastChange(in: db)
-            let rescanned = stateVersion != scan.ledgerPosition
             func append(_ event: NewEvent, fresh: Bool = false) throws {
                 guard let recorded = try appender.append(event, fresh: fresh) else { return }
                 try ActivityProjection.apply(recorded, in: db, coder: coder)
+                try StateProjection.apply(recorded, in: db, coder: coder)
             }
+            // The very same file as the import that made the ledger what it is changes nothing,
+            // even where the file itself moves a register back and forth (spec rule 6).
+            if let same = scan.sameFileAs, try Self.completion(of: same, in: db) == stateVersion {
+                try append(try coder.event(ImportApproved(importID: id, rescanned: false), stream: stream, metadata: metadata))
+                let skipped = scan.records - scan.ready
+                try append(try coder.event(
+                    ImportCompleted(importID: id, imported: 0, unchanged: scan.ready, skipped: skipped), stream: stream, metadata: metadata))
+                return ApprovalOutcome(id: id, imported: 0, unchanged: scan.ready, skipped: skipped, rescanned: false)
+            }
+            let state = try CurrentState.load(from: db)
+            let rescanned = stateVersion != scan.ledgerPosition
             try append(try coder.event(ImportApproved(importID: id, rescanned: rescanned), stream: stream, metadata: metadata))
 
             var outputs = ApprovalOutputs(
@@ -108,6 +118,12 @@ extension Ledger {
             try StateProjection.apply(completed, in: db, coder: coder)
             return ApprovalOutcome(id: id, imported: changes.imported, unchanged: changes.unchanged, skipped: changes.skipped, rescanned: rescanned)
         }
+    }
+
+    /// The position of an import's completion, if it completed.
+    static func completion(of id: UUID, in db: Database) throws -> Int64? {
+        try Int64.fetchOne(
+            db, sql: "SELECT position FROM events WHERE stream = ? AND type = ?", arguments: [ImportState.stream(id), ImportCompleted.type])
     }
 
     /// Cancels a scanned import that is not approved yet; nothing of it is imported.

@@ -213,3 +213,23 @@ extension ApprovalTests {
         #expect(try ledger.state(asOf: try ledger.store.lastPosition()).entities[.register] == (try ledger.currentState().0.entities[.register]))
     }
 }
+
+extension ApprovalTests {
+    @Test func theSameFileThatMovesARegisterBackAndForthStillChangesNothingTheSecondTime() throws {
+        let rows = [
+            "A1,L1,001,W,M1,Neptune,T-10,0.625,IN,N,GAL,1,2020-01-15,,,",
+            "A2,L2,001,W,M1,Neptune,T-10,0.625,IN,N,GAL,1,2021-01-15,,,",
+        ]
+        let first = try importRows(rows, name: "moves.csv")
+        #expect(try ledger.approve(first, actor: Self.ada).imported == 2)
+        let again = try ledger.importFile(at: folder.appendingPathComponent("moves.csv"), actor: Self.ada)
+        #expect(again.sameFileAs == first)
+        let outcome = try ledger.approve(again.id, actor: Self.ada)
+        #expect(outcome.imported == 0 && outcome.unchanged == 2)
+        #expect(try ledger.currentState().0.fields(.register, "M1")?["Location_ID"] == "L2")
+        // Once the ledger has changed since, the same file is applied again, record by record.
+        try ledger.approve(try importRows(["A3,L3,001,W,M1,Neptune,T-10,0.625,IN,N,GAL,1,2022-01-15,,,"]), actor: Self.ada)
+        let third = try ledger.importFile(at: folder.appendingPathComponent("moves.csv"), actor: Self.ada)
+        #expect(try ledger.approve(third.id, actor: Self.ada).imported == 2)
+    }
+}
