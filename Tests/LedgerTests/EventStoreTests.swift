@@ -1,5 +1,5 @@
 import Foundation
-import Ledger
+@testable import Ledger
 import Testing
 
 /// The SQLite event log, on a real file.
@@ -120,5 +120,17 @@ extension EventStoreTests {
         let read = try #require(try store.events(in: "t").first)
         #expect(read.recordedAt == recorded.recordedAt)
         #expect(abs(read.recordedAt.timeIntervalSinceNow) < 60)
+    }
+}
+
+@Suite struct FieldsCodecTests {
+    @Test(arguments: [[:], ["Meter_Size": "0.625"], ["Name": "José Müller, \"the\" 🚰", "Empty": "", "Note": "two\nlines\u{1F}"]])
+    func fieldsComeBackAsTheyWent(_ fields: [String: String]) throws {
+        #expect(try FieldsCodec.decode(FieldsCodec.encode(fields)) == fields)
+    }
+
+    @Test func aCutRecordIsAnErrorNotACrash() {
+        let data = FieldsCodec.encode(["Meter_Size": "0.625"])
+        #expect(throws: LedgerError.self) { try FieldsCodec.decode(data.dropLast(2)) }
     }
 }

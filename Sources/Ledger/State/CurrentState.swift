@@ -28,13 +28,11 @@ public struct CurrentState: Sendable {
     static func load(from db: Database) throws -> CurrentState {
         var state = CurrentState()
         let rows = try Row.fetchCursor(db, sql: "SELECT kind, key, fields FROM state")
-        let decoder = JSONDecoder()
         while let row = try rows.next() {
             guard let kind = EntityKind(rawValue: row["kind"]) else { continue }
             let data: Data = row["fields"]
             state.apply(EntityChange(
-                kind: kind, key: row["key"], created: false,
-                fields: try decoder.decode([String: String].self, from: data).mapValues { FieldChange(old: nil, new: $0) }))
+                kind: kind, key: row["key"], created: false, fields: try FieldsCodec.decode(data).mapValues { FieldChange(old: nil, new: $0) }))
         }
         return state
     }
@@ -84,15 +82,13 @@ enum StateProjection {
 
     static func apply(_ event: RecordedEvent, in db: Database, coder: EventCoder) throws {
         if let applied = try coder.decode(event, as: RecordApplied.self) {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
             for change in applied.changes {
                 let stored = try Data.fetchOne(db, sql: "SELECT fields FROM state WHERE kind = ? AND key = ?", arguments: [change.kind.rawValue, change.key])
-                var fields = try stored.map { try JSONDecoder().decode([String: String].self, from: $0) } ?? [:]
+                var fields = try stored.map(FieldsCodec.decode) ?? [:]
                 for (name, field) in change.fields { fields[name] = field.new }
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO state (kind, key, fields) VALUES (?, ?, ?)",
-                    arguments: [change.kind.rawValue, change.key, try encoder.encode(fields)])
+                    arguments: [change.kind.rawValue, change.key, FieldsCodec.encode(fields)])
             }
         } else if try coder.decode(event, as: ImportCompleted.self) != nil {
             try db.execute(sql: "UPDATE state_changes SET position = ?", arguments: [event.position])
@@ -102,11 +98,9 @@ enum StateProjection {
     /// Writes the current fields of `keys`, as `state` holds them after an approval's changes:
     /// once per entity, rather than once per change.
     static func write(_ keys: Set<EntityKey>, of state: CurrentState, in db: Database) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
         let statement = try db.makeStatement(sql: "INSERT OR REPLACE INTO state (kind, key, fields) VALUES (?, ?, ?)")
         for entity in keys {
-            try statement.execute(arguments: [entity.kind.rawValue, entity.key, try encoder.encode(state.fields(entity.kind, entity.key) ?? [:])])
+            try statement.execute(arguments: [entity.kind.rawValue, entity.key, FieldsCodec.encode(state.fields(entity.kind, entity.key) ?? [:])])
         }
     }
 
