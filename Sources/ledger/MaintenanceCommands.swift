@@ -14,8 +14,8 @@ struct VerifyCommand: ParsableCommand {
         try reportingFailures {
             let store = try ledger.open().store
             let total = try store.lastPosition()
-            var bar = ProgressBar(total: Int(total) * 2_000, label: "verifying")
-            let checked = try store.verify { done, _ in bar.update(Int(done) * 2_000) }
+            var bar = ProgressBar(total: Int(total), label: "verifying", worthABarFrom: 20_000)
+            let checked = try store.verify { done, _ in bar.update(Int(done)) }
             bar.finish()
             print(options.json ? JSONText.encode(["events": checked]) : "The log is intact: \(checked) events, every hash matches.")
         }
@@ -33,8 +33,8 @@ struct ReplayCommand: ParsableCommand {
         try reportingFailures {
             let ledger = try ledger.open()
             let started = ContinuousClock.now
-            var bar = ProgressBar(total: Int(try ledger.store.lastPosition()) * 2_000, label: "replaying")
-            let count = try ledger.replay { done, _ in bar.update(Int(done) * 2_000) }
+            var bar = ProgressBar(total: Int(try ledger.store.lastPosition()), label: "replaying", worthABarFrom: 20_000)
+            let count = try ledger.replay { done, _ in bar.update(Int(done)) }
             bar.finish()
             let elapsed = ContinuousClock.now - started
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

@@ -33,16 +33,20 @@ extension LedgerOptions {
     func open() throws -> Ledger { try Ledger(path: location.path) }
 }
 
-/// Runs `body`, saying a ledger failure as one line on standard error and a non-zero exit.
-func reportingFailures(_ body: () throws -> Void) throws {
+/// Runs `body`, saying a failure as one line on standard error and a non-zero exit: 66 for an
+/// unknown import, 3 for a tampered log, 2 for a file that cannot be read, 1 otherwise; or
+/// `every` for any failure, where a command's contract says so.
+func reportingFailures(every: Int32? = nil, _ body: () throws -> Void) throws {
+    func fail(_ message: String, _ code: Int32) -> ExitCode {
+        FileHandle.standardError.write(Data("ledger: \(message)\n".utf8))
+        return ExitCode(every ?? code)
+    }
     do {
         try body()
     } catch let error as LedgerError {
-        FileHandle.standardError.write(Data("ledger: \(error.message)\n".utf8))
-        throw ExitCode(error.code == .notFound ? 66 : error.code == .tampered ? 3 : 1)
+        throw fail(error.message, error.code == .notFound ? 66 : error.code == .tampered ? 3 : 1)
     } catch let error as DataExchangeError {
-        FileHandle.standardError.write(Data("ledger: \(error.message)\n".utf8))
-        throw ExitCode(2)
+        throw fail(error.message, 2)
     }
 }
 

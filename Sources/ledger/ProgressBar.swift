@@ -3,16 +3,17 @@ import Foundation
 /// A progress bar on standard error, shown only on a terminal and only for work long enough to
 /// need one.
 struct ProgressBar {
-    static let threshold = 4 << 20
+    /// Work in bytes is worth a bar from a few megabytes; work in events passes its own measure.
+    static let bytesWorthABar = 4 << 20
     let total: Int
     let label: String
     private let enabled: Bool
     private var shown = -1
 
-    init(total: Int, label: String) {
+    init(total: Int, label: String, worthABarFrom threshold: Int = bytesWorthABar) {
         self.total = total
         self.label = label
-        enabled = total >= Self.threshold && isatty(STDERR_FILENO) == 1
+        enabled = total >= threshold && isatty(STDERR_FILENO) == 1
     }
 
     mutating func update(_ done: Int) {

@@ -39,7 +39,8 @@ struct ScanCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        do {
+        // Exit 2: a file that cannot be read cannot be imported either.
+        try reportingFailures(every: 2) {
             let specification = try spec.map { try Specification.load(contentsOf: $0) } ?? Specification.bundled()
             let source = try FileByteSource(path: file)
             var outputs = ScanOutputs(
@@ -61,12 +62,6 @@ struct ScanCommand: AsyncParsableCommand {
             }
             if !summary.isImportable { throw ExitCode(2) }
             if summary.errors > 0 { throw ExitCode(1) }
-        } catch let error as DataExchangeError {
-            FileHandle.standardError.write(Data("ledger: \(error.message)\n".utf8))
-            throw ExitCode(2)
-        } catch let error as LedgerError {
-            FileHandle.standardError.write(Data("ledger: \(error.message)\n".utf8))
-            throw ExitCode(2)
         }
     }
 }

@@ -114,8 +114,15 @@ struct ConfigurationTracker: RecordTracker {
         while array.count <= Int(id) { array.append(value) }
     }
 
+    /// An interned key as a message shows it: a service point as `L1/001`.
     private func text(_ table: KeyTable, _ id: Int32) -> String {
         checker.context.encoding.string(table.key(id)).replacingOccurrences(of: "\u{1F}", with: "/")
+    }
+
+    /// An interned register as a message shows it: `M1`, or `M1:L` on a compound meter.
+    private func registerText(_ id: Int32) -> String {
+        let parts = checker.context.encoding.string(registers.key(id)).split(separator: "\u{1F}", omittingEmptySubsequences: false)
+        return RegisterKey(meter: String(parts[0]), register: parts.count > 1 ? String(parts[1]) : "").description
     }
 
     mutating func track(_ view: BatchView, at index: Int, digest: UInt64, exceptions: inout [ScanException], from first: Int) {
@@ -221,7 +228,7 @@ struct ConfigurationTracker: RecordTracker {
             if earlier != Self.none {
                 if earlier != register {
                     add(.endpointOnTwoRegisters, cell: cells.endpoint, value: string(cells.endpoint),
-                        "Endpoint \(string(cells.endpoint)) is on register \(registerKey) here and on register \(text(registers, earlier).replacingOccurrences(of: "/", with: ":")) in record \(registerOfRecord[Int(endpoint)]); an endpoint reads one register.",
+                        "Endpoint \(string(cells.endpoint)) is on register \(registerKey) here and on register \(registerText(earlier)) in record \(registerOfRecord[Int(endpoint)]); an endpoint reads one register.",
                         blocking: .endpoint)
                 }
             } else {
