@@ -12,16 +12,16 @@ extension Ledger {
 
     /// Uploads and scans a file: refuses it unread if it is too large, stores it, records the
     /// upload, scans it as a dry run against the ledger's current state, stores the reports and
-    /// records the scan. Nothing is imported.
+    /// records the scan. Nothing is imported. A caller that tracks the import before it is
+    /// recorded (the server answers an upload at once) chooses its `id`.
     public func importFile(
-        at url: URL, name: String? = nil, actor: Actor, today: CalendarDate = .today(), progress: ((Int) -> Void)? = nil
+        at url: URL, name: String? = nil, id: UUID = UUID(), actor: Actor, today: CalendarDate = .today(), progress: ((Int) -> Void)? = nil
     ) throws -> ImportOutcome {
         let fileName = name ?? url.lastPathComponent
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
         guard let size else { throw LedgerError(.notFound, "Cannot read \(url.path).") }
         try FileSizeLimit.check(size: size, name: fileName)
         let file = try blobs.store(fileAt: url)
-        let id = UUID()
         let stream = ImportState.stream(id)
         let metadata = EventMetadata(actor: actor)
         let source = try FileByteSource(path: blobs.url(of: file).path)
