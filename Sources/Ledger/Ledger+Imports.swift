@@ -25,7 +25,7 @@ extension Ledger {
         let stream = ImportState.stream(id)
         let metadata = EventMetadata(actor: actor)
         let source = try FileByteSource(path: blobs.url(of: file).path)
-        let (state, stateVersion) = try currentState()
+        let (state, stateVersion) = try scanState()
         let scanner = Scanner(specification: specification, ledger: state, today: today)
         let kind = try scanner.kind(of: source)
         try record([try coder.event(FileUploaded(importID: id, fileName: fileName, file: file, kind: kind), stream: stream, metadata: metadata)],
@@ -88,13 +88,14 @@ extension Ledger {
             let state = try CurrentState.load(from: db)
             let rescanned = stateVersion != scan.ledgerPosition
             try append(try coder.event(ImportApproved(importID: id, rescanned: rescanned), stream: stream, metadata: metadata))
+            var history = HistoryProjection.Batch()
 
             var outputs = ApprovalOutputs(
                 changes: ChangeCalculator(state: state, importID: id),
                 report: rescanned ? try ExceptionReportWriter(path: reportPath.path, format: .csv) : nil
             ) { applied in
                 guard let recorded = try appender.append(try self.coder.event(applied, stream: stream, metadata: metadata), fresh: true) else { return }
-                try HistoryProjection.index(applied, at: recorded.position, in: db)
+                history.add(applied, at: recorded.position)
             }
             let summary = try Scanner(specification: specification, ledger: state, today: today)
                 .scan(try FileByteSource(path: blobs.url(of: uploaded.file).path), name: uploaded.fileName, observer: &outputs, progress: progress)
@@ -109,6 +110,7 @@ extension Ledger {
                     stream: stream, metadata: metadata))
             }
             let changes = outputs.changes
+            try history.write(in: db)
             try StateProjection.write(changes.touched, of: changes.state, in: db)
             guard let completed = try appender.append(try coder.event(
                 ImportCompleted(importID: id, imported: changes.imported, unchanged: changes.unchanged, skipped: changes.skipped),

@@ -31,6 +31,11 @@ extension Ledger {
         }
     }
 
+    /// What a scan compares a file with, and the position of the last change to the state.
+    public func scanState() throws -> (ScanState, Int64) {
+        try store.pool.read { db in (try ScanState.load(from: db), try StateProjection.lastChange(in: db)) }
+    }
+
     /// The current state, and the position of the last change to it.
     public func currentState() throws -> (CurrentState, Int64) {
         try store.pool.read { db in (try CurrentState.load(from: db), try StateProjection.lastChange(in: db)) }

@@ -49,7 +49,7 @@ struct ScanCommand: AsyncParsableCommand {
             // The ledger's current state when there is a ledger at `--db` (a scan never creates one);
             // otherwise every entity in the file is new.
             let path = ledger.location.path
-            let state: any LedgerState = FileManager.default.fileExists(atPath: path) ? try Ledger(path: path).currentState().0 : EmptyLedgerState()
+            let state: any LedgerState = FileManager.default.fileExists(atPath: path) ? try Ledger(path: path).scanState().0 : EmptyLedgerState()
             let scanner = Scanner(specification: specification, ledger: state)
             var bar = ProgressBar(total: source.size, label: "scanning")
             let summary = try scanner.scan(source, name: file, observer: &outputs) { bar.update($0) }

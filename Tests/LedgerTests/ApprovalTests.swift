@@ -233,3 +233,35 @@ extension ApprovalTests {
         #expect(try ledger.approve(third.id, actor: Self.ada).imported == 2)
     }
 }
+
+extension ApprovalTests {
+    /// A scan reads a narrow copy of the state; it must answer as the whole state would.
+    @Test func theScanStateAnswersAsTheCurrentStateDoes() throws {
+        try ledger.approve(try importRows(Self.first), actor: Self.ada)
+        try ledger.approve(try importRows([
+            "A9,L1,001,W,M1,Neptune,T-10,0.625,IN,N,GAL,1,2021-03-01,,E2,M",
+            "A2,L2,002,W,M2,Neptune,T-10,1,IN,N,GAL,1,2019-05-15,,E1,m",
+            "A2,L2,001,W,M4,Neptune,T-10,1,IN,N,GAL,L,2019-05-15,,,",
+        ]), actor: Self.ada)
+        let (scan, scanVersion) = try ledger.scanState()
+        let (state, stateVersion) = try ledger.currentState()
+        #expect(scanVersion == stateVersion)
+        #expect(!scan.isEmpty)
+        let ids = ["A1", "A2", "A3", "A9", "L1", "L2", "L9", "M1", "M2", "M3", "M4", "E1", "E2", "E3", ""]
+        for id in ids {
+            #expect(scan.hasAccount(id) == state.hasAccount(id), "account \(id)")
+            #expect(scan.hasLocation(id) == state.hasLocation(id), "location \(id)")
+            #expect(scan.meter(id) == state.meter(id), "meter \(id)")
+            #expect(scan.endpoint(id) == state.endpoint(id), "endpoint \(id)")
+            for register in ["", "L", "1"] {
+                #expect(scan.register(RegisterKey(meter: id, register: register)) == state.register(RegisterKey(meter: id, register: register)))
+            }
+            for point in ["001", "002"] {
+                #expect(scan.servicePoint(ServicePointKey(location: id, servicePoint: point)) == state.servicePoint(ServicePointKey(location: id, servicePoint: point)))
+            }
+        }
+        #expect(scan.meter("M1")?.servicePoint == ServicePointKey(location: "L1", servicePoint: "001"))
+        #expect(scan.servicePoint(ServicePointKey(location: "L1", servicePoint: "001"))?.account == "A9")
+        #expect(scan.endpoint("E2")?.register == RegisterKey(meter: "M1", register: ""))
+    }
+}

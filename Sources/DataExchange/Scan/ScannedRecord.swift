@@ -25,6 +25,12 @@ public struct ScannedRecord {
         guard let cell = header.cell(ofColumn: column), let range = batch.cellRange(record: index, cell: cell) else { return nil }
         return encoding.string(batch.bytes[range])
     }
+
+    /// The text of a cell by its index in the header ("" when the record is short of it), for
+    /// callers that resolved their columns once per file.
+    public func value(inCell cell: Int) -> String {
+        batch.cellRange(record: index, cell: cell).map { encoding.string(batch.bytes[$0]) } ?? ""
+    }
 }
 
 /// Receives what a scan finds, in file order: the file-level exceptions, then each record.

@@ -34,7 +34,7 @@ public struct ColumnSpecification: Sendable, Equatable {
     /// A valid value as the ledger stores it: an enum or flag in its listed case, anything else
     /// as written.
     public func storedValue(_ value: String) -> String {
-        guard format == .enumeration || format == .flag else { return value }
+        guard format == .enumeration || format == .flag, !value.isEmpty, !values.contains(value) else { return value }
         return values.first { $0.caseInsensitiveCompare(value) == .orderedSame } ?? value
     }
 }

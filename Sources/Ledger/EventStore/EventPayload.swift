@@ -6,6 +6,11 @@ public protocol EventPayload: Codable, Sendable {
     static var schemaVersion: Int { get }
 }
 
+/// A payload written by hand because there are many of them: the JSON `EventCoder` would write.
+protocol JSONWritable {
+    func write(to json: inout JSONWriter)
+}
+
 /// Rewrites the JSON of an event written at an older schema version into the next version's
 /// shape, so that the code reads only current events however old the log.
 public struct Upcaster: Sendable {
@@ -41,8 +46,16 @@ public struct EventCoder: Sendable {
         return encoder
     }()
 
-    public func event<Payload: EventPayload>(_ payload: Payload, stream: String, metadata: EventMetadata, id: UUID = UUID()) throws -> NewEvent {
-        NewEvent(id: id, stream: stream, type: Payload.type, schemaVersion: Payload.schemaVersion, data: try Self.encoder.encode(payload), metadata: metadata)
+    public func event<Payload: EventPayload>(_ payload: Payload, stream: String, metadata: EventMetadata, id: UUID = .timeOrdered()) throws -> NewEvent {
+        let data: Data
+        if let writable = payload as? any JSONWritable {
+            var json = JSONWriter()
+            writable.write(to: &json)
+            data = json.data
+        } else {
+            data = try Self.encoder.encode(payload)
+        }
+        return NewEvent(id: id, stream: stream, type: Payload.type, schemaVersion: Payload.schemaVersion, data: data, metadata: metadata)
     }
 
     /// The payload of `event` when it is of type `Payload`, brought up to the current version.

@@ -35,7 +35,7 @@ public struct NewEvent: Sendable, Hashable {
     public var data: Data
     public var metadata: EventMetadata
 
-    public init(id: UUID = UUID(), stream: String, type: String, schemaVersion: Int, data: Data, metadata: EventMetadata) {
+    public init(id: UUID = .timeOrdered(), stream: String, type: String, schemaVersion: Int, data: Data, metadata: EventMetadata) {
         self.id = id
         self.stream = stream
         self.type = type
@@ -70,4 +70,21 @@ public enum ExpectedVersion: Sendable, Hashable {
     case noStream
     /// The stream's last event has this version.
     case exactly(Int64)
+}
+
+extension UUID {
+    /// A version 7 UUID: 48 bits of Unix milliseconds, then random bits. Event ids made in
+    /// order sort in order, so the log's unique index on them grows at its end instead of
+    /// being rewritten at random places, which a 166,000-event approval felt.
+    public static func timeOrdered(at date: Date = Date()) -> UUID {
+        let milliseconds = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        let high = (milliseconds << 16) | 0x7000 | UInt64.random(in: 0...0x0FFF)
+        let low = (UInt64.random(in: 0...UInt64.max) & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
+        var uuid: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &uuid) { bytes in
+            bytes.storeBytes(of: high.bigEndian, toByteOffset: 0, as: UInt64.self)
+            bytes.storeBytes(of: low.bigEndian, toByteOffset: 8, as: UInt64.self)
+        }
+        return UUID(uuid: uuid)
+    }
 }

@@ -24,5 +24,5 @@ enum HashChain {
 
 extension SHA256.Digest {
     /// The digest as 64 lowercase hex digits, as the log and the blob store write it.
-    var hex: String { map { String(format: "%02x", $0) }.joined() }
+    var hex: String { Hex.string(self) }
 }

@@ -20,6 +20,9 @@ public final class SQLiteEventStore: EventStore {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // An approval writes hundreds of megabytes in one transaction; with SQLite's 2 MB
+            // default it spent its time evicting and re-reading index pages.
+            try db.execute(sql: "PRAGMA cache_size = -262144")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)

@@ -19,6 +19,44 @@ public struct RecordApplied: EventPayload, Equatable {
     public var changes: [EntityChange]
 }
 
+extension RecordApplied: JSONWritable {
+    func write(to json: inout JSONWriter) {
+        json.raw("{\"changes\":[")
+        for (index, change) in changes.enumerated() {
+            if index > 0 { json.raw(",") }
+            json.raw("{\"created\":")
+            json.bool(change.created)
+            json.raw(",\"fields\":{")
+            for (index, (name, field)) in change.fields.sorted(by: { $0.key < $1.key }).enumerated() {
+                if index > 0 { json.raw(",") }
+                json.string(name)
+                json.raw(":")
+                if field.old == nil, let new = field.new {
+                    json.string(new)
+                } else {
+                    json.raw("[")
+                    json.string(field.old)
+                    json.raw(",")
+                    json.string(field.new)
+                    json.raw("]")
+                }
+            }
+            json.raw("},\"key\":")
+            json.string(change.key)
+            json.raw(",\"kind\":")
+            json.string(change.kind.rawValue)
+            json.raw("}")
+        }
+        json.raw("],\"importID\":")
+        json.uuid(importID)
+        json.raw(",\"line\":")
+        json.number(line)
+        json.raw(",\"record\":")
+        json.number(record)
+        json.raw("}")
+    }
+}
+
 /// The end of an approved import: every record either changed something, changed nothing, or
 /// was skipped because its errors blocked all of it.
 public struct ImportCompleted: EventPayload, Equatable {

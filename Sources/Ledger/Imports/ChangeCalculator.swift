@@ -12,7 +12,8 @@ struct ChangeCalculator {
     private(set) var unchanged = 0
     private(set) var skipped = 0
     let importID: UUID
-    private var columns: [EntityKind: [ColumnSpecification]] = [:]
+    /// Each kind's columns in the file, with the cell that holds them.
+    private var columns: [EntityKind: [(column: ColumnSpecification, cell: Int)]] = [:]
 
     init(state: CurrentState, importID: UUID) {
         self.state = state
@@ -22,7 +23,9 @@ struct ChangeCalculator {
     mutating func read(_ header: Header) {
         for kind in EntityKind.allCases {
             columns[kind] = header.specification.columns.enumerated().compactMap { index, column in
-                header.cellOfColumn[index] != nil && column.component == kind.component && !EntityKind.keyColumns.contains(column.name) ? column : nil
+                guard let cell = header.cellOfColumn[index], column.component == kind.component, !EntityKind.keyColumns.contains(column.name)
+                else { return nil }
+                return (column, cell)
             }
         }
     }
@@ -34,11 +37,12 @@ struct ChangeCalculator {
             return nil
         }
         var changes: [EntityChange] = []
+        let identity = RecordIdentity(record)
         for kind in EntityKind.allCases where !record.blocked.contains(kind.component) {
-            guard let key = kind.key(in: record) else { continue }
+            guard let key = kind.key(in: identity) else { continue }
             let current = state.fields(kind, key)
             var fields: [String: FieldChange] = [:]
-            let values = (columns[kind] ?? []).map { ($0.name, $0.storedValue(record.value($0.name) ?? "")) } + kind.relations(in: record)
+            let values = (columns[kind] ?? []).map { ($0.column.name, $0.column.storedValue(record.value(inCell: $0.cell))) } + kind.relations(in: identity)
             for (name, value) in values where !value.isEmpty {
                 let old = current?[name]
                 let new: String? = value == "_CLEAR_" ? nil : value

@@ -55,10 +55,7 @@ extension CurrentState: LedgerState {
 
     public func register(_ key: RegisterKey) -> KnownRegister? {
         guard let fields = fields(.register, key.description) else { return nil }
-        let date = fields["Meter_Install_Date"].flatMap { text -> CalendarDate? in
-            let parts = text.split(separator: "-").compactMap { Int($0) }
-            return parts.count == 3 ? CalendarDate(year: parts[0], month: parts[1], day: parts[2]) : nil
-        }
+        let date = fields["Meter_Install_Date"].flatMap(CalendarDate.init(isoText:))
         return KnownRegister(installDate: date)
     }
 
@@ -78,6 +75,22 @@ enum StateProjection {
                 INSERT INTO state_changes VALUES (0);
                 """)
         }
+        migrator.registerMigration("state-links") { db in
+            try db.execute(sql: "ALTER TABLE state ADD COLUMN link TEXT")
+            let rows = try Row.fetchAll(db, sql: "SELECT kind, key, fields FROM state")
+            let update = try db.makeStatement(sql: "UPDATE state SET link = ? WHERE kind = ? AND key = ?")
+            for row in rows {
+                guard let kind = EntityKind(rawValue: row["kind"]) else { continue }
+                let key: String = row["key"]
+                try update.execute(arguments: [StateLink.link(kind, key: key, fields: try FieldsCodec.decode(row["fields"])), kind.rawValue, key])
+            }
+        }
+    }
+
+    /// Writes one entity's current fields, and the link a scan reads of them.
+    private static func upsert(_ kind: EntityKind, key: String, fields: [String: String], in db: Database) throws {
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO state (kind, key, fields, link) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [kind.rawValue, key, FieldsCodec.encode(fields), StateLink.link(kind, key: key, fields: fields)])
     }
 
     static func apply(_ event: RecordedEvent, in db: Database, coder: EventCoder) throws {
@@ -86,9 +99,7 @@ enum StateProjection {
                 let stored = try Data.fetchOne(db, sql: "SELECT fields FROM state WHERE kind = ? AND key = ?", arguments: [change.kind.rawValue, change.key])
                 var fields = try stored.map(FieldsCodec.decode) ?? [:]
                 for (name, field) in change.fields { fields[name] = field.new }
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO state (kind, key, fields) VALUES (?, ?, ?)",
-                    arguments: [change.kind.rawValue, change.key, FieldsCodec.encode(fields)])
+                try upsert(change.kind, key: change.key, fields: fields, in: db)
             }
         } else if try coder.decode(event, as: ImportCompleted.self) != nil {
             try db.execute(sql: "UPDATE state_changes SET position = ?", arguments: [event.position])
@@ -98,9 +109,9 @@ enum StateProjection {
     /// Writes the current fields of `keys`, as `state` holds them after an approval's changes:
     /// once per entity, rather than once per change.
     static func write(_ keys: Set<EntityKey>, of state: CurrentState, in db: Database) throws {
-        let statement = try db.makeStatement(sql: "INSERT OR REPLACE INTO state (kind, key, fields) VALUES (?, ?, ?)")
-        for entity in keys {
-            try statement.execute(arguments: [entity.kind.rawValue, entity.key, FieldsCodec.encode(state.fields(entity.kind, entity.key) ?? [:])])
+        // In key order, for the reason `HistoryProjection.Batch` gives.
+        for entity in keys.sorted(by: { ($0.kind.rawValue, $0.key) < ($1.kind.rawValue, $1.key) }) {
+            try upsert(entity.kind, key: entity.key, fields: state.fields(entity.kind, entity.key) ?? [:], in: db)
         }
     }
 

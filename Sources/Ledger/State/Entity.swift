@@ -38,30 +38,42 @@ public enum EntityKind: String, Sendable, Codable, CaseIterable {
     static let keyColumns: Set<String> = ["Account_ID", "Location_ID", "Service_Point_ID", "Meter_ID", "Register_Number", "Endpoint_SN"]
 
     /// The key of this kind's entity in a record, nil when the record has none (no endpoint).
-    func key(in record: ScannedRecord) -> String? {
-        let value = { (column: String) in record.value(column) ?? "" }
-        let servicePoint = ServicePointKey(location: value("Location_ID"), servicePoint: value("Service_Point_ID")).description
-        let register = RegisterKey(meter: value("Meter_ID"), register: value("Register_Number")).description
+    func key(in record: RecordIdentity) -> String? {
         switch self {
-        case .account: return value("Account_ID")
-        case .location: return value("Location_ID")
-        case .servicePoint, .serviceAgreement: return servicePoint
-        case .register, .route, .other: return register
-        case .endpoint: return value("Endpoint_SN").isEmpty ? nil : value("Endpoint_SN")
+        case .account: record.account
+        case .location: record.location
+        case .servicePoint, .serviceAgreement: record.servicePoint.description
+        case .register, .route, .other: record.register.description
+        case .endpoint: record.endpoint.isEmpty ? nil : record.endpoint
         }
     }
 
     /// The entity's links to others, which the ledger keeps as fields so that a move is a change.
-    func relations(in record: ScannedRecord) -> [(String, String)] {
-        let value = { (column: String) in record.value(column) ?? "" }
+    func relations(in record: RecordIdentity) -> [(String, String)] {
         switch self {
-        case .serviceAgreement: return [("Account_ID", value("Account_ID"))]
-        case .register: return [("Location_ID", value("Location_ID")), ("Service_Point_ID", value("Service_Point_ID"))]
-        case .endpoint:
-            let register = RegisterKey(meter: value("Meter_ID"), register: value("Register_Number"))
-            return [("Meter_ID", register.meter), ("Register_Number", register.register)]
-        default: return []
+        case .serviceAgreement: [("Account_ID", record.account)]
+        case .register: [("Location_ID", record.location), ("Service_Point_ID", record.servicePoint.servicePoint)]
+        case .endpoint: [("Meter_ID", record.register.meter), ("Register_Number", record.register.register)]
+        default: []
         }
+    }
+}
+
+/// The keys a record names, read once per record.
+struct RecordIdentity {
+    var account: String
+    var location: String
+    var servicePoint: ServicePointKey
+    var register: RegisterKey
+    var endpoint: String
+
+    init(_ record: ScannedRecord) {
+        let value = { (column: String) in record.value(column) ?? "" }
+        account = value("Account_ID")
+        location = value("Location_ID")
+        servicePoint = ServicePointKey(location: location, servicePoint: value("Service_Point_ID"))
+        register = RegisterKey(meter: value("Meter_ID"), register: value("Register_Number"))
+        endpoint = value("Endpoint_SN")
     }
 }
 
