@@ -31,19 +31,26 @@ extension Ledger {
         try record([try coder.event(FileUploaded(importID: id, fileName: fileName, file: file, kind: kind), stream: stream, metadata: metadata)],
                    expecting: [stream: .noStream])
 
-        let incoming = blobs.folder.appendingPathComponent("incoming")
-        let reportPath = incoming.appendingPathComponent("\(id)-report.csv")
-        defer { try? FileManager.default.removeItem(at: reportPath) }
-        var outputs = ScanOutputs(reports: [try ExceptionReportWriter(path: reportPath.path, format: .csv)])
-        let summary = try scanner.scan(source, name: fileName, observer: &outputs, progress: progress)
-        try outputs.finish(summary: summary)
-        let report = try blobs.store(fileAt: reportPath)
-        let sameFileAs = try store.pool.read { db in
-            try String.fetchOne(db, sql: "SELECT id FROM activity WHERE sha256 = ? AND status = 'imported' ORDER BY position LIMIT 1", arguments: [file.sha256])
-        }.flatMap(UUID.init(uuidString:))
-        let scan = ScanCompleted(importID: id, summary: summary, report: report, ledgerPosition: stateVersion, sameFileAs: sameFileAs)
-        try record([try coder.event(scan, stream: stream, metadata: metadata)], expecting: [stream: .exactly(1)])
-        return ImportOutcome(id: id, summary: summary, sameFileAs: sameFileAs)
+        do {
+            let incoming = blobs.folder.appendingPathComponent("incoming")
+            let reportPath = incoming.appendingPathComponent("\(id)-report.csv")
+            defer { try? FileManager.default.removeItem(at: reportPath) }
+            var outputs = ScanOutputs(reports: [try ExceptionReportWriter(path: reportPath.path, format: .csv)])
+            let summary = try scanner.scan(source, name: fileName, observer: &outputs, progress: progress)
+            try outputs.finish(summary: summary)
+            let report = try blobs.store(fileAt: reportPath)
+            let sameFileAs = try store.pool.read { db in
+                try String.fetchOne(db, sql: "SELECT id FROM activity WHERE sha256 = ? AND status = 'imported' ORDER BY position LIMIT 1", arguments: [file.sha256])
+            }.flatMap(UUID.init(uuidString:))
+            let scan = ScanCompleted(importID: id, summary: summary, report: report, ledgerPosition: stateVersion, sameFileAs: sameFileAs)
+            try record([try coder.event(scan, stream: stream, metadata: metadata)], expecting: [stream: .exactly(1)])
+            return ImportOutcome(id: id, summary: summary, sameFileAs: sameFileAs)
+        } catch {
+            // The upload is recorded: say that its scan broke off, so the import does not wait forever.
+            _ = try? record([try coder.event(ImportFailed(importID: id, reason: "The scan broke off: \(error)"), stream: stream, metadata: metadata)],
+                        expecting: [stream: .exactly(1)])
+            throw error
+        }
     }
 
     /// What an approval did.
@@ -63,6 +70,26 @@ extension Ledger {
         let before = try importState(id)
         try before.decideApprove()
         guard let uploaded = before.uploaded, let scan = before.scan else { throw LedgerError(.invalidState, "Import \(id) has not been scanned.") }
+        let stream = ImportState.stream(id)
+        do {
+            return try applyApproval(of: before, uploaded: uploaded, scan: scan, actor: actor, today: today, progress: progress)
+        } catch let refused as NoLongerImportable {
+            try record([try coder.event(ImportFailed(importID: id, reason: refused.reason), stream: stream, metadata: EventMetadata(actor: actor))],
+                       expecting: [stream: .exactly(before.version)])
+            throw LedgerError(.invalidState, "Import \(id) failed: \(refused.reason)")
+        }
+    }
+
+    /// The file no longer scans without file-level errors: the approval's transaction is rolled
+    /// back and the import is recorded as failed.
+    private struct NoLongerImportable: Error {
+        var reason: String
+    }
+
+    private func applyApproval(
+        of before: ImportState, uploaded: FileUploaded, scan: ScanCompleted, actor: Actor, today: CalendarDate, progress: ((Int) -> Void)?
+    ) throws -> ApprovalOutcome {
+        let id = before.id
         let stream = ImportState.stream(id)
         let metadata = EventMetadata(actor: actor)
         let reportPath = blobs.folder.appendingPathComponent("incoming").appendingPathComponent("\(id)-approval-report.csv")
@@ -102,7 +129,7 @@ extension Ledger {
             if rescanned {
                 try outputs.report?.finish(summary: summary)
                 guard summary.isImportable else {
-                    throw LedgerError(.invalidState, "Import \(id) no longer scans without file-level errors; nothing was approved.")
+                    throw NoLongerImportable(reason: "scanned again against the ledger as it is now, the file has \(summary.fileErrors) file-level error(s); nothing was approved.")
                 }
                 let report = try blobs.store(fileAt: reportPath)
                 try append(try coder.event(

@@ -14,13 +14,32 @@ extension Ledger {
             for table in Self.projectionTables { try db.execute(sql: "DELETE FROM \(table)") }
             try db.execute(sql: "UPDATE state_changes SET position = 0")
             let total = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
+            // Changes are folded in memory and their rows written once, in key order, at the end,
+            // as an approval does; the few other events go through the projections one by one.
+            var state = CurrentState()
+            var touched = Set<EntityKey>()
+            var history = HistoryProjection.Batch()
             let rows = try Row.fetchCursor(db, sql: "SELECT * FROM events ORDER BY position")
             var count: Int64 = 0
             while let row = try rows.next() {
-                try project(try SQLiteEventStore.event(row), in: db)
+                let position: Int64 = row["position"]
+                if let applied = try coder.decode(
+                    type: row["type"], schemaVersion: row["schema_version"], data: row["data"], position: position, as: RecordApplied.self) {
+                    for change in applied.changes {
+                        state.apply(change)
+                        touched.insert(EntityKey(kind: change.kind, key: change.key))
+                    }
+                    history.add(applied, at: position)
+                } else {
+                    let event = try SQLiteEventStore.event(row)
+                    try ActivityProjection.apply(event, in: db, coder: coder)
+                    try StateProjection.apply(event, in: db, coder: coder)
+                }
                 count += 1
                 if count % 10_000 == 0 { progress?(count, total) }
             }
+            try history.write(in: db)
+            try StateProjection.write(touched, of: state, in: db)
             progress?(count, total)
             return count
         }

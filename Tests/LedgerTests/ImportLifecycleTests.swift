@@ -88,3 +88,22 @@ import Testing
         #expect(throws: LedgerError.self) { try EventCoder.ledger.decode(recorded, as: Renamed.self) }
     }
 }
+
+extension ImportLifecycleTests {
+    @Test func aScanThatBreaksOffLeavesAFailedImportThatCannotBeApproved() throws {
+        let url = try file("export.csv", ["A1,L1,001,W,M1,Neptune,T-10,0.625,IN,N,GAL,1,2020-01-15"])
+        let id = UUID()
+        // A folder where the scan writes its report: the scan cannot finish.
+        try FileManager.default.createDirectory(
+            at: ledger.blobs.folder.appendingPathComponent("incoming").appendingPathComponent("\(id)-report.csv"), withIntermediateDirectories: true)
+        #expect(throws: (any Error).self) { try ledger.importFile(at: url, id: id, actor: Self.ada) }
+        let entry = try ledger.activityEntry(id)
+        #expect(entry.status == "failed")
+        #expect(entry.reason?.hasPrefix("The scan broke off") == true)
+        #expect(try ledger.importState(id).status == .failed)
+        #expect(throws: LedgerError.self) { try ledger.approve(id, actor: Self.ada) }
+        #expect(throws: LedgerError.self) { try ledger.cancel(id, reason: nil, actor: Self.ada) }
+        // The original is kept: the person can download what they dropped.
+        #expect(try ledger.originalFile(id).size == (try Data(contentsOf: url)).count)
+    }
+}

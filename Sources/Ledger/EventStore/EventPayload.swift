@@ -60,15 +60,20 @@ public struct EventCoder: Sendable {
 
     /// The payload of `event` when it is of type `Payload`, brought up to the current version.
     public func decode<Payload: EventPayload>(_ event: RecordedEvent, as: Payload.Type) throws -> Payload? {
-        guard event.type == Payload.type else { return nil }
-        var data = event.data
-        if event.schemaVersion < Payload.schemaVersion {
+        try decode(type: event.type, schemaVersion: event.schemaVersion, data: event.data, position: event.position, as: Payload.self)
+    }
+
+    /// The payload of an event's stored columns, for readers that skip the rest of the event.
+    func decode<Payload: EventPayload>(type: String, schemaVersion: Int, data: Data, position: Int64, as: Payload.Type) throws -> Payload? {
+        guard type == Payload.type else { return nil }
+        var data = data
+        if schemaVersion < Payload.schemaVersion {
             guard var object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw LedgerError(.storage, "The event at position \(event.position) is not a JSON object.")
+                throw LedgerError(.storage, "The event at position \(position) is not a JSON object.")
             }
-            for version in event.schemaVersion..<Payload.schemaVersion {
+            for version in schemaVersion..<Payload.schemaVersion {
                 guard let upcaster = upcasters[Payload.type]?[version] else {
-                    throw LedgerError(.storage, "No upcaster reads \(Payload.type) version \(version) (position \(event.position)).")
+                    throw LedgerError(.storage, "No upcaster reads \(Payload.type) version \(version) (position \(position)).")
                 }
                 object = upcaster.upcast(object)
             }

@@ -53,3 +53,12 @@ public struct ImportCancelled: EventPayload, Equatable {
     public var importID: UUID
     public var reason: String?
 }
+
+/// An import that cannot go on: its scan broke off, or the file no longer scans without
+/// file-level errors when its approval scans it again. Nothing of it was imported.
+public struct ImportFailed: EventPayload, Equatable {
+    public static let type = "ImportFailed"
+    public static let schemaVersion = 1
+    public var importID: UUID
+    public var reason: String
+}

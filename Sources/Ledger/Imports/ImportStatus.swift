@@ -33,6 +33,8 @@ public struct ImportState: Sendable {
             status = .approved
         } else if try coder.decode(event, as: ImportCompleted.self) != nil {
             status = .imported
+        } else if try coder.decode(event, as: ImportFailed.self) != nil {
+            status = .failed
         }
     }
 

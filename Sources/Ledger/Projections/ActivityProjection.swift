@@ -91,6 +91,9 @@ enum ActivityProjection {
             try db.execute(
                 sql: "UPDATE activity SET status = 'cancelled', decided_by_name = ?, decided_by_email = ?, decided_at = ?, reason = ? WHERE id = ?",
                 arguments: [actor.name, actor.email, at, cancelled.reason, cancelled.importID.uuidString.lowercased()])
+        } else if let failed = try coder.decode(event, as: ImportFailed.self) {
+            try db.execute(
+                sql: "UPDATE activity SET status = 'failed', reason = ? WHERE id = ?", arguments: [failed.reason, failed.importID.uuidString.lowercased()])
         }
     }
 }
