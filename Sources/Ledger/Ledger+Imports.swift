@@ -138,7 +138,7 @@ extension Ledger {
             }
             let changes = outputs.changes
             try history.write(in: db)
-            try StateProjection.write(changes.touched, of: changes.state, in: db)
+            try changes.fold.write(in: db)
             guard let completed = try appender.append(try coder.event(
                 ImportCompleted(importID: id, imported: changes.imported, unchanged: changes.unchanged, skipped: changes.skipped),
                 stream: stream, metadata: metadata))

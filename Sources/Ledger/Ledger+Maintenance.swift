@@ -4,7 +4,7 @@ import GRDB
 
 extension Ledger {
     /// The projection tables, which `replay` empties and builds again.
-    static let projectionTables = ["activity", "state", "entity_changes"]
+    static let projectionTables = ["activity", "state", "entity_changes", "entity_renames"]
 
     /// Rebuilds every projection from the first event, in one transaction; returns the number of
     /// events replayed. The rebuilt projections equal those kept incrementally.
@@ -16,8 +16,7 @@ extension Ledger {
             let total = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
             // Changes are folded in memory and their rows written once, in key order, at the end,
             // as an approval does; the few other events go through the projections one by one.
-            var state = CurrentState()
-            var touched = Set<EntityKey>()
+            var fold = StateFold()
             var history = HistoryProjection.Batch()
             let rows = try Row.fetchCursor(db, sql: "SELECT * FROM events ORDER BY position")
             var count: Int64 = 0
@@ -25,10 +24,7 @@ extension Ledger {
                 let position: Int64 = row["position"]
                 if let applied = try coder.decode(
                     type: row["type"], schemaVersion: row["schema_version"], data: row["data"], position: position, as: RecordApplied.self) {
-                    for change in applied.changes {
-                        state.apply(change)
-                        touched.insert(EntityKey(kind: change.kind, key: change.key))
-                    }
+                    for change in applied.changes { fold.apply(change) }
                     history.add(applied, at: position)
                 } else {
                     let event = try SQLiteEventStore.event(row)
@@ -39,7 +35,7 @@ extension Ledger {
                 if count % 10_000 == 0 { progress?(count, total) }
             }
             try history.write(in: db)
-            try StateProjection.write(touched, of: state, in: db)
+            try fold.write(in: db)
             progress?(count, total)
             return count
         }

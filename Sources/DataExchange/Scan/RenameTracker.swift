@@ -66,8 +66,11 @@ struct RenameTracker: RecordTracker {
             exceptions.append(checker.exception(code, record, cell: cell, value: value, message: message, blocked: .all))
         }
         var filled: [Pair] = []
+        let renamesAServicePoint = pairs.contains { $0.location != nil && !text($0.old).isEmpty && !text($0.new).isEmpty }
         for pair in pairs {
             let (old, new) = (text(pair.old), text(pair.new))
+            // Location_ID alone scopes the service point that the record renames.
+            if renamesAServicePoint, pairs.contains(where: { $0.location == pair.old }), new.isEmpty { continue }
             if old.isEmpty != new.isEmpty {
                 let (blank, given) = old.isEmpty ? (pair.old, pair.new) : (pair.new, pair.old)
                 add(.incompleteRename, cell: blank, value: "",

@@ -9,7 +9,8 @@ public struct ImportApproved: EventPayload, Equatable {
     public var rescanned: Bool
 }
 
-/// What one record of an approved import changed, entity by entity, field by field.
+/// What one record of an approved import changed, entity by entity, field by field; for an ID
+/// Update file, the entities it renamed and the links to them that follow.
 public struct RecordApplied: EventPayload, Equatable {
     public static let type = "RecordApplied"
     public static let schemaVersion = 1
@@ -45,6 +46,10 @@ extension RecordApplied: JSONWritable {
             json.string(change.key)
             json.raw(",\"kind\":")
             json.string(change.kind.rawValue)
+            if let previousKey = change.previousKey {
+                json.raw(",\"previousKey\":")
+                json.string(previousKey)
+            }
             json.raw("}")
         }
         json.raw("],\"importID\":")

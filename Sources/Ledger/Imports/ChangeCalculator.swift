@@ -5,9 +5,11 @@ import DataExchange
 /// (spec "Import behaviour"): a blank keeps the stored value, `_CLEAR_` erases it, an equal value
 /// changes nothing, and a component that errors block is skipped.
 struct ChangeCalculator {
-    private(set) var state: CurrentState
-    /// The entities the file changed, for the projection to write once each at the end.
-    private(set) var touched: Set<EntityKey> = []
+    /// The state as the file's records change it; the projection writes it at the end.
+    private(set) var fold: StateFold
+    private var state: CurrentState { fold.state }
+    /// An ID Update file: its records rename.
+    private var renames = false
     private(set) var imported = 0
     private(set) var unchanged = 0
     private(set) var skipped = 0
@@ -16,11 +18,12 @@ struct ChangeCalculator {
     private var columns: [EntityKind: [(column: ColumnSpecification, cell: Int)]] = [:]
 
     init(state: CurrentState, importID: UUID) {
-        self.state = state
+        self.fold = StateFold(state)
         self.importID = importID
     }
 
     mutating func read(_ header: Header) {
+        renames = header.specification.kind == .idUpdate
         for kind in EntityKind.allCases {
             columns[kind] = header.specification.columns.enumerated().compactMap { index, column in
                 guard let cell = header.cellOfColumn[index], column.component == kind.component, !EntityKind.keyColumns.contains(column.name)
@@ -36,6 +39,7 @@ struct ChangeCalculator {
             skipped += 1
             return nil
         }
+        if renames { return renaming(record) }
         var changes: [EntityChange] = []
         let identity = RecordIdentity(record)
         for kind in EntityKind.allCases where !record.blocked.contains(kind.component) {
@@ -53,8 +57,7 @@ struct ChangeCalculator {
             let alwaysThere = kind != .route && kind != .other
             guard !fields.isEmpty || (current == nil && alwaysThere) else { continue }
             let change = EntityChange(kind: kind, key: key, created: current == nil, fields: fields)
-            state.apply(change)
-            touched.insert(EntityKey(kind: kind, key: key))
+            fold.apply(change)
             changes.append(change)
         }
         if changes.isEmpty {
@@ -64,5 +67,25 @@ struct ChangeCalculator {
         imported += 1
         return RecordApplied(importID: importID, record: record.number, line: record.line, changes: changes)
     }
-}
 
+    /// The renames of an ID Update file's record, each applied before the next is worked out.
+    private mutating func renaming(_ record: ScannedRecord) -> RecordApplied? {
+        var changes: [EntityChange] = []
+        var location = record.value("Location_ID") ?? ""
+        for column in ["Account_ID", "Location_ID", "Service_Point_ID", "Meter_ID"] {
+            guard let old = record.value(column), let new = record.value(column + "_new"), !old.isEmpty, !new.isEmpty else { continue }
+            for change in state.renaming(column, from: old, to: new, location: location) {
+                fold.apply(change)
+                changes.append(change)
+            }
+            // A service point renamed in the same record is then found in its renamed location.
+            if column == "Location_ID" { location = new }
+        }
+        if changes.isEmpty {
+            unchanged += 1
+            return nil
+        }
+        imported += 1
+        return RecordApplied(importID: importID, record: record.number, line: record.line, changes: changes)
+    }
+}

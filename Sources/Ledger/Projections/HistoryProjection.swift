@@ -15,6 +15,8 @@ public struct HistoryEntry: Sendable, Codable, Equatable {
     public var key: String
     public var created: Bool
     public var fields: [String: FieldChange]
+    /// The key it had before an ID Update file renamed it, on the entry of that rename.
+    public var previousKey: String?
 }
 
 /// Which events changed each entity: an index kept in the same transaction as the events, so
@@ -28,6 +30,16 @@ enum HistoryProjection {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("history-renames") { db in
+            // Which key each renamed entity had before: its history is found under either.
+            try db.execute(sql: """
+                CREATE TABLE entity_renames (
+                    kind TEXT NOT NULL, key TEXT NOT NULL, previous_key TEXT NOT NULL, position INTEGER NOT NULL,
+                    PRIMARY KEY (kind, key, position)
+                ) WITHOUT ROWID;
+                CREATE INDEX entity_renames_by_previous_key ON entity_renames (kind, previous_key);
+                """)
+        }
     }
 
     /// The index rows of many events, gathered and then written in key order: written as the
@@ -35,12 +47,21 @@ enum HistoryProjection {
     /// spent most of their time moving pages.
     struct Batch {
         private var rows: [(kind: EntityKind, key: String, position: Int64)] = []
+        private var renames: [(kind: EntityKind, key: String, previousKey: String, position: Int64)] = []
 
         mutating func add(_ applied: RecordApplied, at position: Int64) {
-            for change in applied.changes { rows.append((change.kind, change.key, position)) }
+            for change in applied.changes {
+                rows.append((change.kind, change.key, position))
+                if let previousKey = change.previousKey {
+                    rows.append((change.kind, previousKey, position))
+                    renames.append((change.kind, change.key, previousKey, position))
+                }
+            }
         }
 
         func write(in db: Database) throws {
+            let rename = try db.cachedStatement(sql: "INSERT INTO entity_renames (kind, key, previous_key, position) VALUES (?, ?, ?, ?)")
+            for row in renames { try rename.execute(arguments: [row.kind.rawValue, row.key, row.previousKey, row.position]) }
             let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO entity_changes (kind, key, position) VALUES (?, ?, ?)")
             for row in rows.sorted(by: { ($0.kind.rawValue, $0.key, $0.position) < ($1.kind.rawValue, $1.key, $1.position) }) {
                 try statement.execute(arguments: [row.kind.rawValue, row.key, row.position])
@@ -55,25 +76,45 @@ enum HistoryProjection {
         try batch.write(in: db)
     }
 
-    /// The changes of the entities that `keys` select, in log order, up to `position`.
+    /// The changes of the entities that `key` selects (exactly, or as a prefix), in log order, up
+    /// to `position`, under their current keys and every key they had before a rename.
     static func entries(kinds: [EntityKind], key: String, prefix: Bool, upTo position: Int64, in db: Database, coder: EventCoder) throws -> [HistoryEntry] {
         let kindList = kinds.map { "'\($0.rawValue)'" }.joined(separator: ",")
-        let condition = prefix ? "(key = ? OR key LIKE ? ESCAPE '\\')" : "key = ?"
         let escaped = key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-        let arguments: StatementArguments = prefix ? [key, escaped + "%"] : [key]
-        let positions = try Int64.fetchAll(
-            db, sql: "SELECT DISTINCT position FROM entity_changes WHERE kind IN (\(kindList)) AND \(condition) AND position <= ? ORDER BY position",
-            arguments: arguments + [position])
+        var names: Set<String> = [key]
+        var pending = try String.fetchAll(
+            db, sql: "SELECT previous_key FROM entity_renames WHERE kind IN (\(kindList)) AND (key = ? OR (? AND key LIKE ? ESCAPE '\\')) AND position <= ?",
+            arguments: [key, prefix, escaped + "%", position])
+        while let previous = pending.popLast() {
+            guard names.insert(previous).inserted else { continue }
+            pending += try String.fetchAll(
+                db, sql: "SELECT previous_key FROM entity_renames WHERE kind IN (\(kindList)) AND key = ? AND position <= ?", arguments: [previous, position])
+        }
+        var positions: Set<Int64> = []
+        for name in names {
+            let exact = name == key && prefix
+            let condition = exact ? "(key = ? OR key LIKE ? ESCAPE '\\')" : "key = ?"
+            let arguments: StatementArguments = exact ? [name, escaped + "%"] : [name]
+            positions.formUnion(try Int64.fetchAll(
+                db, sql: "SELECT position FROM entity_changes WHERE kind IN (\(kindList)) AND \(condition) AND position <= ?", arguments: arguments + [position]))
+        }
+        func selected(_ change: EntityChange) -> Bool {
+            guard kinds.contains(change.kind) else { return false }
+            return [change.key, change.previousKey].contains { candidate in
+                guard let candidate else { return false }
+                return names.contains(candidate) || (prefix && candidate.hasPrefix(key))
+            }
+        }
         var entries: [HistoryEntry] = []
-        for position in positions {
+        for position in positions.sorted() {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM events WHERE position = ?", arguments: [position]) else { continue }
             let event = try SQLiteEventStore.event(row)
             guard let applied = try coder.decode(event, as: RecordApplied.self) else { continue }
-            for change in applied.changes where kinds.contains(change.kind) && (change.key == key || (prefix && change.key.hasPrefix(key))) {
+            for change in applied.changes where selected(change) {
                 entries.append(HistoryEntry(
                     position: position, recordedAt: event.recordedAt, byName: event.metadata.actor.name, byEmail: event.metadata.actor.email,
                     importID: applied.importID, record: applied.record, line: applied.line, kind: change.kind, key: change.key,
-                    created: change.created, fields: change.fields))
+                    created: change.created, fields: change.fields, previousKey: change.previousKey))
             }
         }
         return entries

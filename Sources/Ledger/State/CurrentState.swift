@@ -15,12 +15,56 @@ public struct CurrentState: Sendable {
 
     /// Applies a change, as the ledger records it.
     public mutating func apply(_ change: EntityChange) {
+        if let previousKey = change.previousKey, let moved = entities[change.kind]?.removeValue(forKey: previousKey) {
+            entities[change.kind, default: [:]][change.key] = moved
+            if change.kind == .register { meterPlaces[Self.meter(ofRegister: previousKey)] = nil }
+        }
         var fields = entities[change.kind]?[change.key] ?? [:]
         for (name, field) in change.fields { fields[name] = field.new }
         entities[change.kind, default: [:]][change.key] = fields
-        if change.kind == .register, let meter = fields["Meter_ID"] ?? change.key.split(separator: ":").first.map(String.init),
-            let location = fields["Location_ID"], let point = fields["Service_Point_ID"] {
-            meterPlaces[meter] = ServicePointKey(location: location, servicePoint: point)
+        if change.kind == .register, let location = fields["Location_ID"], let point = fields["Service_Point_ID"] {
+            meterPlaces[Self.meter(ofRegister: change.key)] = ServicePointKey(location: location, servicePoint: point)
+        }
+    }
+
+    /// The meter of a register's key, `M1` of `M1:L` and of `M1`.
+    static func meter(ofRegister key: String) -> String { key.split(separator: ":").first.map(String.init) ?? key }
+
+    /// What renaming `column`'s `old` ID to `new` changes: the entities whose key it is or is
+    /// part of move to their new key, and the entities that link to them follow. `location`
+    /// scopes a service point. Applying the changes is the rename.
+    func renaming(_ column: String, from old: String, to new: String, location: String) -> [EntityChange] {
+        func moves(_ kinds: [EntityKind], _ newKey: (String) -> String?) -> [EntityChange] {
+            kinds.flatMap { kind in
+                (entities[kind] ?? [:]).keys.sorted().compactMap { key in
+                    newKey(key).map { EntityChange(kind: kind, key: $0, created: false, fields: [:], previousKey: key) }
+                }
+            }
+        }
+        func links(_ kind: EntityKind, where matches: ([String: String]) -> Bool, set field: String) -> [EntityChange] {
+            (entities[kind] ?? [:]).filter { matches($0.value) }.keys.sorted().map {
+                EntityChange(kind: kind, key: $0, created: false, fields: [field: FieldChange(old: old, new: new)])
+            }
+        }
+        switch column {
+        case "Account_ID":
+            return moves([.account]) { $0 == old ? new : nil }
+                + links(.serviceAgreement, where: { $0["Account_ID"] == old }, set: "Account_ID")
+        case "Location_ID":
+            return moves([.location]) { $0 == old ? new : nil }
+                + moves([.servicePoint, .serviceAgreement]) { $0.hasPrefix(old + "/") ? new + $0.dropFirst(old.count) : nil }
+                + links(.register, where: { $0["Location_ID"] == old }, set: "Location_ID")
+        case "Service_Point_ID":
+            let oldKey = ServicePointKey(location: location, servicePoint: old).description
+            let newKey = ServicePointKey(location: location, servicePoint: new).description
+            return moves([.servicePoint, .serviceAgreement]) { $0 == oldKey ? newKey : nil }
+                + links(.register, where: { $0["Location_ID"] == location && $0["Service_Point_ID"] == old }, set: "Service_Point_ID")
+        case "Meter_ID":
+            return moves([.register, .route, .other]) { key in
+                key == old ? new : key.hasPrefix(old + ":") ? new + key.dropFirst(old.count) : nil
+            } + links(.endpoint, where: { $0["Meter_ID"] == old }, set: "Meter_ID")
+        default:
+            return []
         }
     }
 
@@ -65,6 +109,23 @@ extension CurrentState: LedgerState {
     }
 }
 
+/// The state as changes are applied to it in memory, and the entities they touched, whose rows
+/// an approval or a replay then writes once each.
+struct StateFold {
+    private(set) var state: CurrentState
+    private(set) var touched: Set<EntityKey> = []
+
+    init(_ state: CurrentState = CurrentState()) { self.state = state }
+
+    mutating func apply(_ change: EntityChange) {
+        state.apply(change)
+        touched.insert(EntityKey(kind: change.kind, key: change.key))
+        if let previousKey = change.previousKey { touched.insert(EntityKey(kind: change.kind, key: previousKey)) }
+    }
+
+    func write(in db: Database) throws { try StateProjection.write(touched, of: state, in: db) }
+}
+
 /// The current state, kept in step with the log in the same transaction as each append.
 enum StateProjection {
     static func registerMigrations(_ migrator: inout DatabaseMigrator) {
@@ -96,6 +157,10 @@ enum StateProjection {
     static func apply(_ event: RecordedEvent, in db: Database, coder: EventCoder) throws {
         if let applied = try coder.decode(event, as: RecordApplied.self) {
             for change in applied.changes {
+                if let previousKey = change.previousKey {
+                    try db.execute(
+                        sql: "UPDATE state SET key = ? WHERE kind = ? AND key = ?", arguments: [change.key, change.kind.rawValue, previousKey])
+                }
                 let stored = try Data.fetchOne(db, sql: "SELECT fields FROM state WHERE kind = ? AND key = ?", arguments: [change.kind.rawValue, change.key])
                 var fields = try stored.map(FieldsCodec.decode) ?? [:]
                 for (name, field) in change.fields { fields[name] = field.new }
@@ -111,7 +176,12 @@ enum StateProjection {
     static func write(_ keys: Set<EntityKey>, of state: CurrentState, in db: Database) throws {
         // In key order, for the reason `HistoryProjection.Batch` gives.
         for entity in keys.sorted(by: { ($0.kind.rawValue, $0.key) < ($1.kind.rawValue, $1.key) }) {
-            try upsert(entity.kind, key: entity.key, fields: state.fields(entity.kind, entity.key) ?? [:], in: db)
+            if let fields = state.fields(entity.kind, entity.key) {
+                try upsert(entity.kind, key: entity.key, fields: fields, in: db)
+            } else {
+                // Renamed away.
+                try db.cachedStatement(sql: "DELETE FROM state WHERE kind = ? AND key = ?").execute(arguments: [entity.kind.rawValue, entity.key])
+            }
         }
     }
 

@@ -121,12 +121,16 @@ public struct EntityChange: Sendable, Codable, Equatable {
     /// The entity did not exist before this record.
     public var created: Bool
     public var fields: [String: FieldChange]
+    /// The key the entity had until an ID Update file renamed it (or renamed what its key is
+    /// made of: a location for its service points, a meter for its registers).
+    public var previousKey: String?
 
-    public init(kind: EntityKind, key: String, created: Bool, fields: [String: FieldChange]) {
+    public init(kind: EntityKind, key: String, created: Bool, fields: [String: FieldChange], previousKey: String? = nil) {
         self.kind = kind
         self.key = key
         self.created = created
         self.fields = fields
+        self.previousKey = previousKey
     }
 }
 

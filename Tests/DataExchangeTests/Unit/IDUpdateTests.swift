@@ -36,6 +36,9 @@ import Testing
         #expect(ok.collected.codes.isEmpty)
         let elsewhere = try scan("Location_ID,Service_Point_ID,Service_Point_ID_new\nL2,001,002\n", ledger: Self.ledger)
         #expect(elsewhere.collected.codes == [.unknownID])
+        // In a file that also renames locations, Location_ID alone scopes a service point's rename.
+        let mixed = try scan("Location_ID,Location_ID_new,Service_Point_ID,Service_Point_ID_new\nL1,,001,002\nL1,,,\nL1,L7,001,003\n", ledger: Self.ledger)
+        #expect(mixed.collected.records.map { $0.exceptions.map(\.code) } == [[], [.incompleteRename], [.incompleteRename]])
         let withoutLocation = try scan("Service_Point_ID,Service_Point_ID_new\n001,002\n", ledger: Self.ledger)
         #expect(withoutLocation.collected.fileExceptions.map(\.code) == [.incompletePair])
         #expect(!withoutLocation.summary.isImportable)

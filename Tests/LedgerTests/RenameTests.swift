@@ -1,0 +1,83 @@
+import DataExchange
+import Foundation
+import Ledger
+import Testing
+
+/// ID Update files rename accounts, locations, service points and meters; history stays whole.
+@Suite struct RenameTests {
+    let approvals: ApprovalTests
+    var ledger: Ledger { approvals.ledger }
+    static let ada = ApprovalTests.ada
+    static let header = "Account_ID,Account_ID_new,Location_ID,Location_ID_new,Service_Point_ID,Service_Point_ID_new,Meter_ID,Meter_ID_new"
+
+    init() throws { approvals = try ApprovalTests() }
+
+    func renames(_ rows: [String]) throws -> Ledger.ImportOutcome {
+        let url = approvals.folder.appendingPathComponent("ids-\(UUID().uuidString).csv")
+        try ([Self.header] + rows).joined(separator: "\n").appending("\n").write(to: url, atomically: true, encoding: .utf8)
+        return try ledger.importFile(at: url, actor: Self.ada)
+    }
+
+    @Test func anIDUpdateRenamesAndWhatLinksToTheRenamedFollows() throws {
+        try ledger.approve(try approvals.importRows(ApprovalTests.first), actor: Self.ada)
+        let scan = try renames([
+            "A1,A100,,,,,,",
+            ",,L1,L100,,,,",
+            ",,L2,,001,009,,",
+            ",,,,,,M1,M100",
+        ])
+        #expect(scan.summary.kind == .idUpdate)
+        #expect(scan.summary.errors == 0 && scan.summary.ready == 4)
+        let outcome = try ledger.approve(scan.id, actor: Self.ada)
+        #expect(outcome.imported == 4 && outcome.skipped == 0)
+
+        let (state, _) = try ledger.currentState()
+        #expect(state.fields(.account, "A1") == nil && state.fields(.account, "A100") != nil)
+        #expect(state.fields(.location, "L1") == nil && state.fields(.location, "L100")?["Location_Address_Line2"] == "Unit 4")
+        #expect(state.fields(.servicePoint, "L1/001") == nil && state.fields(.servicePoint, "L100/001") != nil)
+        #expect(state.fields(.serviceAgreement, "L100/001")?["Account_ID"] == "A100")
+        #expect(state.fields(.serviceAgreement, "L2/009") != nil && state.fields(.serviceAgreement, "L2/001") == nil)
+        #expect(state.fields(.register, "M1") == nil)
+        #expect(state.fields(.register, "M100")?["Location_ID"] == "L100")
+        #expect(state.fields(.register, "M100")?["Meter_Size"] == "0.625")
+        #expect(state.fields(.endpoint, "E1")?["Meter_ID"] == "M100")
+
+        // What the next scan sees follows too.
+        let (scanState, _) = try ledger.scanState()
+        #expect(scanState.meter("M100")?.servicePoint == ServicePointKey(location: "L100", servicePoint: "001"))
+        #expect(scanState.meter("M1") == nil && !scanState.hasAccount("A1") && scanState.hasAccount("A100"))
+        #expect(scanState.endpoint("E1")?.register == RegisterKey(meter: "M100", register: ""))
+        #expect(scanState.servicePoint(ServicePointKey(location: "L100", servicePoint: "001"))?.account == "A100")
+    }
+
+    @Test func aRenamedEntitysHistoryIsFoundUnderItsNewAndItsOldID() throws {
+        try ledger.approve(try approvals.importRows(ApprovalTests.first), actor: Self.ada)
+        try ledger.approve(try renames(["A1,A100,,,,,,", ",,,,,,M1,M100"]).id, actor: Self.ada)
+        for id in ["A100", "A1"] {
+            let history = try ledger.history(of: .account(id))
+            #expect(history.map(\.created) == [true, false], "account \(id)")
+            #expect(history.first?.key == "A1" && history.last?.key == "A100" && history.last?.previousKey == "A1")
+        }
+        let meter = try ledger.history(of: .meter("M100"))
+        #expect(meter.contains { $0.kind == .register && $0.key == "M1" && $0.created })
+        #expect(meter.contains { $0.kind == .register && $0.key == "M100" && $0.previousKey == "M1" })
+        #expect(try ledger.history(of: .register("M1")).count == meter.count)
+        // A change after the rename is under the new ID only.
+        try ledger.approve(try approvals.importRows(["A100,L1,001,W,M100,Neptune,T-10,1,IN,N,GAL,1,2020-01-15,Unit 4,E1,m"]), actor: Self.ada)
+        let after = try ledger.history(of: .meter("M100"))
+        #expect(after.last?.fields["Meter_Size"] == FieldChange(old: "0.625", new: "1"))
+        #expect(try ledger.history(of: .meter("M1")).count == meter.count)
+    }
+
+    @Test func aSecondRenameOfTheSameIDIsAnErrorAndAReplayRebuildsTheRenames() throws {
+        try ledger.approve(try approvals.importRows(ApprovalTests.first), actor: Self.ada)
+        try ledger.approve(try renames(["A1,A100,,,,,,", ",,L1,L100,,,,"]).id, actor: Self.ada)
+        // A1 is gone and A100 is taken now.
+        let again = try renames(["A1,A200,,,,,,", "A2,A100,,,,,,"])
+        #expect(again.summary.errors == 2 && again.summary.ready == 0)
+        let kept = try ledger.projectionDump()
+        try ledger.replay()
+        #expect(try ledger.projectionDump() == kept)
+        #expect(try ledger.store.verify(progress: nil) > 0)
+    }
+}
