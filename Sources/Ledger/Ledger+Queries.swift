@@ -142,6 +142,12 @@ extension Ledger {
         }.sorted { ($0.position, $0.kind.order) < ($1.position, $1.kind.order) }
     }
 
+    /// The configuration periods of `subject` up to `position`: where a register was installed
+    /// from when to when, which account a service point had.
+    public func periods(of subject: Subject, asOf position: Int64? = nil) throws -> [ConfigurationPeriod] {
+        ConfigurationPeriod.periods(of: try history(of: subject, asOf: position))
+    }
+
     /// The last position recorded at or before `date`: what "as of" a time means.
     public func position(asOf date: Date) throws -> Int64 {
         try store.pool.read { db in

@@ -265,3 +265,22 @@ extension ApprovalTests {
         #expect(scan.endpoint("E2")?.register == RegisterKey(meter: "M1", register: ""))
     }
 }
+
+extension ApprovalTests {
+    @Test func aMetersAndAServicePointsConfigurationPeriodsFollowTheirMoves() throws {
+        try ledger.approve(try importRows(Self.first), actor: Self.ada)
+        try ledger.approve(try importRows([
+            "A1,L2,001,W,M1,Neptune,T-10,0.625,IN,N,GAL,1,2021-01-15,,E1,m",
+            "A9,L1,001,W,M5,Neptune,T-10,0.625,IN,N,GAL,1,2021-01-15,,,",
+        ]), actor: Self.ada)
+        let meter = try ledger.periods(of: .meter("M1"))
+        #expect(meter.map(\.configuration) == ["service point L1/001", "service point L2/001"])
+        #expect(meter[0].untilPosition == meter[1].fromPosition && meter[1].until == nil)
+        #expect(meter.allSatisfy { $0.subject == "Register M1" })
+        let point = try ledger.periods(of: .servicePoint(location: "L1", servicePoint: "001"))
+        #expect(point.map(\.configuration) == ["account A1", "account A9"])
+        // As of the first import, the meter had one period, still open then.
+        let then = try ledger.periods(of: .meter("M1"), asOf: meter[0].fromPosition)
+        #expect(then.count == 1 && then[0].until == nil)
+    }
+}

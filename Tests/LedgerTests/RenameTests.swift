@@ -62,6 +62,9 @@ import Testing
         #expect(meter.contains { $0.kind == .register && $0.key == "M1" && $0.created })
         #expect(meter.contains { $0.kind == .register && $0.key == "M100" && $0.previousKey == "M1" })
         #expect(try ledger.history(of: .register("M1")).count == meter.count)
+        // Renamed, the meter is still where it was: one period, carried on under its new ID.
+        let periods = try ledger.periods(of: .meter("M100"))
+        #expect(periods.map(\.subject) == ["Register M100"] && periods[0].configuration == "service point L1/001" && periods[0].until == nil)
         // A change after the rename is under the new ID only.
         try ledger.approve(try approvals.importRows(["A100,L1,001,W,M100,Neptune,T-10,1,IN,N,GAL,1,2020-01-15,Unit 4,E1,m"]), actor: Self.ada)
         let after = try ledger.history(of: .meter("M100"))
