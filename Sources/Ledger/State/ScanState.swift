@@ -25,17 +25,18 @@ public struct ScanState: LedgerState {
 
     /// Takes in one entity, as its link says it is.
     mutating func add(_ kind: EntityKind, key: String, link: String) {
-        let parts = link.split(separator: StateLink.separator, omittingEmptySubsequences: false).map(String.init)
         switch kind {
         case .account: accounts.insert(key)
         case .location: locations.insert(key)
         case .servicePoint: if servicePoints[key] == nil { servicePoints[key] = .some(nil) }
         case .serviceAgreement: servicePoints[key] = .some(link.isEmpty ? nil : link)
         case .register:
+            let parts = StateLink.parts(of: link)
             guard parts.count == 4 else { return }
             registers[key] = .some(CalendarDate(isoText: parts[3]))
             if !parts[1].isEmpty || !parts[2].isEmpty { meters[parts[0]] = ServicePointKey(location: parts[1], servicePoint: parts[2]) }
         case .endpoint:
+            let parts = StateLink.parts(of: link)
             guard parts.count == 2 else { return }
             endpoints[key] = RegisterKey(meter: parts[0], register: parts[1])
         case .route, .other: break
@@ -44,10 +45,9 @@ public struct ScanState: LedgerState {
 
     static func load(from db: Database) throws -> ScanState {
         var state = ScanState()
-        let rows = try Row.fetchCursor(db, sql: "SELECT kind, key, link FROM state WHERE link IS NOT NULL")
-        while let row = try rows.next() {
-            guard let kind = EntityKind(rawValue: row[0]) else { continue }
-            state.add(kind, key: row[1], link: row[2])
+        for kind in EntityKind.allCases where kind != .route && kind != .other {
+            let rows = try Row.fetchCursor(db, sql: "SELECT key, link FROM state WHERE kind = ? AND link IS NOT NULL", arguments: [kind.rawValue])
+            while let row = try rows.next() { state.add(kind, key: row[0], link: row[1]) }
         }
         return state
     }
@@ -56,6 +56,21 @@ public struct ScanState: LedgerState {
 /// The few fields of an entity that a scan asks about, in one text column of the state table.
 enum StateLink {
     static let separator: Character = "\u{1F}"
+
+    /// The parts of a link, cut on its bytes: a scan of a 70 MB file reads a million links.
+    static func parts(of link: String) -> [String] {
+        var link = link
+        return link.withUTF8 { bytes in
+            var parts: [String] = []
+            var start = 0
+            for (index, byte) in bytes.enumerated() where byte == 0x1F {
+                parts.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+                start = index + 1
+            }
+            parts.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self))
+            return parts
+        }
+    }
 
     /// nil for the kinds a scan never asks about.
     static func link(_ kind: EntityKind, key: String, fields: [String: String]) -> String? {
