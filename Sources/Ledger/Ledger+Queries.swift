@@ -53,9 +53,16 @@ extension Ledger {
         public var outcome: String
     }
 
-    /// The audit trail: every event, oldest first, filtered by who, which import and when.
-    public func audit(user: String? = nil, importID: UUID? = nil, since: Date? = nil, until: Date? = nil, limit: Int = 10_000) throws -> [AuditEntry] {
+    /// The audit trail: every event, oldest first, filtered by who, which import, which entity
+    /// (the events that changed it, renames included) and when.
+    public func audit(
+        user: String? = nil, importID: UUID? = nil, since: Date? = nil, until: Date? = nil, entity: Subject? = nil, limit: Int = 10_000
+    ) throws -> [AuditEntry] {
         var conditions: [String] = [], arguments: StatementArguments = []
+        if let entity {
+            let positions = Set(try history(of: entity).map(\.position))
+            conditions.append("position IN (\(positions.isEmpty ? "NULL" : positions.sorted().map(String.init).joined(separator: ",")))")
+        }
         if let user {
             conditions.append("json_extract(metadata, '$.actor.email') = ?")
             arguments += [user]

@@ -34,7 +34,18 @@ struct HistoryCommand: ParsableCommand {
         commandName: "history", abstract: "Every change to a register, meter, account or location: when, by whom, through which import and record.",
         discussion: "ledger history register METER_ID[:REGISTER] | meter ID | account ID | location ID [--as-of WHEN]")
 
-    enum Kind: String, ExpressibleByArgument, CaseIterable { case register, meter, account, location }
+    enum Kind: String, ExpressibleByArgument, CaseIterable {
+        case register, meter, account, location
+
+        func subject(_ id: String) -> Ledger.Subject {
+            switch self {
+            case .register: .register(id)
+            case .meter: .meter(id)
+            case .account: .account(id)
+            case .location: .location(id)
+            }
+        }
+    }
 
     @Argument(help: "register, meter, account or location.")
     var kind: Kind
@@ -48,12 +59,7 @@ struct HistoryCommand: ParsableCommand {
         try reportingFailures {
             let ledger = try ledger.open()
             let position = try asOf.position(in: ledger)
-            let subject: Ledger.Subject = switch kind {
-            case .register: .register(id)
-            case .meter: .meter(id)
-            case .account: .account(id)
-            case .location: .location(id)
-            }
+            let subject = kind.subject(id)
             let entries = try ledger.history(of: subject, asOf: position)
             if options.json {
                 print(JSONText.encode(entries))
@@ -87,6 +93,8 @@ struct AuditCommand: ParsableCommand {
     var since: String?
     @Option(help: ArgumentHelp("Until this time.", valueName: "when"))
     var until: String?
+    @Option(help: ArgumentHelp("Only what changed this entity: register:METER_ID[:REGISTER], meter:ID, account:ID or location:ID.", valueName: "kind:id"))
+    var entity: String?
     @Option(help: "At most this many lines.")
     var limit = 10_000
     @OptionGroup var ledger: LedgerOptions
@@ -102,6 +110,16 @@ struct AuditCommand: ParsableCommand {
     func validate() throws {
         _ = try Self.time(since, endOfDay: false)
         _ = try Self.time(until, endOfDay: true)
+        _ = try subject()
+    }
+
+    func subject() throws -> Ledger.Subject? {
+        guard let entity else { return nil }
+        let parts = entity.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let kind = HistoryCommand.Kind(rawValue: parts[0]), !parts[1].isEmpty else {
+            throw ValidationError("--entity \(entity) is not KIND:ID with KIND one of register, meter, account, location.")
+        }
+        return kind.subject(parts[1])
     }
 
     func run() throws {
@@ -109,7 +127,7 @@ struct AuditCommand: ParsableCommand {
             let ledger = try ledger.open()
             let entries = try ledger.audit(
                 user: user, importID: try importID.map(ledger.importID), since: try Self.time(since, endOfDay: false),
-                until: try Self.time(until, endOfDay: true), limit: limit)
+                until: try Self.time(until, endOfDay: true), entity: try subject(), limit: limit)
             if json {
                 print(JSONText.encode(entries))
                 return

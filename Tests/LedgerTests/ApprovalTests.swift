@@ -185,6 +185,13 @@ extension ApprovalTests {
         #expect(try ledger.audit(since: Date().addingTimeInterval(3_600)).isEmpty)
         #expect(try ledger.audit(until: Date().addingTimeInterval(-3_600)).isEmpty)
         #expect(bobs.contains { $0.object.contains("record 1: Account A1") })
+        // By entity: the events that changed it, and only those.
+        try ledger.approve(try importRows(["A1,L1,001,W,M1,Neptune,T-10,1,IN,N,GAL,1,2020-01-15,Unit 4,E1,m"]), actor: Self.ada)
+        let meter = try ledger.audit(entity: .meter("M1"))
+        #expect(meter.map(\.action) == ["RecordApplied", "RecordApplied"] && meter.map(\.byEmail) == ["bob@utility.example", "ada@utility.example"])
+        #expect(try ledger.audit(entity: .account("A2")).count == 1)
+        #expect(try ledger.audit(entity: .account("nobody")).isEmpty)
+        #expect(try ledger.audit(user: "ada@utility.example", entity: .meter("M1")).count == 1)
     }
 }
 
