@@ -112,13 +112,16 @@ extension Ledger {
                     ImportCompleted(importID: id, imported: 0, unchanged: scan.ready, skipped: skipped), stream: stream, metadata: metadata))
                 return ApprovalOutcome(id: id, imported: 0, unchanged: scan.ready, skipped: skipped, rescanned: false)
             }
-            let state = try CurrentState.load(from: db)
+            let state = try ScanState.load(from: db)
+            let calculator = uploaded.kind == .idUpdate
+                ? ChangeCalculator(state: try CurrentState.load(from: db), stored: nil, importID: id)
+                : ChangeCalculator(stored: try StoredEntities(in: db), importID: id)
             let rescanned = stateVersion != scan.ledgerPosition
             try append(try coder.event(ImportApproved(importID: id, rescanned: rescanned), stream: stream, metadata: metadata))
             var history = HistoryProjection.Batch()
 
             var outputs = ApprovalOutputs(
-                changes: ChangeCalculator(state: state, importID: id),
+                changes: calculator,
                 report: rescanned ? try ExceptionReportWriter(path: reportPath.path, format: .csv) : nil
             ) { applied in
                 guard let recorded = try appender.append(try self.coder.event(applied, stream: stream, metadata: metadata), fresh: true) else { return }
@@ -188,6 +191,6 @@ private struct ApprovalOutputs: ScanObserver {
     mutating func scanner(readHeader header: Header) throws { changes.read(header) }
     mutating func scanner(scanned record: ScannedRecord) throws {
         try report?.scanner(scanned: record)
-        if let applied = changes.changes(of: record) { try self.record(applied) }
+        if let applied = try changes.changes(of: record) { try self.record(applied) }
     }
 }

@@ -291,3 +291,21 @@ extension ApprovalTests {
         #expect(then.count == 1 && then[0].until == nil)
     }
 }
+
+extension ApprovalTests {
+    /// Records that repeat what the ledger holds are recognised by their fields' digest, whatever
+    /// the file; one differing field is still found, with the stored value as its old value.
+    @Test func recordsThatRepeatTheLedgerChangeNothingInAnotherFileToo() throws {
+        try ledger.approve(try importRows(Self.first), actor: Self.ada)
+        let reordered = try importRows([Self.first[1], Self.first[0]])
+        let outcome = try ledger.approve(reordered, actor: Self.ada)
+        #expect(outcome.imported == 0 && outcome.unchanged == 2 && outcome.skipped == 0)
+        let changed = try importRows([Self.first[0].replacingOccurrences(of: "Unit 4", with: "Unit 5"), Self.first[1]])
+        #expect(try ledger.approve(changed, actor: Self.ada).imported == 1)
+        let applied = try ledger.store.events(in: ImportState.stream(changed)).compactMap { try EventCoder.ledger.decode($0, as: RecordApplied.self) }
+        #expect(applied.flatMap(\.changes).map(\.fields) == [["Location_Address_Line2": FieldChange(old: "Unit 4", new: "Unit 5")]])
+        let kept = try ledger.projectionDump()
+        try ledger.replay()
+        #expect(try ledger.projectionDump() == kept)
+    }
+}

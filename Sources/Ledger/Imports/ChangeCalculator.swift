@@ -10,6 +10,9 @@ struct ChangeCalculator {
     private var state: CurrentState { fold.state }
     /// An ID Update file: its records rename.
     private var renames = false
+    /// The stored entities, read as needed; nil when `fold` starts from the whole state (the
+    /// renames of an ID Update file look for every link to what they rename).
+    private let stored: StoredEntities?
     private(set) var imported = 0
     private(set) var unchanged = 0
     private(set) var skipped = 0
@@ -17,8 +20,9 @@ struct ChangeCalculator {
     /// Each kind's columns in the file, with the cell that holds them.
     private var columns: [EntityKind: [(column: ColumnSpecification, cell: Int)]] = [:]
 
-    init(state: CurrentState, importID: UUID) {
+    init(state: CurrentState = CurrentState(), stored: StoredEntities?, importID: UUID) {
         self.fold = StateFold(state)
+        self.stored = stored
         self.importID = importID
     }
 
@@ -34,7 +38,7 @@ struct ChangeCalculator {
     }
 
     /// What the record changes, applied to the state; nil when it changes nothing.
-    mutating func changes(of record: ScannedRecord) -> RecordApplied? {
+    mutating func changes(of record: ScannedRecord) throws -> RecordApplied? {
         guard record.isReady else {
             skipped += 1
             return nil
@@ -44,10 +48,19 @@ struct ChangeCalculator {
         let identity = RecordIdentity(record)
         for kind in EntityKind.allCases where !record.blocked.contains(kind.component) {
             guard let key = kind.key(in: identity) else { continue }
-            let current = state.fields(kind, key)
+            let values = ((columns[kind] ?? []).map { ($0.column.name, $0.column.storedValue(record.value(inCell: $0.cell))) } + kind.relations(in: identity))
+                .filter { !$0.1.isEmpty }
+            var current = state.fields(kind, key)
+            var fromStore = false
+            if current == nil, let stored, let digest = stored.digest(kind, key) {
+                // Stored and not yet touched by this file: a record that repeats its fields exactly
+                // changes nothing, and its fields need not be read.
+                if digest == StableHash.fields(values.lazy.map { (key: $0.0, value: $0.1) }) { continue }
+                current = try stored.fields(kind, key)
+                fromStore = true
+            }
             var fields: [String: FieldChange] = [:]
-            let values = (columns[kind] ?? []).map { ($0.column.name, $0.column.storedValue(record.value(inCell: $0.cell))) } + kind.relations(in: identity)
-            for (name, value) in values where !value.isEmpty {
+            for (name, value) in values {
                 let old = current?[name]
                 let new: String? = value == "_CLEAR_" ? nil : value
                 if old != new { fields[name] = FieldChange(old: old, new: new) }
@@ -57,6 +70,7 @@ struct ChangeCalculator {
             let alwaysThere = kind != .route && kind != .other
             guard !fields.isEmpty || (current == nil && alwaysThere) else { continue }
             let change = EntityChange(kind: kind, key: key, created: current == nil, fields: fields)
+            if fromStore, let current { fold.seed(kind, key, fields: current) }
             fold.apply(change)
             changes.append(change)
         }

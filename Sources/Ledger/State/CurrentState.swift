@@ -123,6 +123,11 @@ struct StateFold {
         if let previousKey = change.previousKey { touched.insert(EntityKey(kind: change.kind, key: previousKey)) }
     }
 
+    /// Takes in an entity as it is stored, before a change to it is applied.
+    mutating func seed(_ kind: EntityKind, _ key: String, fields: [String: String]) {
+        state.apply(EntityChange(kind: kind, key: key, created: false, fields: fields.mapValues { FieldChange(old: nil, new: $0) }))
+    }
+
     func write(in db: Database) throws { try StateProjection.write(touched, of: state, in: db) }
 }
 
@@ -146,12 +151,32 @@ enum StateProjection {
                 try update.execute(arguments: [StateLink.link(kind, key: key, fields: try FieldsCodec.decode(row["fields"])), kind.rawValue, key])
             }
         }
+        migrator.registerMigration("state-digests") { db in
+            try db.execute(sql: "CREATE TABLE state_digests (entity INTEGER PRIMARY KEY, digest INTEGER NOT NULL)")
+            let rows = try Row.fetchAll(db, sql: "SELECT kind, key, fields FROM state")
+            for row in rows {
+                guard let kind = EntityKind(rawValue: row["kind"]) else { continue }
+                try writeDigest(kind, key: row["key"], fields: try FieldsCodec.decode(row["fields"]), in: db)
+            }
+        }
     }
 
     /// Writes one entity's current fields, and the link a scan reads of them.
     private static func upsert(_ kind: EntityKind, key: String, fields: [String: String], in db: Database) throws {
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO state (kind, key, fields, link) VALUES (?, ?, ?, ?)")
             .execute(arguments: [kind.rawValue, key, FieldsCodec.encode(fields), StateLink.link(kind, key: key, fields: fields)])
+    }
+
+    /// The digest of an entity's fields, by its identity's hash: what an approval compares a
+    /// record with before it reads any entity's fields.
+    private static func writeDigest(_ kind: EntityKind, key: String, fields: [String: String]?, in db: Database) throws {
+        let entity = StableHash.entity(kind, key)
+        if let fields {
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO state_digests (entity, digest) VALUES (?, ?)")
+                .execute(arguments: [entity, StableHash.fields(fields.lazy.map { $0 })])
+        } else {
+            try db.cachedStatement(sql: "DELETE FROM state_digests WHERE entity = ?").execute(arguments: [entity])
+        }
     }
 
     static func apply(_ event: RecordedEvent, in db: Database, coder: EventCoder) throws {
@@ -165,6 +190,8 @@ enum StateProjection {
                 var fields = try stored.map(FieldsCodec.decode) ?? [:]
                 for (name, field) in change.fields { fields[name] = field.new }
                 try upsert(change.kind, key: change.key, fields: fields, in: db)
+                try writeDigest(change.kind, key: change.key, fields: fields, in: db)
+                if let previousKey = change.previousKey { try writeDigest(change.kind, key: previousKey, fields: nil, in: db) }
             }
         } else if try coder.decode(event, as: ImportCompleted.self) != nil {
             try db.execute(sql: "UPDATE state_changes SET position = ?", arguments: [event.position])
@@ -182,6 +209,9 @@ enum StateProjection {
                 // Renamed away.
                 try db.cachedStatement(sql: "DELETE FROM state WHERE kind = ? AND key = ?").execute(arguments: [entity.kind.rawValue, entity.key])
             }
+        }
+        for entity in keys.map({ (StableHash.entity($0.kind, $0.key), $0) }).sorted(by: { $0.0 < $1.0 }).map(\.1) {
+            try writeDigest(entity.kind, key: entity.key, fields: state.fields(entity.kind, entity.key), in: db)
         }
     }
 
