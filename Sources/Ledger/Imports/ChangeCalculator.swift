@@ -17,8 +17,16 @@ struct ChangeCalculator {
     private(set) var unchanged = 0
     private(set) var skipped = 0
     let importID: UUID
-    /// Each kind's columns in the file, with the cell that holds them.
-    private var columns: [EntityKind: [(column: ColumnSpecification, cell: Int)]] = [:]
+    /// Each kind's columns in the file, by the kind's order.
+    private var columns: [[EntityColumn]] = []
+
+    /// A column of an entity's fields, and the cell of the file's records that holds it.
+    private struct EntityColumn {
+        let name: String
+        let cell: Int
+        /// An enumeration or a flag, stored as the specification spells it.
+        let specification: ColumnSpecification?
+    }
 
     init(state: CurrentState = CurrentState(), stored: StoredEntities?, importID: UUID) {
         self.fold = StateFold(state)
@@ -28,11 +36,11 @@ struct ChangeCalculator {
 
     mutating func read(_ header: Header) {
         renames = header.specification.kind == .idUpdate
-        for kind in EntityKind.allCases {
-            columns[kind] = header.specification.columns.enumerated().compactMap { index, column in
+        columns = EntityKind.allCases.map { kind in
+            header.specification.columns.enumerated().compactMap { index, column in
                 guard let cell = header.cellOfColumn[index], column.component == kind.component, !EntityKind.keyColumns.contains(column.name)
                 else { return nil }
-                return (column, cell)
+                return EntityColumn(name: column.name, cell: cell, specification: column.format == .enumeration || column.format == .flag ? column : nil)
             }
         }
     }
@@ -48,8 +56,13 @@ struct ChangeCalculator {
         let identity = RecordIdentity(record)
         for kind in EntityKind.allCases where !record.blocked.contains(kind.component) {
             guard let key = kind.key(in: identity) else { continue }
-            let values = ((columns[kind] ?? []).map { ($0.column.name, $0.column.storedValue(record.value(inCell: $0.cell))) } + kind.relations(in: identity))
-                .filter { !$0.1.isEmpty }
+            var values: [(String, String)] = []
+            for column in columns[kind.order] {
+                let value = record.value(inCell: column.cell)
+                guard !value.isEmpty else { continue }
+                values.append((column.name, column.specification?.storedValue(value) ?? value))
+            }
+            for relation in kind.relations(in: identity) where !relation.1.isEmpty { values.append(relation) }
             var current = state.fields(kind, key)
             var fromStore = false
             if current == nil, let stored, let digest = stored.digest(kind, key) {

@@ -42,8 +42,8 @@ public enum EntityKind: String, Sendable, Codable, CaseIterable {
         switch self {
         case .account: record.account
         case .location: record.location
-        case .servicePoint, .serviceAgreement: record.servicePoint.description
-        case .register, .route, .other: record.register.description
+        case .servicePoint, .serviceAgreement: record.servicePointKey
+        case .register, .route, .other: record.registerKey
         case .endpoint: record.endpoint.isEmpty ? nil : record.endpoint
         }
     }
@@ -66,6 +66,9 @@ struct RecordIdentity {
     var servicePoint: ServicePointKey
     var register: RegisterKey
     var endpoint: String
+    /// The keys of the service point's and the register's entities, made once.
+    var servicePointKey: String
+    var registerKey: String
 
     init(_ record: ScannedRecord) {
         let value = { (column: String) in record.value(column) ?? "" }
@@ -74,6 +77,8 @@ struct RecordIdentity {
         servicePoint = ServicePointKey(location: location, servicePoint: value("Service_Point_ID"))
         register = RegisterKey(meter: value("Meter_ID"), register: value("Register_Number"))
         endpoint = value("Endpoint_SN")
+        servicePointKey = servicePoint.description
+        registerKey = register.description
     }
 }
 
