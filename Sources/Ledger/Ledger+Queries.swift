@@ -68,8 +68,8 @@ extension Ledger {
             arguments += [user]
         }
         if let importID {
-            conditions.append("stream = ?")
-            arguments += [ImportState.stream(importID)]
+            conditions.append("stream IN (?, ?)")
+            arguments += [ImportState.stream(importID), ImportState.changesStream(importID)]
         }
         if let since {
             conditions.append("recorded_at >= ?")

@@ -68,7 +68,7 @@ import Testing
         #expect(state.fields(.register, "M1")?["Meter_Size"] == "1")
         #expect(state.fields(.register, "M1")?["Meter_Manufacturer"] == "Neptune")
         #expect(state.fields(.location, "L1")?["Location_Address_Line2"] == nil)
-        let changes = try ledger.store.events(in: ImportState.stream(id)).compactMap { try EventCoder.ledger.decode($0, as: RecordApplied.self) }
+        let changes = try ledger.store.events(in: ImportState.changesStream(id)).compactMap { try EventCoder.ledger.decode($0, as: RecordApplied.self) }
         #expect(changes.count == 1)
         let register = try #require(changes[0].changes.first { $0.kind == .register })
         #expect(register.fields == ["Meter_Size": FieldChange(old: "0.625", new: "1")])
@@ -302,7 +302,7 @@ extension ApprovalTests {
         #expect(outcome.imported == 0 && outcome.unchanged == 2 && outcome.skipped == 0)
         let changed = try importRows([Self.first[0].replacingOccurrences(of: "Unit 4", with: "Unit 5"), Self.first[1]])
         #expect(try ledger.approve(changed, actor: Self.ada).imported == 1)
-        let applied = try ledger.store.events(in: ImportState.stream(changed)).compactMap { try EventCoder.ledger.decode($0, as: RecordApplied.self) }
+        let applied = try ledger.store.events(in: ImportState.changesStream(changed)).compactMap { try EventCoder.ledger.decode($0, as: RecordApplied.self) }
         #expect(applied.flatMap(\.changes).map(\.fields) == [["Location_Address_Line2": FieldChange(old: "Unit 4", new: "Unit 5")]])
         let kept = try ledger.projectionDump()
         try ledger.replay()

@@ -18,6 +18,10 @@ public struct ImportState: Sendable {
 
     public static func stream(_ id: UUID) -> String { "import-\(id.uuidString.lowercased())" }
 
+    /// Where an approval appends what each record changed: apart from the import's own events,
+    /// so that reading an import's state reads a handful of events, not one per record.
+    public static func changesStream(_ id: UUID) -> String { stream(id) + "-changes" }
+
     /// Applies one event of the import's stream.
     public mutating func evolve(_ event: RecordedEvent, coder: EventCoder = .ledger) throws {
         version = event.version
