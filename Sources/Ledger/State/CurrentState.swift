@@ -159,6 +159,10 @@ enum StateProjection {
                 try writeDigest(kind, key: row["key"], fields: try FieldsCodec.decode(row["fields"]), in: db)
             }
         }
+        migrator.registerMigration("state-links-index") { db in
+            // What a scan reads, without reading every entity's fields beside it.
+            try db.execute(sql: "CREATE INDEX state_links ON state (kind, key, link) WHERE link IS NOT NULL")
+        }
     }
 
     /// Writes one entity's current fields, and the link a scan reads of them.
