@@ -91,13 +91,13 @@ extension Ledger {
     ) throws -> ApprovalOutcome {
         let id = before.id
         let stream = ImportState.stream(id)
-        let changes = ImportState.changesStream(id)
+        let changesStream = ImportState.changesStream(id)
         let metadata = EventMetadata(actor: actor)
         let reportPath = blobs.folder.appendingPathComponent("incoming").appendingPathComponent("\(id)-approval-report.csv")
         defer { try? FileManager.default.removeItem(at: reportPath) }
         return try store.write { db in
             var appender = try EventAppender(db: db)
-            try appender.check([stream: .exactly(before.version), changes: .noStream])
+            try appender.check([stream: .exactly(before.version), changesStream: .noStream])
             let stateVersion = try StateProjection.lastChange(in: db)
             func append(_ event: NewEvent, fresh: Bool = false) throws {
                 guard let recorded = try appender.append(event, fresh: fresh) else { return }
@@ -125,7 +125,7 @@ extension Ledger {
                 changes: calculator,
                 report: rescanned ? try ExceptionReportWriter(path: reportPath.path, format: .csv) : nil
             ) { applied in
-                guard let recorded = try appender.append(try self.coder.event(applied, stream: changes, metadata: metadata), fresh: true) else { return }
+                guard let recorded = try appender.append(try self.coder.event(applied, stream: changesStream, metadata: metadata), fresh: true) else { return }
                 history.add(applied, at: recorded.position)
             }
             let summary = try Scanner(specification: specification, ledger: state, today: today)
