@@ -205,17 +205,30 @@ enum StateProjection {
     /// Writes the current fields of `keys`, as `state` holds them after an approval's changes:
     /// once per entity, rather than once per change.
     static func write(_ keys: Set<EntityKey>, of state: CurrentState, in db: Database) throws {
+        let upsert = try db.makeStatement(sql: "INSERT OR REPLACE INTO state (kind, key, fields, link) VALUES (?, ?, ?, ?)")
+        let delete = try db.makeStatement(sql: "DELETE FROM state WHERE kind = ? AND key = ?")
+        var digests: [(entity: Int64, digest: Int64?)] = []
+        digests.reserveCapacity(keys.count)
         // In key order, for the reason `HistoryProjection.Batch` gives.
         for entity in keys.sorted(by: { ($0.kind.rawValue, $0.key) < ($1.kind.rawValue, $1.key) }) {
+            let kind = entity.kind.rawValue
             if let fields = state.fields(entity.kind, entity.key) {
-                try upsert(entity.kind, key: entity.key, fields: fields, in: db)
+                try upsert.execute(arguments: [kind, entity.key, FieldsCodec.encode(fields), StateLink.link(entity.kind, key: entity.key, fields: fields)])
+                digests.append((StableHash.entity(entity.kind, entity.key), StableHash.fields(fields.lazy.map { $0 })))
             } else {
                 // Renamed away.
-                try db.cachedStatement(sql: "DELETE FROM state WHERE kind = ? AND key = ?").execute(arguments: [entity.kind.rawValue, entity.key])
+                try delete.execute(arguments: [kind, entity.key])
+                digests.append((StableHash.entity(entity.kind, entity.key), nil))
             }
         }
-        for entity in keys.map({ (StableHash.entity($0.kind, $0.key), $0) }).sorted(by: { $0.0 < $1.0 }).map(\.1) {
-            try writeDigest(entity.kind, key: entity.key, fields: state.fields(entity.kind, entity.key), in: db)
+        let replaceDigest = try db.makeStatement(sql: "INSERT OR REPLACE INTO state_digests (entity, digest) VALUES (?, ?)")
+        let deleteDigest = try db.makeStatement(sql: "DELETE FROM state_digests WHERE entity = ?")
+        for (entity, digest) in digests.sorted(by: { $0.entity < $1.entity }) {
+            if let digest {
+                try replaceDigest.execute(arguments: [entity, digest])
+            } else {
+                try deleteDigest.execute(arguments: [entity])
+            }
         }
     }
 
