@@ -21,7 +21,10 @@ extension Ledger {
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
         guard let size else { throw LedgerError(.notFound, "Cannot read \(url.path).") }
         try FileSizeLimit.check(size: size, name: fileName)
+        try recoverInterruptedScans()
         let file = try blobs.store(fileAt: url)
+        guard let lease = ScanLease(id, in: incoming) else { throw LedgerError(.versionConflict, "Import \(id) is being scanned already.") }
+        defer { withExtendedLifetime(lease) {} }
         let stream = ImportState.stream(id)
         let metadata = EventMetadata(actor: actor)
         let source = try FileByteSource(path: blobs.url(of: file).path)
@@ -32,7 +35,6 @@ extension Ledger {
                    expecting: [stream: .noStream])
 
         do {
-            let incoming = blobs.folder.appendingPathComponent("incoming")
             let reportPath = incoming.appendingPathComponent("\(id)-report.csv")
             defer { try? FileManager.default.removeItem(at: reportPath) }
             var outputs = ScanOutputs(reports: [try ExceptionReportWriter(path: reportPath.path, format: .csv)])
@@ -51,6 +53,33 @@ extension Ledger {
                         expecting: [stream: .exactly(1)])
             throw error
         }
+    }
+
+    /// The folder of files on their way in: uploads being stored, reports being written, leases.
+    private var incoming: URL { blobs.folder.appendingPathComponent("incoming") }
+
+    /// Records as failed every import whose scan was interrupted: uploaded, not scanned, and no
+    /// process scanning it (a scan holds its `ScanLease` until it ends). Returns their ids.
+    @discardableResult
+    public func recoverInterruptedScans(actor: Actor = Actor(name: "ledger", email: "", via: .cli)) throws -> [UUID] {
+        let uploaded = try store.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM activity WHERE status = 'uploaded'").compactMap(UUID.init(uuidString:))
+        }
+        var recovered: [UUID] = []
+        for id in uploaded {
+            guard let lease = ScanLease(id, in: incoming) else { continue }
+            let stream = ImportState.stream(id)
+            do {
+                try record([try coder.event(ImportFailed(importID: id, reason: "The scan was interrupted; drop the file again."), stream: stream,
+                                            metadata: EventMetadata(actor: actor))],
+                           expecting: [stream: .exactly(1)])
+                recovered.append(id)
+            } catch let error as LedgerError where error.code == .versionConflict {
+                // Its scan finished in the meantime.
+            }
+            withExtendedLifetime(lease) {}
+        }
+        return recovered
     }
 
     /// What an approval did.

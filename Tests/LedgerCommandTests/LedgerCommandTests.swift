@@ -134,6 +134,37 @@ extension LedgerCommandTests {
         #expect(try LedgerProcess.run(["verify", "--db", db]).status == 0)
     }
 
+    @Test func aKilledScanEndsAsAFailedImportAndLosesNothing() throws {
+        let file = folder.appendingPathComponent("big.csv")
+        try LedgerProcess.generate(["--rows", "40000", "--seed", "9"], to: file)
+        let process = Process()
+        process.executableURL = LedgerProcess.executable
+        process.arguments = ["import", file.path, "--db", db]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Killed once its upload is recorded, in the middle of its scan.
+        var uploaded: String?
+        for _ in 0..<500 where uploaded == nil {
+            Thread.sleep(forTimeInterval: 0.02)
+            let json = try LedgerProcess.run(["activity", "--db", db, "--json"])
+            let entries = (try? JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: Any]]) ?? []
+            uploaded = entries.first { $0["status"] as? String == "uploaded" }?["id"] as? String
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let id = try #require(uploaded)
+        #expect(try LedgerProcess.run(["verify", "--db", db]).status == 0)
+        // The next import finds the scan interrupted and says so; the original is kept whole.
+        _ = try scannedImport(rows: 10)
+        #expect(try status(of: id)["status"] as? String == "failed")
+        #expect((try status(of: id)["reason"] as? String)?.contains("interrupted") == true)
+        let copy = folder.appendingPathComponent("copy.csv")
+        #expect(try LedgerProcess.run(["download", id, "-o", copy.path, "--db", db]).status == 0)
+        #expect(try Data(contentsOf: copy) == Data(contentsOf: file))
+        #expect(try LedgerProcess.run(["approve", id, "--db", db]).status != 0)
+    }
+
     @Test func aKilledApprovalLeavesAllOrNothing() throws {
         let id = try scannedImport(rows: 8_000)
         let before = try LedgerProcess.run(["verify", "--db", db, "--json"]).output
