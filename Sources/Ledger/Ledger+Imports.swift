@@ -37,14 +37,16 @@ extension Ledger {
         do {
             let reportPath = incoming.appendingPathComponent("\(id)-report.csv")
             defer { try? FileManager.default.removeItem(at: reportPath) }
-            var outputs = ScanOutputs(reports: [try ExceptionReportWriter(path: reportPath.path, format: .csv)])
+            var outputs = ScanOutputs(reports: [try ExceptionReportWriter(path: reportPath.path, format: .csv)], outcomes: RecordOutcomes())
             let summary = try scanner.scan(source, name: fileName, observer: &outputs, progress: progress)
             try outputs.finish(summary: summary)
             let report = try blobs.store(fileAt: reportPath)
+            let outcomes = try outputs.outcomes.map { try blobs.store($0.data) }
             let sameFileAs = try store.pool.read { db in
                 try String.fetchOne(db, sql: "SELECT id FROM activity WHERE sha256 = ? AND status = 'imported' ORDER BY position LIMIT 1", arguments: [file.sha256])
             }.flatMap(UUID.init(uuidString:))
-            let scan = ScanCompleted(importID: id, summary: summary, report: report, ledgerPosition: stateVersion, sameFileAs: sameFileAs)
+            let scan = ScanCompleted(
+                importID: id, summary: summary, report: report, ledgerPosition: stateVersion, sameFileAs: sameFileAs, outcomes: outcomes)
             try record([try coder.event(scan, stream: stream, metadata: metadata)], expecting: [stream: .exactly(1)])
             return ImportOutcome(id: id, summary: summary, sameFileAs: sameFileAs)
         } catch {
@@ -142,7 +144,6 @@ extension Ledger {
                     ImportCompleted(importID: id, imported: 0, unchanged: scan.ready, skipped: skipped), stream: stream, metadata: metadata))
                 return ApprovalOutcome(id: id, imported: 0, unchanged: scan.ready, skipped: skipped, rescanned: false)
             }
-            let state = try ScanState.load(from: db)
             let calculator = uploaded.kind == .idUpdate
                 ? ChangeCalculator(state: try CurrentState.load(from: db), stored: nil, importID: id)
                 : ChangeCalculator(stored: try StoredEntities(in: db), importID: id)
@@ -157,17 +158,26 @@ extension Ledger {
                 guard let recorded = try appender.append(try self.coder.event(applied, stream: changesStream, metadata: metadata), fresh: true) else { return }
                 history.add(applied, at: recorded.position)
             }
-            let summary = try Scanner(specification: specification, ledger: state, today: today)
-                .scan(try FileByteSource(path: blobs.url(of: uploaded.file).path), name: uploaded.fileName, observer: &outputs, progress: progress)
-            if rescanned {
-                try outputs.report?.finish(summary: summary)
-                guard summary.isImportable else {
-                    throw NoLongerImportable(reason: "scanned again against the ledger as it is now, the file has \(summary.fileErrors) file-level error(s); nothing was approved.")
+            let source = try FileByteSource(path: blobs.url(of: uploaded.file).path)
+            if !rescanned, let kept = scan.outcomes {
+                // The ledger is as the dry run saw it: its outcomes hold, and the cells need no
+                // second check.
+                try blobs.check(kept)
+                let outcomes = try RecordOutcomes(data: Data(contentsOf: blobs.url(of: kept)))
+                _ = try Scanner(specification: specification, today: today).records(of: source, outcomes: outcomes, observer: &outputs, progress: progress)
+            } else {
+                let summary = try Scanner(specification: specification, ledger: try ScanState.load(from: db), today: today)
+                    .scan(source, name: uploaded.fileName, observer: &outputs, progress: progress)
+                if rescanned {
+                    try outputs.report?.finish(summary: summary)
+                    guard summary.isImportable else {
+                        throw NoLongerImportable(reason: "scanned again against the ledger as it is now, the file has \(summary.fileErrors) file-level error(s); nothing was approved.")
+                    }
+                    let report = try blobs.store(fileAt: reportPath)
+                    try append(try coder.event(
+                        ScanCompleted(importID: id, summary: summary, report: report, ledgerPosition: stateVersion, sameFileAs: nil, outcomes: nil),
+                        stream: stream, metadata: metadata))
                 }
-                let report = try blobs.store(fileAt: reportPath)
-                try append(try coder.event(
-                    ScanCompleted(importID: id, summary: summary, report: report, ledgerPosition: stateVersion, sameFileAs: nil),
-                    stream: stream, metadata: metadata))
             }
             let changes = outputs.changes
             try history.write(in: db)

@@ -2,12 +2,15 @@
 public struct ScanOutputs: ScanObserver {
     public var reports: [ExceptionReportWriter]
     public var fixFile: FixFileWriter?
+    /// Each record's outcome, when the scan is a dry run that an approval may apply.
+    public var outcomes: RecordOutcomes?
     /// The exceptions about the file as a whole: few, and worth showing in full.
     public private(set) var fileExceptions: [ScanException] = []
 
-    public init(reports: [ExceptionReportWriter] = [], fixFile: FixFileWriter? = nil) {
+    public init(reports: [ExceptionReportWriter] = [], fixFile: FixFileWriter? = nil, outcomes: RecordOutcomes? = nil) {
         self.reports = reports
         self.fixFile = fixFile
+        self.outcomes = outcomes
     }
 
     public mutating func scanner(found exception: ScanException) throws {
@@ -22,6 +25,7 @@ public struct ScanOutputs: ScanObserver {
     public mutating func scanner(scanned record: ScannedRecord) throws {
         for index in reports.indices { try reports[index].scanner(scanned: record) }
         try fixFile?.scanner(scanned: record)
+        try outcomes?.scanner(scanned: record)
     }
 
     public func finish(summary: ScanSummary) throws {

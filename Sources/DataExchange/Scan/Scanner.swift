@@ -140,6 +140,38 @@ public struct Scanner: Sendable {
         }
     }
 
+    /// The records of a file as an earlier scan of it left them: read and told to the observer in
+    /// file order with the outcomes that scan kept, but not checked again, so no exceptions. For
+    /// an approval of a file scanned against the very same ledger. Returns how many records.
+    public func records<Observer: ScanObserver>(
+        of source: some ByteSource, outcomes: RecordOutcomes, observer: inout Observer, progress: ((Int) -> Void)? = nil
+    ) throws -> Int {
+        var buffer = [UInt8](repeating: 0, count: Self.readSize)
+        let encoding = try Self.encoding(of: source, buffer: &buffer)
+        var reader = BatchReader(source: source, batchSize: batchSize)
+        guard let first = try reader.next(), !first.isEmpty else { throw RecordOutcomes.Malformed() }
+        let headerNames = first.cells(ofRecordAt: 0).map(encoding.string)
+        let (header, _) = Header.resolve(headerNames, specification: specification(for: headerNames))
+        try observer.scanner(readHeader: header)
+        var count = 0
+        var batch: RecordBatch? = first
+        var start = 1
+        while let current = batch {
+            for index in start..<current.count {
+                guard let outcome = outcomes.outcome(at: count) else { throw RecordOutcomes.Malformed() }
+                try observer.scanner(scanned: ScannedRecord(
+                    batch: current, index: index, header: header, encoding: encoding, exceptions: [],
+                    blocked: outcome.blocked, isReady: outcome.isReady))
+                count += 1
+            }
+            progress?(reader.bytesRead)
+            batch = try reader.next()
+            start = 0
+        }
+        guard count == outcomes.count else { throw RecordOutcomes.Malformed() }
+        return count
+    }
+
     /// The kind of file `source` is, from its header alone; Accounts and Assets when it has none.
     public func kind(of source: some ByteSource) throws -> FileKind {
         var reader = BatchReader(source: source, batchSize: 1)

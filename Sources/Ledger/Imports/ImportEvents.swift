@@ -34,16 +34,19 @@ public struct ScanCompleted: EventPayload, Equatable {
     public var ledgerPosition: Int64
     /// An import already applied from the very same file, if any.
     public var sameFileAs: UUID?
+    /// Each record's outcome (`RecordOutcomes`): an approval against the same ledger applies
+    /// them instead of checking every cell again. Absent from scans recorded before it existed.
+    public var outcomes: BlobReference?
 }
 
 extension ScanCompleted {
     /// The record of a scan's summary.
-    init(importID: UUID, summary: ScanSummary, report: BlobReference, ledgerPosition: Int64, sameFileAs: UUID?) {
+    init(importID: UUID, summary: ScanSummary, report: BlobReference, ledgerPosition: Int64, sameFileAs: UUID?, outcomes: BlobReference?) {
         self.init(
             importID: importID, kind: summary.kind, encoding: summary.encoding, specificationVersion: summary.specificationVersion,
             records: summary.records, ready: summary.ready, recordsWithErrors: summary.recordsWithErrors, errors: summary.errors,
             warnings: summary.warnings, fileErrors: summary.fileErrors, byCode: summary.byCode, byColumn: summary.byColumn, report: report,
-            ledgerPosition: ledgerPosition, sameFileAs: sameFileAs)
+            ledgerPosition: ledgerPosition, sameFileAs: sameFileAs, outcomes: outcomes)
     }
 }
 
