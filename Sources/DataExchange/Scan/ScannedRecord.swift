@@ -26,6 +26,13 @@ public struct ScannedRecord {
         return encoding.string(batch.bytes[range])
     }
 
+    /// The bytes of a cell by its index in the header (none when the record is short of it), as
+    /// the file holds them: UTF-8 when `encoding` is.
+    public func withBytes<Result>(inCell cell: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        guard let range = batch.cellRange(record: index, cell: cell) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return try batch.bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+
     /// The text of a cell by its index in the header ("" when the record is short of it), for
     /// callers that resolved their columns once per file.
     public func value(inCell cell: Int) -> String {

@@ -26,6 +26,8 @@ struct ChangeCalculator {
         let cell: Int
         /// An enumeration or a flag, stored as the specification spells it.
         let specification: ColumnSpecification?
+        /// The hash of the name, which each of its fields' hashes starts from.
+        let prefix: StableHash
     }
 
     init(state: CurrentState = CurrentState(), stored: StoredEntities?, importID: UUID) {
@@ -40,7 +42,10 @@ struct ChangeCalculator {
             header.specification.columns.enumerated().compactMap { index, column in
                 guard let cell = header.cellOfColumn[index], column.component == kind.component, !EntityKind.keyColumns.contains(column.name)
                 else { return nil }
-                return EntityColumn(name: column.name, cell: cell, specification: column.format == .enumeration || column.format == .flag ? column : nil)
+                var prefix = StableHash()
+                prefix.combine(column.name)
+                return EntityColumn(
+                    name: column.name, cell: cell, specification: column.format == .enumeration || column.format == .flag ? column : nil, prefix: prefix)
             }
         }
     }
@@ -56,22 +61,16 @@ struct ChangeCalculator {
         let identity = RecordIdentity(record)
         for kind in EntityKind.allCases where !record.blocked.contains(kind.component) {
             guard let key = kind.key(in: identity) else { continue }
-            var values: [(String, String)] = []
-            for column in columns[kind.order] {
-                let value = record.value(inCell: column.cell)
-                guard !value.isEmpty else { continue }
-                values.append((column.name, column.specification?.storedValue(value) ?? value))
-            }
-            for relation in kind.relations(in: identity) where !relation.1.isEmpty { values.append(relation) }
             var current = state.fields(kind, key)
             var fromStore = false
             if current == nil, let stored, let digest = stored.digest(kind, key) {
                 // Stored and not yet touched by this file: a record that repeats its fields exactly
                 // changes nothing, and its fields need not be read.
-                if digest == StableHash.fields(values.lazy.map { (key: $0.0, value: $0.1) }) { continue }
+                if digest == self.digest(of: kind, in: record, identity: identity) { continue }
                 current = try stored.fields(kind, key)
                 fromStore = true
             }
+            let values = self.values(of: kind, in: record, identity: identity)
             var fields: [String: FieldChange] = [:]
             for (name, value) in values {
                 let old = current?[name]
@@ -93,6 +92,49 @@ struct ChangeCalculator {
         }
         imported += 1
         return RecordApplied(importID: importID, record: record.number, line: record.line, changes: changes)
+    }
+
+    /// The fields a record gives an entity of `kind`: its non-blank cells, and its links.
+    func values(of kind: EntityKind, in record: ScannedRecord, identity: RecordIdentity) -> [(String, String)] {
+        var values: [(String, String)] = []
+        for column in columns[kind.order] {
+            let value = record.value(inCell: column.cell)
+            guard !value.isEmpty else { continue }
+            values.append((column.name, column.specification?.storedValue(value) ?? value))
+        }
+        for relation in kind.relations(in: identity) where !relation.1.isEmpty { values.append(relation) }
+        return values
+    }
+
+    /// `StableHash.fields` of `values(of:in:identity:)`, from the cells' bytes where it can: most
+    /// records of a later file repeat what the ledger holds, and this tells so without making a
+    /// string of every cell.
+    func digest(of kind: EntityKind, in record: ScannedRecord, identity: RecordIdentity) -> Int64 {
+        var digest = FieldsDigest()
+        let bytesAreText = record.encoding == .utf8
+        for column in columns[kind.order] {
+            if bytesAreText, column.specification == nil {
+                record.withBytes(inCell: column.cell) { bytes in
+                    guard !bytes.isEmpty else { return }
+                    var hash = column.prefix
+                    hash.combine(bytes)
+                    digest.add(hash)
+                }
+            } else {
+                let value = record.value(inCell: column.cell)
+                guard !value.isEmpty else { continue }
+                var hash = column.prefix
+                hash.combine(column.specification?.storedValue(value) ?? value)
+                digest.add(hash)
+            }
+        }
+        for (name, value) in kind.relations(in: identity) where !value.isEmpty {
+            var hash = StableHash()
+            hash.combine(name)
+            hash.combine(value)
+            digest.add(hash)
+        }
+        return digest.value
     }
 
     /// The renames of an ID Update file's record, each applied before the next is worked out.

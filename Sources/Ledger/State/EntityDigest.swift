@@ -13,6 +13,12 @@ struct StableHash {
         value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
     }
 
+    /// Bytes of text and the separator after them, as `combine(_ text:)` hashes a string.
+    mutating func combine(_ bytes: UnsafeBufferPointer<UInt8>) {
+        for byte in bytes { combine(byte) }
+        combine(0x1F)
+    }
+
     /// An entity's identity: its kind and key.
     static func entity(_ kind: EntityKind, _ key: String) -> Int64 {
         var hash = StableHash()
@@ -24,16 +30,28 @@ struct StableHash {
     /// A set of fields, in any order: equal sets give equal digests, so an approval can tell that a
     /// record repeats an entity's fields exactly without reading them.
     static func fields(_ fields: some Sequence<(key: String, value: String)>) -> Int64 {
-        var sum: UInt64 = 0
-        var count: UInt64 = 0
+        var digest = FieldsDigest()
         for (name, value) in fields {
             var hash = StableHash()
             hash.combine(name)
             hash.combine(value)
-            // Mixed once more, so that sums of different pairs do not cancel out.
-            sum &+= (hash.value ^ (hash.value >> 29)) &* 0xbf58_476d_1ce4_e5b9
-            count += 1
+            digest.add(hash)
         }
-        return Int64(bitPattern: sum ^ (count &* 0x94d0_49bb_1331_11eb))
+        return digest.value
     }
+}
+
+/// The digest of a set of fields, built a field at a time: each field's hash (its name, then its
+/// value) is summed, so the order of the fields does not matter.
+struct FieldsDigest {
+    private var sum: UInt64 = 0
+    private var count: UInt64 = 0
+
+    mutating func add(_ field: StableHash) {
+        // Mixed once more, so that sums of different fields do not cancel out.
+        sum &+= (field.value ^ (field.value >> 29)) &* 0xbf58_476d_1ce4_e5b9
+        count += 1
+    }
+
+    var value: Int64 { Int64(bitPattern: sum ^ (count &* 0x94d0_49bb_1331_11eb)) }
 }
