@@ -20,14 +20,22 @@ struct ChangeCalculator {
     /// Each kind's columns in the file, by the kind's order.
     private var columns: [[EntityColumn]] = []
 
-    /// A column of an entity's fields, and the cell of the file's records that holds it.
-    private struct EntityColumn {
+    /// A column of an entity's fields, and the cell of the file's records that holds it. A class:
+    /// read for every cell of a file, a struct was copied whole each time.
+    private final class EntityColumn {
         let name: String
         let cell: Int
         /// An enumeration or a flag, stored as the specification spells it.
         let specification: ColumnSpecification?
         /// The hash of the name, which each of its fields' hashes starts from.
         let prefix: StableHash
+
+        init(name: String, cell: Int, specification: ColumnSpecification?, prefix: StableHash) {
+            self.name = name
+            self.cell = cell
+            self.specification = specification
+            self.prefix = prefix
+        }
     }
 
     init(state: CurrentState = CurrentState(), stored: StoredEntities?, importID: UUID) {
