@@ -4,7 +4,7 @@ import Ledger
 
 /// A failure a route reports: an HTTP status and a message a person can act on. Ledger errors
 /// are mapped to it in one place, `init(_ error:)`.
-public struct ServerError: Error, Sendable {
+public struct ServerError: Error, Sendable, CustomStringConvertible {
     public var status: HTTPResponse.Status
     public var message: String
 
@@ -12,6 +12,8 @@ public struct ServerError: Error, Sendable {
         self.status = status
         self.message = message
     }
+
+    public var description: String { message }
 
     static let signInRequired = ServerError(.unauthorized, "Sign in first.")
     static let badCSRFToken = ServerError(.forbidden, "The form has expired or did not come from this site; reload the page and try again.")

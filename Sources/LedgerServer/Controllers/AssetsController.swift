@@ -84,8 +84,9 @@ struct AssetsController {
         var first: Int
         var last: Int
         var lines: [ExceptionLine]
-        var previousOffset: Int?
-        var nextOffset: Int?
+        /// The queries of the pages before and after, keeping the filters.
+        var previousQuery: String?
+        var nextQuery: String?
     }
 
     func addRoutes(to router: Router<LedgerRequestContext>) {
@@ -161,8 +162,8 @@ struct AssetsController {
             errors: scan.errors, warnings: scan.warnings, byCode: counts(scan.byCode), byColumn: counts(scan.byColumn),
             severity: filter.severity ?? "", code: filter.code ?? "", column: filter.column ?? "", total: page.total,
             first: page.lines.isEmpty ? 0 : paging.offset + 1, last: paging.offset + page.lines.count, lines: page.lines,
-            previousOffset: paging.offset > 0 ? max(0, paging.offset - paging.limit) : nil,
-            nextOffset: paging.offset + paging.limit < page.total ? paging.offset + paging.limit : nil)
+            previousQuery: paging.offset > 0 ? filter.query(offset: max(0, paging.offset - paging.limit)) : nil,
+            nextQuery: paging.offset + paging.limit < page.total ? filter.query(offset: paging.offset + paging.limit) : nil)
         return try pages.render("exceptions", model)
     }
 

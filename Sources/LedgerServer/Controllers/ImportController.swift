@@ -106,4 +106,13 @@ extension ExceptionFilter {
         func value(_ name: String) -> String? { query[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
         self.init(severity: value("severity"), code: value("code"), column: value("column"))
     }
+
+    /// The query of another page with the same filters.
+    func query(offset: Int) -> String {
+        var items = URLComponents()
+        items.queryItems = [("severity", severity), ("code", code), ("column", column)].compactMap { name, value in
+            value.map { URLQueryItem(name: name, value: $0) }
+        } + [URLQueryItem(name: "offset", value: String(offset))]
+        return items.percentEncodedQuery ?? ""
+    }
 }
