@@ -32,10 +32,11 @@ public func buildApplication(
     let router = Router(context: LedgerRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.get("health") { _, _ in "ok" }
+    router.add(middleware: ErrorMiddleware(pages: pages))
+    // Inside the error middleware: it serves a file where the router found no route.
     if let statics = Bundle.module.url(forResource: "Static", withExtension: nil) {
         router.add(middleware: FileMiddleware(statics.path, urlBasePath: "/static", logger: logger))
     }
-    router.add(middleware: ErrorMiddleware(pages: pages))
     router.add(middleware: AuthenticationMiddleware(ledger: ledger, sessions: sessions, signIn: signIn))
     SignInController(pages: pages, sessions: sessions, signIn: signIn, secureCookies: dependencies.secureCookies).addRoutes(to: router)
     AssetsController(ledger: ledger, pages: pages, jobs: jobs, reports: reports, stagingFolder: staging).addRoutes(to: router)
