@@ -19,6 +19,7 @@ struct ErrorMiddleware: RouterMiddleware {
             if Self.wantsJSON(request) {
                 var response = try JSONResponse.encode(ErrorBody(error: .init(status: Int(failure.status.code), message: failure.message)), status: failure.status)
                 if failure.status == .unauthorized { response.headers[.wwwAuthenticate] = "Basic realm=\"Data Exchange\"" }
+                if failure.closesConnection { response.headers[.connection] = "close" }
                 return response
             }
             if failure.status == .unauthorized, request.method == .get {

@@ -7,10 +7,13 @@ import Ledger
 public struct ServerError: Error, Sendable, CustomStringConvertible {
     public var status: HTTPResponse.Status
     public var message: String
+    /// The connection is closed after the answer: the request's body was not read to its end.
+    public var closesConnection = false
 
-    public init(_ status: HTTPResponse.Status, _ message: String) {
+    public init(_ status: HTTPResponse.Status, _ message: String, closing: Bool = false) {
         self.status = status
         self.message = message
+        closesConnection = closing
     }
 
     public var description: String { message }

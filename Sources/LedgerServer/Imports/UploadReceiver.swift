@@ -38,9 +38,13 @@ struct UploadReceiver {
         }
         var received = 0, written = 0
         var inFile = false, fileName: String?
-        for try await buffer in request.body {
+        var body = request.body.makeAsyncIterator()
+        while let buffer = try await body.next() {
             received += buffer.readableBytes
-            if received > limit + Self.formOverhead { throw Self.tooLarge(declared: nil) }
+            if received > limit + Self.formOverhead {
+                try await Self.discard(&body, upTo: limit)
+                throw Self.tooLarge(declared: nil)
+            }
             let events: [MultipartReader.Event]
             do { events = try reader.consume(buffer.readableBytesView) } catch let error as MultipartReader.Malformed {
                 throw ServerError(.badRequest, "The upload is not well-formed multipart/form-data: \(error.message)")
@@ -52,7 +56,10 @@ struct UploadReceiver {
                     if inFile { fileName = name ?? "upload.csv" }
                 case .bytes(let bytes) where inFile:
                     written += bytes.count
-                    if written > limit { throw Self.tooLarge(declared: nil) }
+                    if written > limit {
+                        try await Self.discard(&body, upTo: limit)
+                        throw Self.tooLarge(declared: nil)
+                    }
                     try output.write(contentsOf: bytes)
                 case .bytes: break
                 case .partEnded: inFile = false
@@ -66,11 +73,22 @@ struct UploadReceiver {
         return ReceivedFile(url: url, name: Self.safeName(fileName))
     }
 
+    /// Reads and drops what is left of a refused body, keeping none of it, so that a client that
+    /// reads its answer only once it has sent everything still gets the 413. A body that goes on
+    /// for more than `bound` bytes more is cut off: the connection is closed instead.
+    static func discard(_ body: inout RequestBody.AsyncIterator, upTo bound: Int) async throws {
+        var dropped = 0
+        while let buffer = try await body.next() {
+            dropped += buffer.readableBytes
+            if dropped > bound { throw ServerError(.contentTooLarge, "The upload goes on past any Data Exchange file; the connection is closed.", closing: true) }
+        }
+    }
+
     /// The refusal of a file over the limit: its size when the client declared it.
     static func tooLarge(declared: Int?) -> ServerError {
         let message = declared.flatMap { FileSizeLimit.problem(size: $0, name: "The upload") }
             ?? "The file is larger than 70 MB; files of at most 70 MB are imported. Split the export into smaller files and drop each."
-        return ServerError(.contentTooLarge, message)
+        return ServerError(.contentTooLarge, message, closing: declared != nil)
     }
 
     /// The last component of a client's file name, without control characters.

@@ -88,7 +88,7 @@
       upload.hidden = true;
       showLine(status);
       if (status.state === "importing") setTimeout(() => follow(statusUrl, size), 400);
-      else if (status.state === "done" || status.state === "cancelled") refreshActivity();
+      else refreshActivity();
     }));
   }
 
