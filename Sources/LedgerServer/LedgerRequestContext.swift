@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Ledger
 import Logging
@@ -26,15 +27,21 @@ public struct LedgerRequestContext: RequestContext {
         return user
     }
 
-    /// The signed-in person, when their role passes `check`; 403 otherwise.
+    /// The signed-in person, when their role allows `capability`; 403 otherwise.
     public func require(_ capability: Capability) throws -> UserAccount {
         let user = try requireUser()
         guard capability.isGranted(to: user.role) else { throw ServerError.forbidden(capability) }
         return user
     }
 
-    /// The signed-in person as events record them.
-    public func actor() throws -> Actor { try requireUser().actor(via: via) }
+    /// The import a route's `{id}` names: its whole id, or eight characters of it or more.
+    func importID(in ledger: Ledger) throws -> UUID {
+        let text = try parameters.require("id")
+        return try UUID(uuidString: text) ?? ledger.importID(text)
+    }
+
+    /// The signed-in person as events record them, when their role allows `capability`.
+    public func actor(requiring capability: Capability) throws -> Actor { try require(capability).actor(via: via) }
 }
 
 /// What a route needs of the person's role.

@@ -18,13 +18,12 @@ struct UsersCommand: AsyncParsableCommand {
         var name: String
         @Option(help: "admin, importer or auditor.")
         var role: Role = .importer
-        @Flag(help: "Read the password from standard input instead of making a random one.")
-        var passwordStdin = false
+        @OptionGroup var passwordInput: PasswordInput
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var options: ActorOptions
 
         func run() async throws {
-            let password = passwordStdin ? readLine(strippingNewline: true) : nil
+            let password = passwordInput.read()
             try await reportingAsyncFailures {
                 let (account, made) = try await UserAdministration(ledger: try ledger.open())
                     .add(name: name, email: email, role: role, password: password, actor: options.actor)
@@ -72,13 +71,12 @@ struct UsersCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "reset-password", abstract: "Give a person a new password; prints a random one unless one is given on standard input.")
         @Argument(help: "Their e-mail.")
         var email: String
-        @Flag(help: "Read the password from standard input instead of making a random one.")
-        var passwordStdin = false
+        @OptionGroup var passwordInput: PasswordInput
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var options: ActorOptions
 
         func run() async throws {
-            let password = passwordStdin ? readLine(strippingNewline: true) : nil
+            let password = passwordInput.read()
             try await reportingAsyncFailures {
                 let ledger = try ledger.open()
                 let account = try UsersCommand.account(email, in: ledger)
@@ -92,6 +90,16 @@ struct UsersCommand: AsyncParsableCommand {
         guard let account = try ledger.user(email: email) else { throw LedgerError(.notFound, "Nobody signs in as \(email).") }
         return account
     }
+}
+
+/// `--password-stdin`: a password given on standard input, never on the command line where
+/// other users of the machine could see it.
+struct PasswordInput: ParsableArguments {
+    @Flag(help: "Read the password from standard input instead of making a random one.")
+    var passwordStdin = false
+
+    /// The password read, or nil for a random one.
+    func read() -> String? { passwordStdin ? readLine(strippingNewline: true) : nil }
 }
 
 extension Role: ExpressibleByArgument {}

@@ -100,28 +100,28 @@ struct AssetsController {
             return try pages.render("activity", try activityList(request, context))
         }
         router.post("imports/{id}/approve") { _, context in
-            let actor = try context.require(.importFiles).actor(via: .ui)
-            try jobs.startApproval(of: try importID(context), actor: actor)
+            let actor = try context.actor(requiring: .importFiles)
+            try jobs.startApproval(of: try context.importID(in: ledger), actor: actor)
             return Response.redirect(to: "/assets", type: .found)
         }
         router.post("imports/{id}/cancel") { _, context in
-            let actor = try context.require(.importFiles).actor(via: .ui)
-            try ledger.cancel(try importID(context), reason: nil, actor: actor)
+            let actor = try context.actor(requiring: .importFiles)
+            try ledger.cancel(try context.importID(in: ledger), reason: nil, actor: actor)
             return Response.redirect(to: "/assets", type: .found)
         }
         router.get("imports/{id}/file") { _, context in
             _ = try context.require(.read)
-            let id = try importID(context)
+            let id = try context.importID(in: ledger)
             return try await download(ledger.blobs.url(of: try ledger.originalFile(id)), name: try ledger.activityEntry(id).fileName, context: context)
         }
         router.get("imports/{id}/exceptions.csv") { _, context in
             _ = try context.require(.read)
-            let id = try importID(context)
+            let id = try context.importID(in: ledger)
             return try await download(ledger.blobs.url(of: try ledger.exceptionsReport(id)), name: "exceptions-\(id.uuidString.prefix(8).lowercased()).csv", context: context)
         }
         router.get("imports/{id}/fix-file.csv") { _, context in
             _ = try context.require(.read)
-            let id = try importID(context)
+            let id = try context.importID(in: ledger)
             let url = stagingFolder.appendingPathComponent("\(UUID().uuidString.lowercased())-fix.csv")
             try FileManager.default.createDirectory(at: stagingFolder, withIntermediateDirectories: true)
             try await Passwords.offPool { Result { try ledger.writeFixFile(of: id, to: url) } }.get()
@@ -147,7 +147,7 @@ struct AssetsController {
     }
 
     private func exceptionsPage(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
-        let id = try importID(context)
+        let id = try context.importID(in: ledger)
         let state = try ledger.importState(id)
         guard let scan = state.scan else { throw LedgerError(.notFound, "Import \(id.uuidString.lowercased()) has not been scanned yet.") }
         let filter = ExceptionFilter(request)
@@ -165,11 +165,6 @@ struct AssetsController {
             previousQuery: paging.offset > 0 ? filter.query(offset: max(0, paging.offset - paging.limit)) : nil,
             nextQuery: paging.offset + paging.limit < page.total ? filter.query(offset: paging.offset + paging.limit) : nil)
         return try pages.render("exceptions", model)
-    }
-
-    private func importID(_ context: LedgerRequestContext) throws -> UUID {
-        let text = try context.parameters.require("id")
-        return try UUID(uuidString: text) ?? ledger.importID(text)
     }
 
     /// A stored file sent as a download, streamed from disk.

@@ -39,18 +39,18 @@ struct ImportController {
     func addRoutes(to router: Router<LedgerRequestContext>) {
         let api = router.group("v1")
         api.post("bde/import") { request, context in
-            let actor = try context.require(.importFiles).actor(via: context.via)
+            let actor = try context.actor(requiring: .importFiles)
             let file = try await receiver.receive(request)
             let id = jobs.startScan(of: file, actor: actor)
             return try JSONResponse.encode(Started(bdeUUID: id.uuidString.lowercased(), statusUrl: ImportStatusReport.statusURL(id)), status: .accepted)
         }
         api.get("bde/import/{id}") { _, context in
             _ = try context.require(.read)
-            return try JSONResponse.encode(try jobs.status(of: try importID(context)))
+            return try JSONResponse.encode(try jobs.status(of: try context.importID(in: ledger)))
         }
         api.get("bde/import/{id}/report") { request, context in
             _ = try context.require(.read)
-            let id = try importID(context)
+            let id = try context.importID(in: ledger)
             let paging = Paging(request, defaultLimit: 100)
             let index = try await reports.index(of: ledger.blobs.url(of: try ledger.exceptionsReport(id)))
             let page = try index.page(ExceptionFilter(request), offset: paging.offset, limit: paging.limit)
@@ -58,15 +58,15 @@ struct ImportController {
                 ReportPage(bdeUUID: id.uuidString.lowercased(), total: page.total, offset: paging.offset, limit: paging.limit, exceptions: page.lines))
         }
         api.put("bde/import") { request, context in
-            let actor = try context.require(.importFiles).actor(via: context.via)
+            let actor = try context.actor(requiring: .importFiles)
             let body = try await request.decode(as: ApprovalRequest.self, context: context)
             guard let id = UUID(uuidString: body.bdeUUID) else { throw ServerError(.badRequest, "bdeUUID \(body.bdeUUID) is not an import id.") }
             try jobs.startApproval(of: id, actor: actor)
             return try JSONResponse.encode(try jobs.status(of: id), status: .accepted)
         }
         api.delete("bde/import/{id}") { request, context in
-            let actor = try context.require(.importFiles).actor(via: context.via)
-            let id = try importID(context)
+            let actor = try context.actor(requiring: .importFiles)
+            let id = try context.importID(in: ledger)
             try ledger.cancel(id, reason: request.uri.queryParameters["reason"].map(String.init), actor: actor)
             return try JSONResponse.encode(try jobs.status(of: id))
         }
@@ -77,12 +77,6 @@ struct ImportController {
                 ActivityPage(total: try ledger.activityCount(), offset: paging.offset, limit: paging.limit,
                              imports: try ledger.activity(limit: paging.limit, offset: paging.offset)))
         }
-    }
-
-    /// The import a route's `{id}` names: its whole id, or eight characters of it or more.
-    func importID(_ context: LedgerRequestContext) throws -> UUID {
-        let text = try context.parameters.require("id")
-        return try UUID(uuidString: text) ?? ledger.importID(text)
     }
 }
 
