@@ -18,7 +18,11 @@ struct ErrorMiddleware: RouterMiddleware {
             }
             if Self.wantsJSON(request) {
                 var response = try JSONResponse.encode(ErrorBody(error: .init(status: Int(failure.status.code), message: failure.message)), status: failure.status)
-                if failure.status == .unauthorized { response.headers[.wwwAuthenticate] = "Basic realm=\"Data Exchange\"" }
+                // Only to clients without a session: a browser asked for basic credentials would
+                // keep sending them by itself, and they need no CSRF token.
+                if failure.status == .unauthorized, request.cookies[AuthenticationMiddleware.sessionCookie] == nil {
+                    response.headers[.wwwAuthenticate] = "Basic realm=\"Data Exchange\""
+                }
                 if failure.closesConnection { response.headers[.connection] = "close" }
                 return response
             }
