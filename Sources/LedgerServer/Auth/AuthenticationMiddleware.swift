@@ -31,9 +31,18 @@ struct AuthenticationMiddleware: RouterMiddleware {
             if let userID = session.userID, let account = try? ledger.user(id: userID), !account.disabled { context.user = account }
         }
         if ![.get, .head, .options].contains(request.method) {
-            guard let session = context.session, try await Self.csrfToken(of: &request) == session.csrfToken else { throw ServerError.badCSRFToken }
+            guard let session = context.session, let token = try await Self.csrfToken(of: &request), Self.same(token, session.csrfToken) else {
+                throw ServerError.badCSRFToken
+            }
         }
         return try await next(request, context)
+    }
+
+    /// Compares two tokens in a time that does not depend on where they differ.
+    static func same(_ given: String, _ expected: String) -> Bool {
+        let given = Array(given.utf8), expected = Array(expected.utf8)
+        guard given.count == expected.count else { return false }
+        return zip(given, expected).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     /// The CSRF token a request carries, reading a form's body (and keeping it for the route).

@@ -81,6 +81,9 @@
     fetch(statusUrl, { headers: { Accept: "application/json" } }).then((response) => response.json().then((status) => {
       if (!response.ok) { refuse(errorMessage(status, response.status)); return; }
       if (status.state === "queued" || status.state === "scanning") {
+        // The scan's length is not known ahead: the bar runs while the count of records grows.
+        upload.hidden = false;
+        progress.removeAttribute("value");
         uploadLabel.textContent = status.message;
         setTimeout(() => follow(statusUrl, size), 400);
         return;

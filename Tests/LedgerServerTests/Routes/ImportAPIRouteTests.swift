@@ -92,6 +92,19 @@ import Testing
         }
     }
 
+    @Test func anImportIsNamedByEightCharactersOfItsIdOnThePages() async throws {
+        try await TestServer().test { server, client in
+            let id = try await TestServer.uploadAndWait(TestServer.exportFile(), as: server.importer, client: client)
+            let session = try await BrowserSession.signIn(server.auditor, client: client)
+            #expect(try await client.execute(uri: "/imports/\(id.prefix(8))/exceptions", method: .get, headers: session.headers).status == .ok)
+            #expect(try await client.execute(uri: "/imports/\(id.prefix(4))/exceptions", method: .get, headers: session.headers).status == .notFound)
+            let history = try await client.execute(uri: "/v1/history/planet/Mars", method: .get, headers: TestServer.basic(server.auditor))
+            #expect(history.status == .badRequest)
+            let point = try await client.execute(uri: "/v1/history/service-point/L1", method: .get, headers: TestServer.basic(server.auditor))
+            #expect(point.status == .badRequest)
+        }
+    }
+
     @Test func downloadsGiveTheOriginalBytesAndTheReports() async throws {
         try await TestServer().test { server, client in
             let content = TestServer.exportFile()
