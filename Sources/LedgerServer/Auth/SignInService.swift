@@ -7,8 +7,10 @@ import Ledger
 public actor SignInService {
     let ledger: Ledger
     let passwords: Passwords
-    /// How long a refused sign-in waits before answering.
+    /// How long a first refused sign-in waits before answering; each further refusal for the same
+    /// e-mail within a quarter of an hour waits twice as long, up to 32 times.
     let refusalDelay: Duration
+    private var refusals: [String: (count: Int, last: Date)] = [:]
     /// Basic authentication sends the password with every call; bcrypt on each would cost a
     /// quarter second of CPU per call. A check that passed is remembered for a while, keyed by
     /// the e-mail, the password and the stored hash, so a reset or a new password forgets it.
@@ -32,12 +34,22 @@ public actor SignInService {
         guard let account, matches, !account.disabled else {
             let reason = account == nil ? "unknown e-mail" : matches ? "user disabled" : "wrong password"
             try ledger.recordFailedSignIn(email: email, reason: reason, via: via, clientAddress: clientAddress)
-            try await Task.sleep(for: refusalDelay)
+            try await Task.sleep(for: refusalDelay * (1 << min(countRefusal(of: email) - 1, 5)))
             throw ServerError(.unauthorized, "The e-mail or the password is wrong, or the account is disabled.")
         }
+        refusals[email.lowercased()] = nil
         try ledger.recordSignIn(account, via: via, clientAddress: clientAddress)
         if let key { verified[key] = Date().addingTimeInterval(verifiedLifetime) }
         return account
+    }
+
+    /// Counts a refusal for `email`; returns how many there were lately, this one included.
+    private func countRefusal(of email: String) -> Int {
+        let key = email.lowercased(), now = Date()
+        let previous = refusals[key].flatMap { now.timeIntervalSince($0.last) < 900 ? $0.count : nil } ?? 0
+        if refusals.count > 10_000 { refusals = refusals.filter { now.timeIntervalSince($0.value.last) < 900 } }
+        refusals[key] = (previous + 1, now)
+        return previous + 1
     }
 
     static func cacheKey(email: String, password: String, hash: String) -> String {
