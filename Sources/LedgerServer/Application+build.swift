@@ -59,6 +59,6 @@ struct ImportWorkService: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
-        await Passwords.offPool { jobs.drain() }
+        await offCooperativePool { jobs.drain() }
     }
 }

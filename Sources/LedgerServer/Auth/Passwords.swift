@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import HummingbirdBcrypt
 
@@ -17,11 +16,11 @@ public struct Passwords: Sendable {
             throw ServerError(.badRequest, "A password needs at least \(Self.minimumLength) characters.")
         }
         let cost = cost
-        return await Self.offPool { Bcrypt.hash(password, cost: cost) }
+        return await offCooperativePool { Bcrypt.hash(password, cost: cost) }
     }
 
     public func verify(_ password: String, against hash: String) async -> Bool {
-        await Self.offPool { Bcrypt.verify(password, hash: hash) }
+        await offCooperativePool { Bcrypt.verify(password, hash: hash) }
     }
 
     /// A random password for a new user, printed once: 16 letters and digits.
@@ -29,11 +28,5 @@ public struct Passwords: Sendable {
         let alphabet = Array("abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
         var generator = SystemRandomNumberGenerator()
         return String((0..<16).map { _ in alphabet.randomElement(using: &generator)! })
-    }
-
-    static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: work()) }
-        }
     }
 }

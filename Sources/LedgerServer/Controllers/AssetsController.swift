@@ -124,7 +124,7 @@ struct AssetsController {
             let id = try context.importID(in: ledger)
             let url = stagingFolder.appendingPathComponent("\(UUID().uuidString.lowercased())-fix.csv")
             try FileManager.default.createDirectory(at: stagingFolder, withIntermediateDirectories: true)
-            try await Passwords.offPool { Result { try ledger.writeFixFile(of: id, to: url) } }.get()
+            try await offCooperativePool { Result { try ledger.writeFixFile(of: id, to: url) } }.get()
             // The file is read into the answer, then removed: fix files are small (the records with errors).
             defer { try? FileManager.default.removeItem(at: url) }
             let data = try Data(contentsOf: url)

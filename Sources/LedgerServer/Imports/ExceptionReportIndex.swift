@@ -126,7 +126,7 @@ actor ExceptionReportIndexes {
     func index(of file: URL) async throws -> ExceptionReportIndex {
         let key = file.lastPathComponent
         if let index = indexes[key] { return index }
-        let index = try await Task.detached { try ExceptionReportIndex(reading: file) }.value
+        let index = try await offCooperativePool { Result { try ExceptionReportIndex(reading: file) } }.get()
         indexes[key] = index
         order.append(key)
         if order.count > capacity { indexes[order.removeFirst()] = nil }
