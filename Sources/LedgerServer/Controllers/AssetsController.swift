@@ -38,7 +38,7 @@ struct AssetsController {
             status = entry.status
             kind = entry.kind
             via = entry.via.uppercased()
-            droppedAt = entry.droppedAt
+            droppedAt = DisplayTime.text(stored: entry.droppedAt)
             droppedByName = entry.droppedByName
             droppedByEmail = entry.droppedByEmail
             records = entry.records.map(String.init) ?? ""

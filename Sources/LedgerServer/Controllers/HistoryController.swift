@@ -32,6 +32,7 @@ struct HistoryController {
     }
 
     /// One change as the timeline shows it.
+    /// One change as the timeline and `/v1/history` show it, ids written as everywhere else.
     struct TimelineLine: Encodable {
         struct Field: Encodable {
             var name: String
@@ -39,7 +40,10 @@ struct HistoryController {
             var new: String
         }
         var position: Int64
+        /// ISO 8601, for scripts.
         var recordedAt: String
+        /// For people.
+        var shownAt: String
         var byName: String
         var byEmail: String
         var importID: String
@@ -53,9 +57,14 @@ struct HistoryController {
         var isPeriod: Bool
         var fields: [Field]
 
+        enum CodingKeys: String, CodingKey {
+            case position, recordedAt, byName, byEmail, importID, record, line, entity, key, created, isPeriod, fields
+        }
+
         init(_ entry: HistoryEntry) {
             position = entry.position
             recordedAt = ISO8601DateFormatter().string(from: entry.recordedAt)
+            shownAt = DisplayTime.text(entry.recordedAt)
             byName = entry.byName
             byEmail = entry.byEmail
             importID = entry.importID.uuidString.lowercased()
@@ -94,7 +103,7 @@ struct HistoryController {
         var lines: [AuditLine]
     }
 
-    struct AuditLine: Encodable {
+    struct AuditLine {
         var position: Int64
         var recordedAt: String
         var byName: String
@@ -128,7 +137,7 @@ struct HistoryController {
             func value(_ name: String) -> String { query[Substring(name)].map(String.init) ?? "" }
             return try pages.render("audit", AuditPage(
                 page: PageFrame(title: "Audit trail", tab: "audit", context: context), user: value("user"), importID: value("import"),
-                entity: value("entity"), since: value("since"), until: value("until"), asOf: value("asOf"), lines: try audit(request)))
+                entity: value("entity"), since: value("since"), until: value("until"), asOf: value("asOf"), lines: try audit(request).map(AuditLine.init)))
         }
         router.get("v1/audit") { request, context in
             _ = try context.require(.read)
@@ -141,7 +150,7 @@ struct HistoryController {
     }
 
     /// The audit trail filtered by `?user=&import=&entity=&since=&until=&asOf=&limit=`, newest first.
-    private func audit(_ request: Request) throws -> [AuditLine] {
+    private func audit(_ request: Request) throws -> [Ledger.AuditEntry] {
         let query = request.uri.queryParameters
         func value(_ name: String) -> String? { query[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
         let importID = try value("import").map { try UUID(uuidString: $0) ?? ledger.importID($0) }
@@ -156,11 +165,15 @@ struct HistoryController {
         let limit = min(Paging.largestLimit * 10, max(1, value("limit").flatMap(Int.init) ?? 1_000))
         let entity = value("entity")?.lowercased()
         let entries = try ledger.audit(user: value("user"), importID: importID, since: since, until: until, limit: entity == nil ? limit : 100_000)
-        return entries.reversed().filter { $0.position <= lastPosition && (entity == nil || $0.object.lowercased().contains(entity!)) }.prefix(limit).map { entry in
-            AuditLine(
-                position: entry.position, recordedAt: ISO8601DateFormatter().string(from: entry.recordedAt), byName: entry.byName, byEmail: entry.byEmail,
-                via: entry.via.uppercased(), action: entry.action, object: entry.object, outcome: entry.outcome)
-        }
+        return Array(entries.reversed().filter { $0.position <= lastPosition && (entity == nil || $0.object.lowercased().contains(entity!)) }.prefix(limit))
+    }
+}
+
+extension HistoryController.AuditLine {
+    init(_ entry: Ledger.AuditEntry) {
+        self.init(
+            position: entry.position, recordedAt: DisplayTime.text(entry.recordedAt), byName: entry.byName, byEmail: entry.byEmail,
+            via: entry.via.uppercased(), action: entry.action, object: entry.object, outcome: entry.outcome)
     }
 }
 

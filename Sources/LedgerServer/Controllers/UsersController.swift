@@ -64,7 +64,7 @@ struct UsersController {
     private func page(_ context: LedgerRequestContext, notice: String?) throws -> Response {
         let users = try ledger.users().map {
             UsersPage.Line(id: $0.id.uuidString.lowercased(), name: $0.name, email: $0.email, role: $0.role.rawValue, disabled: $0.disabled,
-                           createdAt: $0.createdAt, lastSignInAt: $0.lastSignInAt ?? "never")
+                           createdAt: DisplayTime.text(stored: $0.createdAt), lastSignInAt: $0.lastSignInAt.map { DisplayTime.text(stored: $0) } ?? "never")
         }
         return try pages.render("users", UsersPage(
             page: PageFrame(title: "Users", tab: "users", context: context), users: users, roles: Role.allCases.map(\.rawValue), notice: notice))
