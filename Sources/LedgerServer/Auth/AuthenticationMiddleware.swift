@@ -30,10 +30,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
             context.session = session
             if let userID = session.userID, let account = try? ledger.user(id: userID), !account.disabled { context.user = account }
         }
-        if ![.get, .head, .options].contains(request.method) {
-            guard let session = context.session, let token = try await Self.csrfToken(of: &request), Self.same(token, session.csrfToken) else {
-                throw ServerError.badCSRFToken
-            }
+        // A session is what a browser sends by itself: its unsafe requests must prove they come
+        // from this site's pages. Without one, the routes answer 401 (the sign-in form checks
+        // that it has the session of its own page).
+        if let session = context.session, ![.get, .head, .options].contains(request.method) {
+            guard let token = try await Self.csrfToken(of: &request), Self.same(token, session.csrfToken) else { throw ServerError.badCSRFToken }
         }
         return try await next(request, context)
     }

@@ -46,6 +46,8 @@ struct SignInController {
     }
 
     private func submit(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        // Only the sign-in page's own session (whose CSRF token the middleware checked) may sign in.
+        guard context.session != nil else { throw ServerError.badCSRFToken }
         var request = request
         let form = FormFields(String(buffer: try await request.collectBody(upTo: AuthenticationMiddleware.largestForm)))
         let email = try form.require("email")

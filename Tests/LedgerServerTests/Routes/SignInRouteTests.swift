@@ -25,6 +25,8 @@ import Testing
             }
             let api = try await client.execute(uri: "/v1/activity", method: .get)
             #expect(api.status == .unauthorized && api.headers[.wwwAuthenticate] != nil)
+            let upload = try await client.execute(uri: "/v1/bde/import", method: .post, headers: [.contentType: "multipart/form-data; boundary=x"])
+            #expect(upload.status == .unauthorized)
         }
     }
 
