@@ -21,7 +21,9 @@ public actor SessionStore {
     /// token planted before sign-in is worth nothing after.
     public func start(for userID: UUID?) -> Session {
         removeExpired()
-        let session = Session(token: Self.randomToken(), csrfToken: Self.randomToken(), userID: userID, expires: Date().addingTimeInterval(lifetime))
+        // A sign-in page's session only has to last while a person types.
+        let expires = Date().addingTimeInterval(userID == nil ? min(lifetime, 1800) : lifetime)
+        let session = Session(token: Self.randomToken(), csrfToken: Self.randomToken(), userID: userID, expires: expires)
         sessions[session.token] = session
         return session
     }
