@@ -15,6 +15,7 @@ public final class Ledger: Sendable {
             ActivityProjection.registerMigrations(&migrator)
             StateProjection.registerMigrations(&migrator)
             HistoryProjection.registerMigrations(&migrator)
+            Ledger.registerUserMigrations(&migrator)
         }
         blobs = try BlobStore(besideDatabase: path)
         self.specification = try specification ?? Specification.bundled()

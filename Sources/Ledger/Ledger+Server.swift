@@ -1,0 +1,21 @@
+import DataExchange
+import Foundation
+import GRDB
+
+extension Ledger {
+    /// Writes the fix file of an import: the records with errors as they were, with what to
+    /// correct, found by scanning the stored original against the ledger as it is now.
+    public func writeFixFile(of id: UUID, to url: URL, today: CalendarDate = .today()) throws {
+        guard let uploaded = try importState(id).uploaded else { throw LedgerError(.notFound, "Import \(id) has no stored file.") }
+        let (state, _) = try currentState()
+        var writer = try FixFileWriter(path: url.path)
+        _ = try Scanner(specification: specification, ledger: state, today: today)
+            .scan(try FileByteSource(path: blobs.url(of: uploaded.file).path), name: uploaded.fileName, observer: &writer)
+        try writer.finish()
+    }
+
+    /// How many imports the Activity List holds, for paging it.
+    public func activityCount() throws -> Int {
+        try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM activity") ?? 0 }
+    }
+}

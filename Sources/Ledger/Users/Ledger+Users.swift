@@ -1,0 +1,79 @@
+import Foundation
+import GRDB
+
+extension Ledger {
+    /// Registers the users projection's tables; called from `init`.
+    static func registerUserMigrations(_ migrator: inout DatabaseMigrator) {
+        UsersProjection.registerMigrations(&migrator)
+    }
+
+    /// Everyone who was given access, disabled people included, by name.
+    public func users() throws -> [UserAccount] {
+        try store.pool.read { db in try UserAccount.fetchAll(db, sql: "SELECT * FROM users ORDER BY name COLLATE NOCASE, email") }
+    }
+
+    /// The user with this e-mail (case does not matter), if any.
+    public func user(email: String) throws -> UserAccount? {
+        try store.pool.read { db in try UserAccount.fetchOne(db, sql: "SELECT * FROM users WHERE email = ?", arguments: [email]) }
+    }
+
+    public func user(id: UUID) throws -> UserAccount {
+        guard let user = try store.pool.read({ db in
+            try UserAccount.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id.uuidString.lowercased()])
+        }) else { throw LedgerError(.notFound, "There is no user \(id.uuidString.lowercased()).") }
+        return user
+    }
+
+    /// Gives a person access. `passwordHash` is a bcrypt hash: the ledger never sees a password.
+    @discardableResult
+    public func createUser(name: String, email: String, role: Role, passwordHash: String, actor: Actor) throws -> UserAccount {
+        let name = name.trimmingCharacters(in: .whitespaces), email = email.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty else { throw LedgerError(.invalidState, "A user needs a name.") }
+        guard email.contains("@"), !email.contains(" ") else { throw LedgerError(.invalidState, "\(email) is not an e-mail address.") }
+        guard try user(email: email) == nil else { throw LedgerError(.invalidState, "\(email) already has access.") }
+        let id = UUID()
+        let stream = UserAccount.stream(id)
+        try recordUserEvent(UserCreated(userID: id, name: name, email: email, role: role, passwordHash: passwordHash), stream: stream, actor: actor,
+                            expecting: .noStream)
+        return try user(id: id)
+    }
+
+    /// Withdraws a person's access; what they did stays in the log.
+    public func disableUser(_ id: UUID, actor: Actor) throws {
+        let account = try user(id: id)
+        guard !account.disabled else { throw LedgerError(.invalidState, "\(account.email) is already disabled.") }
+        try recordUserEvent(UserDisabled(userID: id), stream: UserAccount.stream(id), actor: actor)
+    }
+
+    /// Replaces a person's password hash.
+    public func resetPassword(_ id: UUID, passwordHash: String, actor: Actor) throws {
+        _ = try user(id: id)
+        try recordUserEvent(PasswordReset(userID: id, passwordHash: passwordHash), stream: UserAccount.stream(id), actor: actor)
+    }
+
+    /// Records a sign-in, for the audit trail.
+    public func recordSignIn(_ account: UserAccount, via: Actor.Via, clientAddress: String?) throws {
+        try recordUserEvent(SignedIn(userID: account.id, clientAddress: clientAddress), stream: UserAccount.stream(account.id),
+                            actor: Actor(name: account.name, email: account.email, via: via))
+    }
+
+    /// Records a refused sign-in, for the audit trail: in the user's stream when the e-mail names one.
+    public func recordFailedSignIn(email: String, reason: String, via: Actor.Via, clientAddress: String?) throws {
+        let account = try user(email: email)
+        let stream = account.map { UserAccount.stream($0.id) } ?? UsersProjection.unknownUserStream
+        try recordUserEvent(SignInFailed(userID: account?.id, email: email, reason: reason, clientAddress: clientAddress), stream: stream,
+                            actor: Actor(name: account?.name ?? email, email: email, via: via))
+    }
+
+    /// Appends one user event and brings every projection along, the users table included, in
+    /// one transaction.
+    private func recordUserEvent<Payload: EventPayload>(_ payload: Payload, stream: String, actor: Actor, expecting: ExpectedVersion = .any) throws {
+        let event = try coder.event(payload, stream: stream, metadata: EventMetadata(actor: actor))
+        try store.write { db in
+            for recorded in try SQLiteEventStore.append([event], expecting: [stream: expecting], in: db) {
+                try project(recorded, in: db)
+                try UsersProjection.apply(recorded, in: db, coder: coder)
+            }
+        }
+    }
+}

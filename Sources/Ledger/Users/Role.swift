@@ -1,0 +1,14 @@
+/// What a person may do. Each role can do everything the roles after it can.
+public enum Role: String, Sendable, Codable, CaseIterable {
+    /// Manages users, and everything an importer does.
+    case admin
+    /// Drops files, approves and cancels imports.
+    case importer
+    /// Reads everything, changes nothing.
+    case auditor
+
+    /// The role may drop files, approve and cancel imports.
+    public var canImport: Bool { self == .admin || self == .importer }
+    /// The role may add, disable and reset users.
+    public var canManageUsers: Bool { self == .admin }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// A person was given access. The password is kept only as a bcrypt hash.
+public struct UserCreated: EventPayload, Equatable {
+    public static let type = "UserCreated"
+    public static let schemaVersion = 1
+    public var userID: UUID
+    public var name: String
+    public var email: String
+    public var role: Role
+    public var passwordHash: String
+}
+
+/// A person's access was withdrawn; their history stays.
+public struct UserDisabled: EventPayload, Equatable {
+    public static let type = "UserDisabled"
+    public static let schemaVersion = 1
+    public var userID: UUID
+}
+
+/// A person's password was replaced (by an administrator, or at the command line).
+public struct PasswordReset: EventPayload, Equatable {
+    public static let type = "PasswordReset"
+    public static let schemaVersion = 1
+    public var userID: UUID
+    public var passwordHash: String
+}
+
+/// A person signed in, on the web page or with basic authentication's first use.
+public struct SignedIn: EventPayload, Equatable {
+    public static let type = "SignedIn"
+    public static let schemaVersion = 1
+    public var userID: UUID
+    public var clientAddress: String?
+}
+
+/// A sign-in was refused: an unknown e-mail, a wrong password, or a disabled user.
+public struct SignInFailed: EventPayload, Equatable {
+    public static let type = "SignInFailed"
+    public static let schemaVersion = 1
+    /// The user the e-mail names, when it names one.
+    public var userID: UUID?
+    public var email: String
+    public var reason: String
+    public var clientAddress: String?
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Hummingbird
+import Ledger
+import Logging
+import ServiceLifecycle
+
+/// What the server is built from besides its configuration: the parts tests set differently.
+public struct ServerDependencies: Sendable {
+    public var passwords: Passwords
+    /// How long a refused sign-in waits before answering.
+    public var refusalDelay: Duration
+    public var secureCookies: Bool
+
+    public init(passwords: Passwords = Passwords(), refusalDelay: Duration = .seconds(1), secureCookies: Bool = true) {
+        self.passwords = passwords
+        self.refusalDelay = refusalDelay
+        self.secureCookies = secureCookies
+    }
+}
+
+/// Builds the web application over an open ledger: called by `ledger serve` and by the tests
+/// (port 0, a temporary ledger).
+public func buildApplication(
+    configuration: ServerConfiguration, ledger: Ledger, dependencies: ServerDependencies = ServerDependencies(), logger: Logger
+) async throws -> some ApplicationProtocol {
+    let pages = try await PageRenderer.load()
+    let sessions = SessionStore()
+    let signIn = SignInService(ledger: ledger, passwords: dependencies.passwords, refusalDelay: dependencies.refusalDelay)
+    let jobs = ImportJobs(ledger: ledger)
+    let reports = ExceptionReportIndexes()
+    let staging = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("uploads")
+    let router = Router(context: LedgerRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
+    router.get("health") { _, _ in "ok" }
+    router.add(middleware: ErrorMiddleware(pages: pages))
+    // Inside the error middleware: it serves a file where the router found no route.
+    if let statics = Bundle.module.url(forResource: "Static", withExtension: nil) {
+        router.add(middleware: FileMiddleware(statics.path, urlBasePath: "/static", logger: logger))
+    }
+    router.add(middleware: AuthenticationMiddleware(ledger: ledger, sessions: sessions, signIn: signIn))
+    SignInController(pages: pages, sessions: sessions, signIn: signIn, secureCookies: dependencies.secureCookies).addRoutes(to: router)
+    AssetsController(ledger: ledger, pages: pages, jobs: jobs, reports: reports, stagingFolder: staging).addRoutes(to: router)
+    ImportController(ledger: ledger, jobs: jobs, receiver: UploadReceiver(stagingFolder: staging), reports: reports).addRoutes(to: router)
+    HistoryController(ledger: ledger, pages: pages).addRoutes(to: router)
+    SpecificationController(ledger: ledger, pages: pages).addRoutes(to: router)
+    UsersController(ledger: ledger, pages: pages, administration: UserAdministration(ledger: ledger, passwords: dependencies.passwords), sessions: sessions)
+        .addRoutes(to: router)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ledger"),
+        services: [ImportWorkService(jobs: jobs)],
+        logger: logger)
+}
+
+/// Lets the imports under way finish when the server is asked to stop: a stored file is then
+/// either scanned or, if the process is killed, reported as interrupted, never half-recorded.
+struct ImportWorkService: Service {
+    let jobs: ImportJobs
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await offCooperativePool { jobs.drain() }
+    }
+}

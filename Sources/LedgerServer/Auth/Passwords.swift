@@ -1,0 +1,32 @@
+import Foundation
+import HummingbirdBcrypt
+
+/// Hashes and checks passwords with bcrypt, off the cooperative pool: a hash takes a quarter of
+/// a second of CPU on purpose.
+public struct Passwords: Sendable {
+    /// bcrypt's cost: 12 in production; tests use the lowest to stay quick.
+    public var cost: UInt8
+
+    public init(cost: UInt8 = 12) { self.cost = cost }
+
+    public static let minimumLength = 10
+
+    public func hash(_ password: String) async throws -> String {
+        guard password.count >= Self.minimumLength else {
+            throw ServerError(.badRequest, "A password needs at least \(Self.minimumLength) characters.")
+        }
+        let cost = cost
+        return await offCooperativePool { Bcrypt.hash(password, cost: cost) }
+    }
+
+    public func verify(_ password: String, against hash: String) async -> Bool {
+        await offCooperativePool { Bcrypt.verify(password, hash: hash) }
+    }
+
+    /// A random password for a new user, printed once: 16 letters and digits.
+    public static func random() -> String {
+        let alphabet = Array("abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<16).map { _ in alphabet.randomElement(using: &generator)! })
+    }
+}

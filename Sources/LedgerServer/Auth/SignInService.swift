@@ -1,0 +1,58 @@
+import Crypto
+import Foundation
+import Ledger
+
+/// Checks e-mails and passwords against the users projection, records every sign-in and every
+/// refusal in the log, and slows refusals down so that guessing is slow.
+public actor SignInService {
+    let ledger: Ledger
+    let passwords: Passwords
+    /// How long a first refused sign-in waits before answering; each further refusal for the same
+    /// e-mail within a quarter of an hour waits twice as long, up to 32 times.
+    let refusalDelay: Duration
+    private var refusals: [String: (count: Int, last: Date)] = [:]
+    /// Basic authentication sends the password with every call; bcrypt on each would cost a
+    /// quarter second of CPU per call. A check that passed is remembered for a while, keyed by
+    /// the e-mail, the password and the stored hash, so a reset or a new password forgets it.
+    private var verified: [String: Date] = [:]
+    private let verifiedLifetime: TimeInterval = 300
+
+    public init(ledger: Ledger, passwords: Passwords, refusalDelay: Duration = .seconds(1)) {
+        self.ledger = ledger
+        self.passwords = passwords
+        self.refusalDelay = refusalDelay
+    }
+
+    /// The active user whose e-mail and password these are; records the sign-in, or records the
+    /// refusal, waits, and throws 401. `remembered` skips recording a repeated API call.
+    public func signIn(email: String, password: String, via: Actor.Via, clientAddress: String?) async throws -> UserAccount {
+        let account = try ledger.user(email: email)
+        let key = account.map { Self.cacheKey(email: email, password: password, hash: $0.passwordHash) }
+        if let account, !account.disabled, let key, let until = verified[key], until > Date() { return account }
+        let matches: Bool
+        if let account { matches = await passwords.verify(password, against: account.passwordHash) } else { matches = false }
+        guard let account, matches, !account.disabled else {
+            let reason = account == nil ? "unknown e-mail" : matches ? "user disabled" : "wrong password"
+            try ledger.recordFailedSignIn(email: email, reason: reason, via: via, clientAddress: clientAddress)
+            try await Task.sleep(for: refusalDelay * (1 << min(countRefusal(of: email) - 1, 5)))
+            throw ServerError(.unauthorized, "The e-mail or the password is wrong, or the account is disabled.")
+        }
+        refusals[email.lowercased()] = nil
+        try ledger.recordSignIn(account, via: via, clientAddress: clientAddress)
+        if let key { verified[key] = Date().addingTimeInterval(verifiedLifetime) }
+        return account
+    }
+
+    /// Counts a refusal for `email`; returns how many there were lately, this one included.
+    private func countRefusal(of email: String) -> Int {
+        let key = email.lowercased(), now = Date()
+        let previous = refusals[key].flatMap { now.timeIntervalSince($0.last) < 900 ? $0.count : nil } ?? 0
+        if refusals.count > 10_000 { refusals = refusals.filter { now.timeIntervalSince($0.value.last) < 900 } }
+        refusals[key] = (previous + 1, now)
+        return previous + 1
+    }
+
+    static func cacheKey(email: String, password: String, hash: String) -> String {
+        SHA256.hash(data: Data("\(email.lowercased())\u{0}\(password)\u{0}\(hash)".utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

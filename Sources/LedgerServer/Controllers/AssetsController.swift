@@ -1,0 +1,180 @@
+import DataExchange
+import Foundation
+import Hummingbird
+import Ledger
+
+/// The Assets tab (the drop zone and the Activity List), an import's downloads and its
+/// exceptions page, and the buttons of the Activity List for a browser without script.
+struct AssetsController {
+    let ledger: Ledger
+    let pages: PageRenderer
+    let jobs: ImportJobs
+    let reports: ExceptionReportIndexes
+    let stagingFolder: URL
+    static let pageSize = 25
+
+    /// One line of the Activity List as the page shows it.
+    struct ActivityLine {
+        var id: String
+        var shortID: String
+        var fileName: String
+        var status: String
+        var kind: String
+        var via: String
+        var droppedAt: String
+        var droppedByName: String
+        var droppedByEmail: String
+        var records: String
+        var ready: String
+        var exceptions: String
+        var imported: String
+        var hasReport: Bool
+        var awaitsDecision: Bool
+
+        init(_ entry: ActivityEntry) {
+            id = entry.id
+            shortID = String(entry.id.prefix(8))
+            fileName = entry.fileName
+            status = entry.status
+            kind = entry.kind
+            via = entry.via.uppercased()
+            droppedAt = DisplayTime.text(stored: entry.droppedAt)
+            droppedByName = entry.droppedByName
+            droppedByEmail = entry.droppedByEmail
+            records = entry.records.map(String.init) ?? ""
+            ready = entry.ready.map(String.init) ?? ""
+            exceptions = entry.errors.map { String($0 + (entry.warnings ?? 0)) } ?? ""
+            imported = entry.imported.map(String.init) ?? ""
+            hasReport = entry.reportSha256 != nil
+            awaitsDecision = entry.status == "scanned" && (entry.fileErrors ?? 0) == 0
+        }
+    }
+
+    struct ActivityList {
+        var lines: [ActivityLine]
+        var canImport: Bool
+        var csrfToken: String?
+        var page: Int
+        var previousPage: Int?
+        var nextPage: Int?
+    }
+
+    struct AssetsPage {
+        var page: PageFrame
+        var activity: ActivityList
+        var maximumBytes = FileSizeLimit.maximumBytes
+    }
+
+    struct ExceptionsPage {
+        struct Count {
+            var name: String
+            var count: Int
+        }
+        var page: PageFrame
+        var id: String
+        var fileName: String
+        var errors: Int
+        var warnings: Int
+        var byCode: [Count]
+        var byColumn: [Count]
+        var severity: String
+        var code: String
+        var column: String
+        var total: Int
+        var first: Int
+        var last: Int
+        var lines: [ExceptionLine]
+        /// The queries of the pages before and after, keeping the filters.
+        var previousQuery: String?
+        var nextQuery: String?
+    }
+
+    func addRoutes(to router: Router<LedgerRequestContext>) {
+        router.get("/") { _, _ in Response.redirect(to: "/assets", type: .found) }
+        router.get("assets") { request, context in
+            _ = try context.require(.read)
+            return try pages.render("assets", AssetsPage(page: PageFrame(title: "Assets", tab: "assets", context: context), activity: try activityList(request, context)))
+        }
+        router.get("assets/activity") { request, context in
+            _ = try context.require(.read)
+            return try pages.render("activity", try activityList(request, context))
+        }
+        router.post("imports/{id}/approve") { _, context in
+            let actor = try context.actor(requiring: .importFiles)
+            try jobs.startApproval(of: try context.importID(in: ledger), actor: actor)
+            return Response.redirect(to: "/assets", type: .found)
+        }
+        router.post("imports/{id}/cancel") { _, context in
+            let actor = try context.actor(requiring: .importFiles)
+            try ledger.cancel(try context.importID(in: ledger), reason: nil, actor: actor)
+            return Response.redirect(to: "/assets", type: .found)
+        }
+        router.get("imports/{id}/file") { _, context in
+            _ = try context.require(.read)
+            let id = try context.importID(in: ledger)
+            return try await download(ledger.blobs.url(of: try ledger.originalFile(id)), name: try ledger.activityEntry(id).fileName, context: context)
+        }
+        router.get("imports/{id}/exceptions.csv") { _, context in
+            _ = try context.require(.read)
+            let id = try context.importID(in: ledger)
+            return try await download(ledger.blobs.url(of: try ledger.exceptionsReport(id)), name: "exceptions-\(id.uuidString.prefix(8).lowercased()).csv", context: context)
+        }
+        router.get("imports/{id}/fix-file.csv") { _, context in
+            _ = try context.require(.read)
+            let id = try context.importID(in: ledger)
+            let url = stagingFolder.appendingPathComponent("\(UUID().uuidString.lowercased())-fix.csv")
+            try FileManager.default.createDirectory(at: stagingFolder, withIntermediateDirectories: true)
+            try await offCooperativePool { Result { try ledger.writeFixFile(of: id, to: url) } }.get()
+            // The file is read into the answer, then removed: fix files are small (the records with errors).
+            defer { try? FileManager.default.removeItem(at: url) }
+            let data = try Data(contentsOf: url)
+            return Response(status: .ok, headers: Self.attachment("to-correct-\(id.uuidString.prefix(8).lowercased()).csv"),
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        router.get("imports/{id}/exceptions") { request, context in
+            _ = try context.require(.read)
+            return try await exceptionsPage(request, context)
+        }
+    }
+
+    private func activityList(_ request: Request, _ context: LedgerRequestContext) throws -> ActivityList {
+        let page = max(1, request.uri.queryParameters["page"].flatMap { Int($0) } ?? 1)
+        let total = try ledger.activityCount()
+        let entries = try ledger.activity(limit: Self.pageSize, offset: (page - 1) * Self.pageSize)
+        return ActivityList(
+            lines: entries.map(ActivityLine.init), canImport: context.user?.role.canImport ?? false, csrfToken: context.session?.csrfToken, page: page,
+            previousPage: page > 1 ? page - 1 : nil, nextPage: page * Self.pageSize < total ? page + 1 : nil)
+    }
+
+    private func exceptionsPage(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
+        let id = try context.importID(in: ledger)
+        let state = try ledger.importState(id)
+        guard let scan = state.scan else { throw LedgerError(.notFound, "Import \(id.uuidString.lowercased()) has not been scanned yet.") }
+        let filter = ExceptionFilter(request)
+        let paging = Paging(request, defaultLimit: 100)
+        let index = try await reports.index(of: ledger.blobs.url(of: scan.report))
+        let page = try index.page(filter, offset: paging.offset, limit: paging.limit)
+        func counts(_ table: [String: Int]) -> [ExceptionsPage.Count] {
+            table.map { ExceptionsPage.Count(name: $0.key, count: $0.value) }.sorted { ($0.count, $1.name) > ($1.count, $0.name) }
+        }
+        let model = ExceptionsPage(
+            page: PageFrame(title: "Exceptions", tab: "assets", context: context), id: id.uuidString.lowercased(), fileName: state.uploaded?.fileName ?? "",
+            errors: scan.errors, warnings: scan.warnings, byCode: counts(scan.byCode), byColumn: counts(scan.byColumn),
+            severity: filter.severity ?? "", code: filter.code ?? "", column: filter.column ?? "", total: page.total,
+            first: page.lines.isEmpty ? 0 : paging.offset + 1, last: paging.offset + page.lines.count, lines: page.lines,
+            previousQuery: paging.offset > 0 ? filter.query(offset: max(0, paging.offset - paging.limit)) : nil,
+            nextQuery: paging.offset + paging.limit < page.total ? filter.query(offset: paging.offset + paging.limit) : nil)
+        return try pages.render("exceptions", model)
+    }
+
+    /// A stored file sent as a download, streamed from disk.
+    private func download(_ url: URL, name: String, context: LedgerRequestContext) async throws -> Response {
+        let body = try await FileIO().loadFile(path: url.path, context: context)
+        return Response(status: .ok, headers: Self.attachment(name), body: body)
+    }
+
+    static func attachment(_ name: String) -> HTTPFields {
+        let safe = name.filter { $0.isASCII && $0 != "\"" && $0 != "\\" && !$0.isNewline }
+        return [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(safe)\"", .cacheControl: "no-store"]
+    }
+}

@@ -1,0 +1,112 @@
+import DataExchange
+import Foundation
+import Hummingbird
+import Ledger
+
+/// The import API (the shape of the established Data Exchange Import API) and the Activity List
+/// as JSON. The page's script calls the same routes with its session and CSRF token; a CIS calls
+/// them with basic authentication, and its imports are marked API.
+struct ImportController {
+    let ledger: Ledger
+    let jobs: ImportJobs
+    let receiver: UploadReceiver
+    let reports: ExceptionReportIndexes
+
+    struct Started: Encodable {
+        var bdeUUID: String
+        var statusUrl: String
+    }
+
+    struct ApprovalRequest: Decodable {
+        var bdeUUID: String
+    }
+
+    struct ReportPage: Encodable {
+        var bdeUUID: String
+        var total: Int
+        var offset: Int
+        var limit: Int
+        var exceptions: [ExceptionLine]
+    }
+
+    struct ActivityPage: Encodable {
+        var total: Int
+        var offset: Int
+        var limit: Int
+        var imports: [ActivityEntry]
+    }
+
+    func addRoutes(to router: Router<LedgerRequestContext>) {
+        let api = router.group("v1")
+        api.post("bde/import") { request, context in
+            let actor = try context.actor(requiring: .importFiles)
+            let file = try await receiver.receive(request)
+            let id = jobs.startScan(of: file, actor: actor)
+            return try JSONResponse.encode(Started(bdeUUID: id.uuidString.lowercased(), statusUrl: ImportStatusReport.statusURL(id)), status: .accepted)
+        }
+        api.get("bde/import/{id}") { _, context in
+            _ = try context.require(.read)
+            return try JSONResponse.encode(try jobs.status(of: try context.importID(in: ledger)))
+        }
+        api.get("bde/import/{id}/report") { request, context in
+            _ = try context.require(.read)
+            let id = try context.importID(in: ledger)
+            let paging = Paging(request, defaultLimit: 100)
+            let index = try await reports.index(of: ledger.blobs.url(of: try ledger.exceptionsReport(id)))
+            let page = try index.page(ExceptionFilter(request), offset: paging.offset, limit: paging.limit)
+            return try JSONResponse.encode(
+                ReportPage(bdeUUID: id.uuidString.lowercased(), total: page.total, offset: paging.offset, limit: paging.limit, exceptions: page.lines))
+        }
+        api.put("bde/import") { request, context in
+            let actor = try context.actor(requiring: .importFiles)
+            let body = try await request.decode(as: ApprovalRequest.self, context: context)
+            guard let id = UUID(uuidString: body.bdeUUID) else { throw ServerError(.badRequest, "bdeUUID \(body.bdeUUID) is not an import id.") }
+            try jobs.startApproval(of: id, actor: actor)
+            return try JSONResponse.encode(try jobs.status(of: id), status: .accepted)
+        }
+        api.delete("bde/import/{id}") { request, context in
+            let actor = try context.actor(requiring: .importFiles)
+            let id = try context.importID(in: ledger)
+            try ledger.cancel(id, reason: request.uri.queryParameters["reason"].map(String.init), actor: actor)
+            return try JSONResponse.encode(try jobs.status(of: id))
+        }
+        api.get("activity") { request, context in
+            _ = try context.require(.read)
+            let paging = Paging(request, defaultLimit: 50)
+            return try JSONResponse.encode(
+                ActivityPage(total: try ledger.activityCount(), offset: paging.offset, limit: paging.limit,
+                             imports: try ledger.activity(limit: paging.limit, offset: paging.offset)))
+        }
+    }
+}
+
+/// `?offset=&limit=`, bounded so that no request asks for everything at once.
+struct Paging {
+    static let largestLimit = 1_000
+    var offset: Int
+    var limit: Int
+
+    init(_ request: Request, defaultLimit: Int) {
+        let query = request.uri.queryParameters
+        offset = max(0, query["offset"].flatMap { Int($0) } ?? 0)
+        limit = min(Self.largestLimit, max(1, query["limit"].flatMap { Int($0) } ?? defaultLimit))
+    }
+}
+
+extension ExceptionFilter {
+    /// `?severity=&code=&column=`; blank means any.
+    init(_ request: Request) {
+        let query = request.uri.queryParameters
+        func value(_ name: String) -> String? { query[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
+        self.init(severity: value("severity"), code: value("code"), column: value("column"))
+    }
+
+    /// The query of another page with the same filters.
+    func query(offset: Int) -> String {
+        var items = URLComponents()
+        items.queryItems = [("severity", severity), ("code", code), ("column", column)].compactMap { name, value in
+            value.map { URLQueryItem(name: name, value: $0) }
+        } + [URLQueryItem(name: "offset", value: String(offset))]
+        return items.percentEncodedQuery ?? ""
+    }
+}

@@ -1,0 +1,135 @@
+import DataExchange
+import Foundation
+
+/// One line of an exceptions report.
+struct ExceptionLine: Encodable, Sendable {
+    var severity: String
+    var code: String
+    var record: Int?
+    var line: Int?
+    var column: String
+    var value: String
+    var message: String
+}
+
+/// Which lines of a report a page shows.
+struct ExceptionFilter: Sendable, Equatable {
+    var severity: String?
+    var code: String?
+    var column: String?
+}
+
+/// An index of an exceptions report (CSV), built once by reading it: for each line, where it
+/// starts in the file and its severity, code and column as small numbers. A page of a report
+/// with a million lines filters the index in memory (13 bytes a line) and reads only the lines
+/// it shows from the file.
+struct ExceptionReportIndex: Sendable {
+    let file: URL
+    private(set) var severities: [String] = []
+    private(set) var codes: [String] = []
+    private(set) var columns: [String] = []
+    private var offsets: [Int] = []
+    private var lineSeverity: [UInt8] = []
+    private var lineCode: [UInt16] = []
+    private var lineColumn: [UInt16] = []
+
+    var count: Int { offsets.count }
+
+    init(reading file: URL) throws {
+        self.file = file
+        guard let input = FileHandle(forReadingAtPath: file.path) else { throw ServerError(.notFound, "The exceptions report is missing from the store.") }
+        defer { try? input.close() }
+        var tokenizer = CSVTokenizer()
+        var batch = RecordBatch()
+        var severityNumbers: [String: Int] = [:], codeNumbers: [String: Int] = [:], columnNumbers: [String: Int] = [:]
+        var headerSeen = false
+        func number(_ text: String, _ table: inout [String: Int], _ names: inout [String]) -> Int {
+            if let known = table[text] { return known }
+            names.append(text)
+            table[text] = names.count - 1
+            return names.count - 1
+        }
+        func take(_ batch: RecordBatch) {
+            for index in 0..<batch.count {
+                guard headerSeen else {
+                    headerSeen = true
+                    continue
+                }
+                let cells = batch.cells(ofRecordAt: index).map { String(decoding: $0, as: UTF8.self) }
+                guard cells.count >= 5 else { continue }
+                offsets.append(batch.records[index].byteOffset)
+                lineSeverity.append(UInt8(number(cells[0], &severityNumbers, &severities)))
+                lineCode.append(UInt16(truncatingIfNeeded: number(cells[1], &codeNumbers, &codes)))
+                lineColumn.append(UInt16(truncatingIfNeeded: number(cells[4], &columnNumbers, &columns)))
+            }
+        }
+        while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
+            var rest = [UInt8](chunk)[...]
+            while !rest.isEmpty {
+                let taken = rest.withUnsafeBufferPointer { tokenizer.consume($0, into: &batch, limit: 8_192) }
+                rest = rest.dropFirst(taken)
+                if batch.count >= 8_192 {
+                    take(batch)
+                    batch = RecordBatch()
+                }
+            }
+        }
+        tokenizer.finish(into: &batch)
+        take(batch)
+    }
+
+    /// The lines that pass `filter`, `limit` of them from `offset`, and how many pass in all.
+    func page(_ filter: ExceptionFilter, offset: Int, limit: Int) throws -> (total: Int, lines: [ExceptionLine]) {
+        let severity = filter.severity.flatMap { severities.firstIndex(of: $0) }.map(UInt8.init)
+        let code = filter.code.flatMap { codes.firstIndex(of: $0) }.map(UInt16.init)
+        let column = filter.column.flatMap { columns.firstIndex(of: $0) }.map(UInt16.init)
+        // A filter on a value the report does not hold matches nothing.
+        if (filter.severity != nil && severity == nil) || (filter.code != nil && code == nil) || (filter.column != nil && column == nil) {
+            return (0, [])
+        }
+        var total = 0
+        var shown: [Int] = []
+        for line in 0..<offsets.count {
+            if let severity, lineSeverity[line] != severity { continue }
+            if let code, lineCode[line] != code { continue }
+            if let column, lineColumn[line] != column { continue }
+            if total >= offset && shown.count < limit { shown.append(line) }
+            total += 1
+        }
+        guard let input = FileHandle(forReadingAtPath: file.path) else { throw ServerError(.notFound, "The exceptions report is missing from the store.") }
+        defer { try? input.close() }
+        return (total, try shown.map { try read(line: $0, from: input) })
+    }
+
+    /// Reads one line of the report where the index says it starts.
+    private func read(line: Int, from input: FileHandle) throws -> ExceptionLine {
+        try input.seek(toOffset: UInt64(offsets[line]))
+        var tokenizer = CSVTokenizer()
+        var batch = RecordBatch()
+        while batch.isEmpty, let chunk = try input.read(upToCount: 8_192), !chunk.isEmpty {
+            _ = [UInt8](chunk).withUnsafeBufferPointer { tokenizer.consume($0, into: &batch, limit: 1) }
+        }
+        if batch.isEmpty { tokenizer.finish(into: &batch) }
+        let cells = batch.isEmpty ? [] : batch.cells(ofRecordAt: 0).map { String(decoding: $0, as: UTF8.self) }
+        func cell(_ index: Int) -> String { index < cells.count ? cells[index] : "" }
+        return ExceptionLine(
+            severity: cell(0), code: cell(1), record: Int(cell(2)), line: Int(cell(3)), column: cell(4), value: cell(5), message: cell(6))
+    }
+}
+
+/// The indexes of the reports read lately, so paging through one does not read it again.
+actor ExceptionReportIndexes {
+    private var indexes: [String: ExceptionReportIndex] = [:]
+    private var order: [String] = []
+    private let capacity = 4
+
+    func index(of file: URL) async throws -> ExceptionReportIndex {
+        let key = file.lastPathComponent
+        if let index = indexes[key] { return index }
+        let index = try await offCooperativePool { Result { try ExceptionReportIndex(reading: file) } }.get()
+        indexes[key] = index
+        order.append(key)
+        if order.count > capacity { indexes[order.removeFirst()] = nil }
+        return index
+    }
+}

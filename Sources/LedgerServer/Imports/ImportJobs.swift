@@ -1,0 +1,90 @@
+import DataExchange
+import Foundation
+import Ledger
+import Synchronization
+
+/// The long work of imports, run off the requests: the scan of each upload and each approval.
+/// A request starts the work and answers at once; the page and the API poll `status`. At most
+/// as many run at once as the machine has cores; the rest wait their turn, queued.
+public final class ImportJobs: Sendable {
+    /// Where an import is while the server works on it.
+    enum Phase: Sendable, Equatable {
+        case queued, scanning, importing
+        case failed(String)
+    }
+
+    struct Job: Sendable {
+        var phase: Phase
+        var fileName: String
+        var actor: Actor
+        var progress = 0
+    }
+
+    let ledger: Ledger
+    private let jobs = Mutex<[UUID: Job]>([:])
+    private let queue: OperationQueue
+
+    public init(ledger: Ledger, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.ledger = ledger
+        queue = OperationQueue()
+        queue.maxConcurrentOperationCount = max(1, concurrency)
+        queue.name = "imports"
+    }
+
+    /// Queues the dry run of a received file; returns the import's id at once. The staged file
+    /// is removed once the ledger has stored its own copy.
+    func startScan(of file: ReceivedFile, actor: Actor) -> UUID {
+        let id = UUID()
+        jobs.withLock { $0[id] = Job(phase: .queued, fileName: file.name, actor: actor) }
+        queue.addOperation { [self] in
+            defer { try? FileManager.default.removeItem(at: file.url) }
+            update(id) { $0.phase = .scanning }
+            do {
+                _ = try ledger.importFile(at: file.url, name: file.name, id: id, actor: actor) { records in
+                    self.update(id) { $0.progress = records }
+                }
+                finish(id)
+            } catch {
+                update(id) { $0.phase = .failed(ServerError(error).message) }
+            }
+        }
+        return id
+    }
+
+    /// Checks that the import can be approved and queues its approval. A second approval, while
+    /// the first runs or after it, is refused (409) and changes nothing.
+    func startApproval(of id: UUID, actor: Actor) throws {
+        let state = try ledger.importState(id)
+        try jobs.withLock { jobs in
+            if jobs[id]?.phase == .importing { throw LedgerError(.invalidState, "Import \(id.uuidString.lowercased()) is being approved already.") }
+            try state.decideApprove()
+            jobs[id] = Job(phase: .importing, fileName: state.uploaded?.fileName ?? "", actor: actor)
+        }
+        queue.addOperation { [self] in
+            do {
+                _ = try ledger.approve(id, actor: actor) { records in self.update(id) { $0.progress = records } }
+                finish(id)
+            } catch {
+                update(id) { $0.phase = .failed(ServerError(error).message) }
+            }
+        }
+    }
+
+    /// What the server is doing with an import, if anything.
+    func job(_ id: UUID) -> Job? { jobs.withLock { $0[id] } }
+
+    /// Waits for the work under way and queued: a stopping server finishes what it started.
+    public func drain() { queue.waitUntilAllOperationsAreFinished() }
+
+    private func update(_ id: UUID, _ change: (inout Job) -> Void) {
+        jobs.withLock { jobs in
+            if var job = jobs[id] {
+                change(&job)
+                jobs[id] = job
+            }
+        }
+    }
+
+    /// The ledger knows the import's state from here on.
+    private func finish(_ id: UUID) { _ = jobs.withLock { $0.removeValue(forKey: id) } }
+}

@@ -1,0 +1,100 @@
+import DataExchange
+import Foundation
+import Hummingbird
+
+/// A file received from a `multipart/form-data` upload, written whole to the staging folder.
+struct ReceivedFile {
+    let url: URL
+    let name: String
+}
+
+/// Streams the `data` part of an upload to a file in the staging folder: memory stays bounded
+/// whatever the size, and at most the size limit (plus a little for the form itself) is read
+/// before a larger upload is refused with 413, whatever its Content-Length claims. A refused or
+/// broken upload leaves nothing behind.
+struct UploadReceiver {
+    static let field = "data"
+    /// Room for the multipart boundaries and headers around the file.
+    static let formOverhead = 64 * 1024
+    let stagingFolder: URL
+    var limit = FileSizeLimit.maximumBytes
+
+    func receive(_ request: Request) async throws -> ReceivedFile {
+        guard let contentType = request.headers[.contentType], var reader = MultipartReader(contentType: contentType) else {
+            throw ServerError(.unsupportedMediaType, "Send the file as multipart/form-data, in a field named \(Self.field).")
+        }
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit + Self.formOverhead {
+            throw Self.tooLarge(declared: declared)
+        }
+        try FileManager.default.createDirectory(at: stagingFolder, withIntermediateDirectories: true)
+        let url = stagingFolder.appendingPathComponent("\(UUID().uuidString.lowercased()).upload")
+        guard FileManager.default.createFile(atPath: url.path, contents: nil), let output = FileHandle(forWritingAtPath: url.path) else {
+            throw ServerError(.internalServerError, "The server cannot write to its staging folder.")
+        }
+        var kept = false
+        defer {
+            try? output.close()
+            if !kept { try? FileManager.default.removeItem(at: url) }
+        }
+        var received = 0, written = 0
+        var inFile = false, fileName: String?
+        var body = request.body.makeAsyncIterator()
+        while let buffer = try await body.next() {
+            received += buffer.readableBytes
+            if received > limit + Self.formOverhead {
+                try await Self.discard(&body, upTo: limit)
+                throw Self.tooLarge(declared: nil)
+            }
+            let events: [MultipartReader.Event]
+            do { events = try reader.consume(buffer.readableBytesView) } catch let error as MultipartReader.Malformed {
+                throw ServerError(.badRequest, "The upload is not well-formed multipart/form-data: \(error.message)")
+            }
+            for event in events {
+                switch event {
+                case .partStarted(let field, let name):
+                    inFile = field == Self.field && fileName == nil
+                    if inFile { fileName = name ?? "upload.csv" }
+                case .bytes(let bytes) where inFile:
+                    written += bytes.count
+                    if written > limit {
+                        try await Self.discard(&body, upTo: limit)
+                        throw Self.tooLarge(declared: nil)
+                    }
+                    try output.write(contentsOf: bytes)
+                case .bytes: break
+                case .partEnded: inFile = false
+                }
+            }
+        }
+        guard reader.isFinished else { throw ServerError(.badRequest, "The upload ended before its last boundary: it was cut short.") }
+        guard let fileName else { throw ServerError(.badRequest, "The upload has no field named \(Self.field).") }
+        try output.synchronize()
+        kept = true
+        return ReceivedFile(url: url, name: Self.safeName(fileName))
+    }
+
+    /// Reads and drops what is left of a refused body, keeping none of it, so that a client that
+    /// reads its answer only once it has sent everything still gets the 413. A body that goes on
+    /// for more than `bound` bytes more is cut off: the connection is closed instead.
+    static func discard(_ body: inout RequestBody.AsyncIterator, upTo bound: Int) async throws {
+        var dropped = 0
+        while let buffer = try await body.next() {
+            dropped += buffer.readableBytes
+            if dropped > bound { throw ServerError(.contentTooLarge, "The upload goes on past any Data Exchange file; the connection is closed.", closing: true) }
+        }
+    }
+
+    /// The refusal of a file over the limit: its size when the client declared it.
+    static func tooLarge(declared: Int?) -> ServerError {
+        let message = declared.flatMap { FileSizeLimit.problem(size: $0, name: "The upload") }
+            ?? "The file is larger than 70 MB; files of at most 70 MB are imported. Split the export into smaller files and drop each."
+        return ServerError(.contentTooLarge, message, closing: declared != nil)
+    }
+
+    /// The last component of a client's file name, without control characters.
+    static func safeName(_ name: String) -> String {
+        let last = name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? name
+        let cleaned = String(last.unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) }.map(Character.init))
+        return cleaned.isEmpty ? "upload.csv" : String(cleaned.prefix(200))
+    }
+}

@@ -1,0 +1,9 @@
+import Dispatch
+
+/// Runs blocking or CPU-heavy work (bcrypt, writing a fix file, waiting for the scans under way)
+/// on a Dispatch thread, so that Swift concurrency's few cooperative threads keep serving requests.
+func offCooperativePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(returning: work()) }
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Ledger
+import NIOCore
+import Testing
+
+@testable import LedgerServer
+
+@Suite struct ImportAPIRouteTests {
+    @Test func anUploadIsScannedThenApprovedOnceAndListed() async throws {
+        try await TestServer().test { server, client in
+            let id = try await TestServer.uploadAndWait(TestServer.exportFile(good: 3), as: server.importer, client: client)
+            let ready = try await TestServer.waitFor(id, state: "ready", as: server.importer, client: client)
+            #expect(ready["records"] as? Int == 4 && ready["errors"] as? Int == 1 && ready["exceptions"] as? Int == 1)
+            #expect(ready["dryRun"] as? Bool == true && ready["importFile"] as? String == "export.csv")
+            #expect(ready["droppedByEmail"] as? String == server.importer.email && ready["via"] as? String == "api")
+
+            let approve = ByteBuffer(string: #"{"bdeUUID": "\#(id)"}"#)
+            var headers = TestServer.basic(server.importer)
+            headers[.contentType] = "application/json"
+            #expect(try await client.execute(uri: "/v1/bde/import", method: .put, headers: headers, body: approve).status == .accepted)
+            let done = try await TestServer.waitFor(id, state: "done", as: server.importer, client: client)
+            #expect(done["dryRun"] as? Bool == false && (done["imported"] as? Int ?? 0) >= 3)
+            let again = try await client.execute(uri: "/v1/bde/import", method: .put, headers: headers, body: approve)
+            #expect(again.status == .conflict)
+            #expect(try server.ledger.activityEntry(UUID(uuidString: id)!).imported == done["imported"] as? Int)
+
+            let activity = try TestServer.json(try await client.execute(uri: "/v1/activity", method: .get, headers: TestServer.basic(server.auditor)))
+            let first = try #require((activity["imports"] as? [[String: Any]])?.first)
+            #expect(first["id"] as? String == id && first["via"] as? String == "api" && first["status"] as? String == "imported")
+        }
+    }
+
+    @Test func theReportIsPagedJSON() async throws {
+        try await TestServer().test { server, client in
+            let id = try await TestServer.uploadAndWait(TestServer.exportFile(), as: server.importer, client: client)
+            let report = try TestServer.json(try await client.execute(uri: "/v1/bde/import/\(id)/report?limit=1", method: .get, headers: TestServer.basic(server.auditor)))
+            #expect(report["total"] as? Int == 1 && report["limit"] as? Int == 1)
+            let line = try #require((report["exceptions"] as? [[String: Any]])?.first)
+            #expect(line["column"] as? String == "Meter_Install_Date" && line["value"] as? String == "3/7/2024" && line["severity"] as? String == "error")
+            let none = try TestServer.json(try await client.execute(uri: "/v1/bde/import/\(id)/report?code=no-such-code", method: .get, headers: TestServer.basic(server.auditor)))
+            #expect(none["total"] as? Int == 0)
+        }
+    }
+
+    @Test func aCancelledImportCannotBeApproved() async throws {
+        try await TestServer().test { server, client in
+            let id = try await TestServer.uploadAndWait(TestServer.exportFile(), as: server.importer, client: client)
+            #expect(try await client.execute(uri: "/v1/bde/import/\(id)?reason=wrong+cycle", method: .delete, headers: TestServer.basic(server.importer)).status == .ok)
+            #expect(try TestServer.json(try await client.execute(uri: "/v1/bde/import/\(id)", method: .get, headers: TestServer.basic(server.importer)))["state"] as? String == "cancelled")
+            var headers = TestServer.basic(server.importer)
+            headers[.contentType] = "application/json"
+            let approve = try await client.execute(uri: "/v1/bde/import", method: .put, headers: headers, body: ByteBuffer(string: #"{"bdeUUID": "\#(id)"}"#))
+            #expect(approve.status == .conflict)
+            #expect(try await client.execute(uri: "/v1/bde/import/\(id)", method: .delete, headers: TestServer.basic(server.importer)).status == .conflict)
+        }
+    }
+
+    @Test func anAuditorReadsButChangesNothing() async throws {
+        try await TestServer().test { server, client in
+            let id = try await TestServer.uploadAndWait(TestServer.exportFile(), as: server.importer, client: client)
+            let upload = try await client.execute(uri: "/v1/bde/import", method: .post, headers: TestServer.uploadHeaders(server.auditor), body: TestServer.multipart("x"))
+            #expect(upload.status == .forbidden)
+            var headers = TestServer.basic(server.auditor)
+            headers[.contentType] = "application/json"
+            let approve = try await client.execute(uri: "/v1/bde/import", method: .put, headers: headers, body: ByteBuffer(string: #"{"bdeUUID": "\#(id)"}"#))
+            #expect(approve.status == .forbidden)
+            #expect(try await client.execute(uri: "/v1/bde/import/\(id)", method: .delete, headers: TestServer.basic(server.auditor)).status == .forbidden)
+            #expect(try server.ledger.activityEntry(UUID(uuidString: id)!).status == "scanned")
+            #expect(try await client.execute(uri: "/v1/bde/import/\(id)", method: .get, headers: TestServer.basic(server.auditor)).status == .ok)
+            #expect(try await client.execute(uri: "/v1/users", method: .get, headers: TestServer.basic(server.auditor)).status == .forbidden)
+            #expect(try await client.execute(uri: "/v1/users", method: .get, headers: TestServer.basic(server.importer)).status == .forbidden)
+            #expect(try await client.execute(uri: "/v1/users", method: .get, headers: TestServer.basic(server.admin)).status == .ok)
+        }
+    }
+
+    @Test func wrongRequestsGetTheirStatus() async throws {
+        try await TestServer().test { server, client in
+            let unknown = try await client.execute(uri: "/v1/bde/import/\(UUID())", method: .get, headers: TestServer.basic(server.auditor))
+            #expect(unknown.status == .notFound)
+            #expect(try TestServer.json(unknown)["error"] != nil)
+            var raw = TestServer.basic(server.importer)
+            raw[.contentType] = "text/csv"
+            #expect(try await client.execute(uri: "/v1/bde/import", method: .post, headers: raw, body: ByteBuffer(string: "a,b\n")).status == .unsupportedMediaType)
+            let noField = try await client.execute(uri: "/v1/bde/import", method: .post, headers: TestServer.uploadHeaders(server.importer),
+                                                   body: TestServer.multipart("x", field: "other"))
+            #expect(noField.status == .badRequest)
+            var json = TestServer.basic(server.importer)
+            json[.contentType] = "application/json"
+            #expect(try await client.execute(uri: "/v1/bde/import", method: .put, headers: json, body: ByteBuffer(string: #"{"bdeUUID": "nope"}"#)).status == .badRequest)
+        }
+    }
+
+    @Test func anImportIsNamedByEightCharactersOfItsIdOnThePages() async throws {
+        try await TestServer().test { server, client in
+            let id = try await TestServer.uploadAndWait(TestServer.exportFile(), as: server.importer, client: client)
+            let session = try await BrowserSession.signIn(server.auditor, client: client)
+            #expect(try await client.execute(uri: "/imports/\(id.prefix(8))/exceptions", method: .get, headers: session.headers).status == .ok)
+            #expect(try await client.execute(uri: "/imports/\(id.prefix(4))/exceptions", method: .get, headers: session.headers).status == .notFound)
+            let history = try await client.execute(uri: "/v1/history/planet/Mars", method: .get, headers: TestServer.basic(server.auditor))
+            #expect(history.status == .badRequest)
+            let point = try await client.execute(uri: "/v1/history/service-point/L1", method: .get, headers: TestServer.basic(server.auditor))
+            #expect(point.status == .badRequest)
+        }
+    }
+
+    @Test func downloadsGiveTheOriginalBytesAndTheReports() async throws {
+        try await TestServer().test { server, client in
+            let content = TestServer.exportFile()
+            let id = try await TestServer.uploadAndWait(content, as: server.importer, client: client)
+            let session = try await BrowserSession.signIn(server.auditor, client: client)
+            let original = try await client.execute(uri: "/imports/\(id)/file", method: .get, headers: session.headers)
+            #expect(original.status == .ok && TestServer.text(original) == content)
+            let report = try await client.execute(uri: "/imports/\(id)/exceptions.csv", method: .get, headers: session.headers)
+            #expect(TestServer.text(report).contains("severity,code,record,line,column,value,message"))
+            let fix = try await client.execute(uri: "/imports/\(id)/fix-file.csv", method: .get, headers: session.headers)
+            #expect(TestServer.text(fix).contains("3/7/2024") && !TestServer.text(fix).contains("M1,"))
+        }
+    }
+}

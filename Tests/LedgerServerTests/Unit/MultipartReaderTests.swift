@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+
+@testable import LedgerServer
+
+@Suite struct MultipartReaderTests {
+    static let body = Array("preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n--XyZ\r\nContent-Disposition: form-data; name=\"data\"; filename=\"a b.csv\"\r\nContent-Type: text/csv\r\n\r\nA,B\r\n1,2--XyZ\r\n3\r\n--XyZ--\r\n".utf8)
+
+    /// Fed in pieces of every size, the reader finds the same parts and bytes.
+    @Test(arguments: [1, 2, 3, 5, 7, 16, 1_000])
+    func partsAreFoundWhateverThePieces(size: Int) throws {
+        var reader = try #require(MultipartReader(contentType: "multipart/form-data; boundary=\"XyZ\""))
+        var parts: [(String, String?, [UInt8])] = []
+        var start = 0
+        while start < Self.body.count {
+            for event in try reader.consume(Self.body[start..<min(start + size, Self.body.count)]) {
+                switch event {
+                case .partStarted(let field, let fileName): parts.append((field, fileName, []))
+                case .bytes(let bytes): parts[parts.count - 1].2 += bytes
+                case .partEnded: break
+                }
+            }
+            start += size
+        }
+        #expect(reader.isFinished)
+        #expect(parts.map(\.0) == ["note", "data"])
+        #expect(parts[1].1 == "a b.csv")
+        #expect(String(decoding: parts[0].2, as: UTF8.self) == "hello")
+        #expect(String(decoding: parts[1].2, as: UTF8.self) == "A,B\r\n1,2--XyZ\r\n3")
+    }
+
+    @Test func otherContentTypesAreNotMultipart() {
+        #expect(MultipartReader(contentType: "text/csv") == nil)
+        #expect(MultipartReader(contentType: "multipart/form-data") == nil)
+    }
+}

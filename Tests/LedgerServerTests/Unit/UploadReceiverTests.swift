@@ -1,0 +1,49 @@
+import DataExchange
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Testing
+
+@testable import LedgerServer
+
+@Suite struct UploadReceiverTests {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("uploads-\(UUID())")
+
+    func request(_ body: ByteBuffer, contentLength: Int? = nil) -> Request {
+        var fields: HTTPFields = [.contentType: "multipart/form-data; boundary=\(TestServer.boundary)"]
+        if let contentLength { fields[.contentLength] = String(contentLength) }
+        return Request(head: HTTPRequest(method: .post, scheme: "http", authority: "localhost", path: "/v1/bde/import", headerFields: fields),
+                       body: RequestBody(buffer: body))
+    }
+
+    @Test func aFileWithinTheLimitIsStagedWhole() async throws {
+        let content = TestServer.exportFile()
+        let received = try await UploadReceiver(stagingFolder: folder).receive(request(TestServer.multipart(content, fileName: "../../etc/x.csv")))
+        #expect(received.name == "x.csv")
+        #expect(try String(contentsOf: received.url, encoding: .utf8) == content)
+    }
+
+    @Test func aFileOverTheLimitIsRefusedWithoutReadingItAllAndLeavesNothing() async throws {
+        let receiver = UploadReceiver(stagingFolder: folder, limit: 1_000)
+        let error = try await #require(throws: ServerError.self) {
+            try await receiver.receive(request(TestServer.multipart(String(repeating: "x", count: 5_000))))
+        }
+        #expect(error.status == .contentTooLarge)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+
+    @Test func aDeclaredLengthOverTheLimitIsRefusedAtOnce() async throws {
+        let error = try await #require(throws: ServerError.self) {
+            try await UploadReceiver(stagingFolder: folder).receive(request(TestServer.multipart("x"), contentLength: FileSizeLimit.maximumBytes + 1_000_000))
+        }
+        #expect(error.status == .contentTooLarge && error.message.contains("70 MB"))
+    }
+
+    @Test func anUploadCutShortIsRefused() async throws {
+        var body = TestServer.multipart("A,B\n1,2\n")
+        body.moveWriterIndex(to: body.writerIndex - 10)
+        let error = try await #require(throws: ServerError.self) { try await UploadReceiver(stagingFolder: folder).receive(request(body)) }
+        #expect(error.status == .badRequest)
+    }
+}
