@@ -7,7 +7,7 @@ extension Ledger {
     /// correct, found by scanning the stored original against the ledger as it is now.
     public func writeFixFile(of id: UUID, to url: URL, today: CalendarDate = .today()) throws {
         guard let uploaded = try importState(id).uploaded else { throw LedgerError(.notFound, "Import \(id) has no stored file.") }
-        let (state, _) = try currentState()
+        let (state, _) = try scanState()
         var writer = try FixFileWriter(path: url.path)
         _ = try Scanner(specification: specification, ledger: state, today: today)
             .scan(try FileByteSource(path: blobs.url(of: uploaded.file).path), name: uploaded.fileName, observer: &writer)

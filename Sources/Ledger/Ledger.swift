@@ -15,18 +15,22 @@ public final class Ledger: Sendable {
             ActivityProjection.registerMigrations(&migrator)
             StateProjection.registerMigrations(&migrator)
             HistoryProjection.registerMigrations(&migrator)
-            Ledger.registerUserMigrations(&migrator)
+            UsersProjection.registerMigrations(&migrator)
         }
         blobs = try BlobStore(besideDatabase: path)
         self.specification = try specification ?? Specification.bundled()
     }
 
-    /// Appends `events` and brings the projections along, in one transaction.
+    /// Appends `events` and brings the projections along, in one transaction, with `alongside`'s
+    /// writes outside the log (a password hash).
     @discardableResult
-    func record(_ events: [NewEvent], expecting: [String: ExpectedVersion]) throws -> [RecordedEvent] {
+    func record(
+        _ events: [NewEvent], expecting: [String: ExpectedVersion], alongside: (Database) throws -> Void = { _ in }
+    ) throws -> [RecordedEvent] {
         try store.write { db in
             let recorded = try SQLiteEventStore.append(events, expecting: expecting, in: db)
             for event in recorded { try project(event, in: db) }
+            try alongside(db)
             return recorded
         }
     }
@@ -36,6 +40,7 @@ public final class Ledger: Sendable {
         try ActivityProjection.apply(event, in: db, coder: coder)
         try StateProjection.apply(event, in: db, coder: coder)
         try HistoryProjection.apply(event, in: db, coder: coder)
+        try UsersProjection.apply(event, in: db, coder: coder)
     }
 
     /// An import's state, from its stream.

@@ -23,6 +23,9 @@ public struct ServerDependencies: Sendable {
 public func buildApplication(
     configuration: ServerConfiguration, ledger: Ledger, dependencies: ServerDependencies = ServerDependencies(), logger: Logger
 ) async throws -> some ApplicationProtocol {
+    // Scans that a stopped process left half done are recorded as failed, with their files kept.
+    let interrupted = try ledger.recoverInterruptedScans(actor: Actor(name: "ledger serve", email: "", via: .ui))
+    if !interrupted.isEmpty { logger.notice("\(interrupted.count) interrupted scan(s) recorded as failed") }
     let pages = try await PageRenderer.load()
     let sessions = SessionStore()
     let signIn = SignInService(ledger: ledger, passwords: dependencies.passwords, refusalDelay: dependencies.refusalDelay)

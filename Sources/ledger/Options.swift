@@ -61,30 +61,7 @@ struct AsOfOption: ParsableArguments {
 
     /// The log position it names; nil for now.
     func position(in ledger: Ledger) throws -> Int64? {
-        switch text.flatMap(AsOf.parse) {
-        case nil: nil
-        case .position(let position): position
-        case .date(let date): try ledger.position(asOf: date)
-        }
-    }
-}
-
-/// "As of" a log position or a time.
-enum AsOf {
-    case position(Int64)
-    case date(Date)
-
-    static func parse(_ text: String) -> AsOf? {
-        if let position = Int64(text), position >= 0 { return .position(position) }
-        return time(text, endOfDay: true).map(AsOf.date)
-    }
-
-    /// An ISO 8601 time, or a date: its start, or with `endOfDay` its end.
-    static func time(_ text: String, endOfDay: Bool) -> Date? {
-        if let date = ISO8601DateFormatter().date(from: text) { return date }
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        return day.date(from: text).map { endOfDay ? $0.addingTimeInterval(86_399.999) : $0 }
+        try text.flatMap(AsOf.parse)?.position(in: ledger)
     }
 }
 

@@ -36,15 +36,6 @@ struct HistoryCommand: ParsableCommand {
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
         case register, meter, account, location
-
-        func subject(_ id: String) -> Ledger.Subject {
-            switch self {
-            case .register: .register(id)
-            case .meter: .meter(id)
-            case .account: .account(id)
-            case .location: .location(id)
-            }
-        }
     }
 
     @Argument(help: "register, meter, account or location.")
@@ -59,7 +50,7 @@ struct HistoryCommand: ParsableCommand {
         try reportingFailures {
             let ledger = try ledger.open()
             let position = try asOf.position(in: ledger)
-            let subject = kind.subject(id)
+            guard let subject = Ledger.Subject(kind: kind.rawValue, id: id) else { throw ValidationError("Give the \(kind.rawValue)'s ID.") }
             let entries = try ledger.history(of: subject, asOf: position)
             if options.json {
                 print(JSONText.encode(entries))
@@ -93,7 +84,7 @@ struct AuditCommand: ParsableCommand {
     var since: String?
     @Option(help: ArgumentHelp("Until this time.", valueName: "when"))
     var until: String?
-    @Option(help: ArgumentHelp("Only what changed this entity: register:METER_ID[:REGISTER], meter:ID, account:ID or location:ID.", valueName: "kind:id"))
+    @Option(help: ArgumentHelp("Only what changed this entity: register:METER_ID[:REGISTER], meter:ID, account:ID, location:ID or service-point:LOCATION/ID.", valueName: "kind:id"))
     var entity: String?
     @Option(help: "At most this many lines.")
     var limit = 10_000
@@ -115,11 +106,10 @@ struct AuditCommand: ParsableCommand {
 
     func subject() throws -> Ledger.Subject? {
         guard let entity else { return nil }
-        let parts = entity.split(separator: ":", maxSplits: 1).map(String.init)
-        guard parts.count == 2, let kind = HistoryCommand.Kind(rawValue: parts[0]), !parts[1].isEmpty else {
-            throw ValidationError("--entity \(entity) is not KIND:ID with KIND one of register, meter, account, location.")
+        guard let subject = Ledger.Subject(entity) else {
+            throw ValidationError("--entity \(entity) is not KIND:ID with KIND one of \(Ledger.Subject.kinds.joined(separator: ", ")).")
         }
-        return kind.subject(parts[1])
+        return subject
     }
 
     func run() throws {

@@ -17,7 +17,7 @@ extension ConfigurationPeriod {
     /// The periods that a history's entries imply: a register's service point (its Location_ID
     /// and Service_Point_ID), a service point's account (its agreement's Account_ID). A rename
     /// carries the period on under the new key.
-    static func periods(of entries: [HistoryEntry]) -> [ConfigurationPeriod] {
+    public static func periods(of entries: [HistoryEntry]) -> [ConfigurationPeriod] {
         var open: [String: (key: String, period: ConfigurationPeriod)] = [:]
         var closed: [ConfigurationPeriod] = []
         var values: [String: [String: String]] = [:]

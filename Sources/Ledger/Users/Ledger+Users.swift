@@ -2,24 +2,19 @@ import Foundation
 import GRDB
 
 extension Ledger {
-    /// Registers the users projection's tables; called from `init`.
-    static func registerUserMigrations(_ migrator: inout DatabaseMigrator) {
-        UsersProjection.registerMigrations(&migrator)
-    }
-
     /// Everyone who was given access, disabled people included, by name.
     public func users() throws -> [UserAccount] {
-        try store.pool.read { db in try UserAccount.fetchAll(db, sql: "SELECT * FROM users ORDER BY name COLLATE NOCASE, email") }
+        try store.pool.read { db in try UserAccount.fetchAll(db, sql: UsersProjection.accounts + " ORDER BY name COLLATE NOCASE, email") }
     }
 
     /// The user with this e-mail (case does not matter), if any.
     public func user(email: String) throws -> UserAccount? {
-        try store.pool.read { db in try UserAccount.fetchOne(db, sql: "SELECT * FROM users WHERE email = ?", arguments: [email]) }
+        try store.pool.read { db in try UserAccount.fetchOne(db, sql: UsersProjection.accounts + " WHERE email = ?", arguments: [email]) }
     }
 
     public func user(id: UUID) throws -> UserAccount {
         guard let user = try store.pool.read({ db in
-            try UserAccount.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id.uuidString.lowercased()])
+            try UserAccount.fetchOne(db, sql: UsersProjection.accounts + " WHERE id = ?", arguments: [id.uuidString.lowercased()])
         }) else { throw LedgerError(.notFound, "There is no user \(id.uuidString.lowercased()).") }
         return user
     }
@@ -33,8 +28,9 @@ extension Ledger {
         guard try user(email: email) == nil else { throw LedgerError(.invalidState, "\(email) already has access.") }
         let id = UUID()
         let stream = UserAccount.stream(id)
-        try recordUserEvent(UserCreated(userID: id, name: name, email: email, role: role, passwordHash: passwordHash), stream: stream, actor: actor,
-                            expecting: .noStream)
+        try recordUserEvent(UserCreated(userID: id, name: name, email: email, role: role), stream: stream, actor: actor, expecting: .noStream) { db in
+            try UsersProjection.store(passwordHash: passwordHash, of: id, in: db)
+        }
         return try user(id: id)
     }
 
@@ -48,7 +44,9 @@ extension Ledger {
     /// Replaces a person's password hash.
     public func resetPassword(_ id: UUID, passwordHash: String, actor: Actor) throws {
         _ = try user(id: id)
-        try recordUserEvent(PasswordReset(userID: id, passwordHash: passwordHash), stream: UserAccount.stream(id), actor: actor)
+        try recordUserEvent(PasswordReset(userID: id), stream: UserAccount.stream(id), actor: actor) { db in
+            try UsersProjection.store(passwordHash: passwordHash, of: id, in: db)
+        }
     }
 
     /// Records a sign-in, for the audit trail.
@@ -67,13 +65,9 @@ extension Ledger {
 
     /// Appends one user event and brings every projection along, the users table included, in
     /// one transaction.
-    private func recordUserEvent<Payload: EventPayload>(_ payload: Payload, stream: String, actor: Actor, expecting: ExpectedVersion = .any) throws {
-        let event = try coder.event(payload, stream: stream, metadata: EventMetadata(actor: actor))
-        try store.write { db in
-            for recorded in try SQLiteEventStore.append([event], expecting: [stream: expecting], in: db) {
-                try project(recorded, in: db)
-                try UsersProjection.apply(recorded, in: db, coder: coder)
-            }
-        }
+    private func recordUserEvent<Payload: EventPayload>(
+        _ payload: Payload, stream: String, actor: Actor, expecting: ExpectedVersion = .any, alongside: (Database) throws -> Void = { _ in }
+    ) throws {
+        try record([try coder.event(payload, stream: stream, metadata: EventMetadata(actor: actor))], expecting: [stream: expecting], alongside: alongside)
     }
 }

@@ -7,6 +7,7 @@ public struct UserAccount: Sendable, Equatable, FetchableRecord {
     public var name: String
     public var email: String
     public var role: Role
+    /// From the credentials table; empty if none were kept, and then no password matches.
     public var passwordHash: String
     public var disabled: Bool
     public var createdAt: String
@@ -20,7 +21,7 @@ public struct UserAccount: Sendable, Equatable, FetchableRecord {
         name = row["name"]
         email = row["email"]
         role = Role(rawValue: row["role"]) ?? .auditor
-        passwordHash = row["password_hash"]
+        passwordHash = row["password_hash"] ?? ""
         disabled = row["disabled"]
         createdAt = row["created_at"]
         lastSignInAt = row["last_sign_in_at"]

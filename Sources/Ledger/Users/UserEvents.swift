@@ -1,6 +1,7 @@
 import Foundation
 
-/// A person was given access. The password is kept only as a bcrypt hash.
+/// A person was given access. Their password's hash is not in the log, which keeps everything
+/// forever and goes into every backup: it is kept apart, in the credentials table.
 public struct UserCreated: EventPayload, Equatable {
     public static let type = "UserCreated"
     public static let schemaVersion = 1
@@ -8,7 +9,6 @@ public struct UserCreated: EventPayload, Equatable {
     public var name: String
     public var email: String
     public var role: Role
-    public var passwordHash: String
 }
 
 /// A person's access was withdrawn; their history stays.
@@ -18,12 +18,12 @@ public struct UserDisabled: EventPayload, Equatable {
     public var userID: UUID
 }
 
-/// A person's password was replaced (by an administrator, or at the command line).
+/// A person's password was replaced (by an administrator, or at the command line); the new
+/// hash replaces the old one in the credentials table, and the old one is gone.
 public struct PasswordReset: EventPayload, Equatable {
     public static let type = "PasswordReset"
     public static let schemaVersion = 1
     public var userID: UUID
-    public var passwordHash: String
 }
 
 /// A person signed in, on the web page or with basic authentication's first use.

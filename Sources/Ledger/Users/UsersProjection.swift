@@ -12,23 +12,32 @@ enum UsersProjection {
             try db.execute(sql: """
                 CREATE TABLE users (
                     id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL UNIQUE COLLATE NOCASE, role TEXT NOT NULL,
-                    password_hash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, last_sign_in_at TEXT
+                    disabled INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, last_sign_in_at TEXT
                 );
+                -- Not a projection: the one mutable secret, kept out of the append-only log and
+                -- left alone by replay.
+                CREATE TABLE credentials (user_id TEXT PRIMARY KEY, password_hash TEXT NOT NULL);
                 """)
         }
     }
+
+    /// Keeps a person's password hash, replacing the one before.
+    static func store(passwordHash: String, of userID: UUID, in db: Database) throws {
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO credentials (user_id, password_hash) VALUES (?, ?)", arguments: [userID.uuidString.lowercased(), passwordHash])
+    }
+
+    /// The users with their password hashes.
+    static let accounts = "SELECT users.*, credentials.password_hash FROM users LEFT JOIN credentials ON credentials.user_id = users.id"
 
     static func apply(_ event: RecordedEvent, in db: Database, coder: EventCoder) throws {
         let at = SQLiteEventStore.timestamp(event.recordedAt)
         if let created = try coder.decode(event, as: UserCreated.self) {
             try db.execute(
-                sql: "INSERT INTO users (id, name, email, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [created.userID.uuidString.lowercased(), created.name, created.email, created.role.rawValue, created.passwordHash, at])
+                sql: "INSERT INTO users (id, name, email, role, created_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [created.userID.uuidString.lowercased(), created.name, created.email, created.role.rawValue, at])
         } else if let disabled = try coder.decode(event, as: UserDisabled.self) {
             try db.execute(sql: "UPDATE users SET disabled = 1 WHERE id = ?", arguments: [disabled.userID.uuidString.lowercased()])
-        } else if let reset = try coder.decode(event, as: PasswordReset.self) {
-            try db.execute(
-                sql: "UPDATE users SET password_hash = ? WHERE id = ?", arguments: [reset.passwordHash, reset.userID.uuidString.lowercased()])
         } else if let signedIn = try coder.decode(event, as: SignedIn.self) {
             try db.execute(sql: "UPDATE users SET last_sign_in_at = ? WHERE id = ?", arguments: [at, signedIn.userID.uuidString.lowercased()])
         }

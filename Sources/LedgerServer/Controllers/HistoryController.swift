@@ -10,28 +10,21 @@ struct HistoryController {
 
     /// What a history search names: the kind of entity and its id as people write it.
     struct Search {
-        static let kinds = ["register", "meter", "account", "location", "service-point"]
         var kind: String
         var id: String
 
         var subject: Ledger.Subject {
             get throws {
-                switch kind {
-                case "register": return .register(id)
-                case "meter": return .meter(id)
-                case "account": return .account(id)
-                case "location": return .location(id)
-                case "service-point":
-                    let parts = id.split(separator: "/", maxSplits: 1).map(String.init)
-                    guard parts.count == 2 else { throw ServerError(.badRequest, "Name a service point as LOCATION/SERVICE_POINT.") }
-                    return .servicePoint(location: parts[0], servicePoint: parts[1])
-                default: throw ServerError(.badRequest, "Search a register, meter, account, location or service-point, not \(kind).")
+                guard let subject = Ledger.Subject(kind: kind, id: id) else {
+                    throw ServerError(
+                        .badRequest,
+                        "Search a \(Ledger.Subject.kinds.joined(separator: ", ")) by its ID (a service point as LOCATION/SERVICE_POINT), not \(kind) \"\(id)\".")
                 }
+                return subject
             }
         }
     }
 
-    /// One change as the timeline shows it.
     /// One change as the timeline and `/v1/history` show it, ids written as everywhere else.
     struct TimelineLine: Encodable {
         struct Field: Encodable {
@@ -53,12 +46,12 @@ struct HistoryController {
         var entity: String
         var key: String
         var created: Bool
-        /// A configuration period: a service agreement or a route, which open and close.
-        var isPeriod: Bool
+        /// The key it had before an ID Update renamed it, on that rename's line.
+        var renamedFrom: String?
         var fields: [Field]
 
         enum CodingKeys: String, CodingKey {
-            case position, recordedAt, byName, byEmail, importID, record, line, entity, key, created, isPeriod, fields
+            case position, recordedAt, byName, byEmail, importID, record, line, entity, key, created, renamedFrom, fields
         }
 
         init(_ entry: HistoryEntry) {
@@ -74,9 +67,41 @@ struct HistoryController {
             entity = entry.kind.rawValue
             key = entry.key
             created = entry.created
-            isPeriod = entry.kind == .serviceAgreement || entry.kind == .route
+            renamedFrom = entry.previousKey
             fields = entry.fields.sorted { $0.key < $1.key }.map { Field(name: $0.key, old: $0.value.old ?? "", new: $0.value.new ?? "") }
         }
+    }
+
+    /// A configuration period as the page and `/v1/history` show it: from when until when.
+    struct PeriodLine: Encodable {
+        var subject: String
+        var configuration: String
+        var from: String
+        var fromPosition: Int64
+        var until: String?
+        var untilPosition: Int64?
+        /// For people.
+        var shownFrom: String
+        var shownUntil: String
+
+        enum CodingKeys: String, CodingKey { case subject, configuration, from, fromPosition, until, untilPosition }
+
+        init(_ period: ConfigurationPeriod) {
+            subject = period.subject
+            configuration = period.configuration
+            from = ISO8601DateFormatter().string(from: period.from)
+            fromPosition = period.fromPosition
+            until = period.until.map { ISO8601DateFormatter().string(from: $0) }
+            untilPosition = period.untilPosition
+            shownFrom = DisplayTime.text(period.from)
+            shownUntil = period.until.map(DisplayTime.text) ?? "now"
+        }
+    }
+
+    /// What `/v1/history` answers: every change, and the configuration periods they imply.
+    struct History: Encodable {
+        var changes: [TimelineLine]
+        var periods: [PeriodLine]
     }
 
     struct HistoryPage {
@@ -90,6 +115,7 @@ struct HistoryController {
         var asOf: String
         var searched: Bool
         var lines: [TimelineLine]
+        var periods: [PeriodLine]
     }
 
     struct AuditPage {
@@ -121,14 +147,17 @@ struct HistoryController {
             let kind = query["kind"].map(String.init) ?? "register"
             let id = query["id"].map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
             let asOf = query["asOf"].map(String.init) ?? ""
-            let lines = id.isEmpty ? [] : try history(Search(kind: kind, id: id), asOf: asOf)
+            let found = id.isEmpty ? History(changes: [], periods: []) : try history(Search(kind: kind, id: id), asOf: asOf)
             return try pages.render("history", HistoryPage(
                 page: PageFrame(title: "History", tab: "history", context: context),
-                kinds: Search.kinds.map { HistoryPage.Kind(name: $0, selected: $0 == kind) }, id: id, asOf: asOf, searched: !id.isEmpty, lines: lines))
+                kinds: Ledger.Subject.kinds.map { HistoryPage.Kind(name: $0, selected: $0 == kind) }, id: id, asOf: asOf, searched: !id.isEmpty,
+                lines: found.changes, periods: found.periods))
         }
-        router.get("v1/history/{kind}/{id}") { request, context in
+        // The id is the rest of the path: a service point's is its location, a slash, and itself.
+        router.get("v1/history/{kind}/**") { request, context in
             _ = try context.require(.read)
-            let search = Search(kind: try context.parameters.require("kind"), id: try context.parameters.require("id"))
+            let id = context.parameters.getCatchAll().joined(separator: "/")
+            let search = Search(kind: try context.parameters.require("kind"), id: id)
             return try JSONResponse.encode(try history(search, asOf: request.uri.queryParameters["asOf"].map(String.init) ?? ""))
         }
         router.get("audit") { request, context in
@@ -145,8 +174,22 @@ struct HistoryController {
         }
     }
 
-    private func history(_ search: Search, asOf: String) throws -> [TimelineLine] {
-        try ledger.history(of: try search.subject, asOf: try LogTime(asOf)?.position(in: ledger)).map(TimelineLine.init)
+    private func history(_ search: Search, asOf: String) throws -> History {
+        let entries = try ledger.history(of: try search.subject, asOf: try Self.position(asOf: asOf, in: ledger))
+        return History(changes: entries.map(TimelineLine.init), periods: ConfigurationPeriod.periods(of: entries).map(PeriodLine.init))
+    }
+
+    /// The log position an "as of" field names; nil when it is blank (now), 400 when it is not one.
+    static func position(asOf text: String, in ledger: Ledger) throws -> Int64? {
+        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        guard let asOf = AsOf.parse(text) else { throw ServerError(.badRequest, "\(text) is neither a log position, a date YYYY-MM-DD nor an ISO 8601 time.") }
+        return try asOf.position(in: ledger)
+    }
+
+    /// A date or an ISO 8601 time; 400 for anything else.
+    static func date(_ text: String, endOfDay: Bool) throws -> Date {
+        guard let date = AsOf.time(text, endOfDay: endOfDay) else { throw ServerError(.badRequest, "\(text) is neither a date YYYY-MM-DD nor an ISO 8601 time.") }
+        return date
     }
 
     /// The audit trail filtered by `?user=&import=&entity=&since=&until=&asOf=&limit=`, newest first.
@@ -154,18 +197,18 @@ struct HistoryController {
         let query = request.uri.queryParameters
         func value(_ name: String) -> String? { query[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
         let importID = try value("import").map { try UUID(uuidString: $0) ?? ledger.importID($0) }
-        let since = try value("since").map { try LogTime.date($0, endOfDay: false) }
-        var until = try value("until").map { try LogTime.date($0, endOfDay: true) }
-        var lastPosition = Int64.max
-        switch try LogTime(value("asOf") ?? "") {
-        case .position(let position)?: lastPosition = position
-        case .date(let date)?: until = until.map { min($0, date) } ?? date
-        case nil: break
+        let since = try value("since").map { try Self.date($0, endOfDay: false) }
+        let until = try value("until").map { try Self.date($0, endOfDay: true) }
+        let lastPosition = try Self.position(asOf: value("asOf") ?? "", in: ledger) ?? .max
+        let entity = try value("entity").map { text in
+            guard let subject = Ledger.Subject(text) else {
+                throw ServerError(.badRequest, "Name the entity as KIND:ID, KIND one of \(Ledger.Subject.kinds.joined(separator: ", ")): meter:BA12345678.")
+            }
+            return subject
         }
         let limit = min(Paging.largestLimit * 10, max(1, value("limit").flatMap(Int.init) ?? 1_000))
-        let entity = value("entity")?.lowercased()
-        let entries = try ledger.audit(user: value("user"), importID: importID, since: since, until: until, limit: entity == nil ? limit : 100_000)
-        return Array(entries.reversed().filter { $0.position <= lastPosition && (entity == nil || $0.object.lowercased().contains(entity!)) }.prefix(limit))
+        let entries = try ledger.audit(user: value("user"), importID: importID, since: since, until: until, entity: entity, limit: 100_000)
+        return Array(entries.reversed().filter { $0.position <= lastPosition }.prefix(limit))
     }
 }
 
@@ -174,40 +217,5 @@ extension HistoryController.AuditLine {
         self.init(
             position: entry.position, recordedAt: DisplayTime.text(entry.recordedAt), byName: entry.byName, byEmail: entry.byEmail,
             via: entry.via.uppercased(), action: entry.action, object: entry.object, outcome: entry.outcome)
-    }
-}
-
-/// "As of": a log position, a date (its end) or an ISO 8601 time, as the command line's `--as-of`.
-enum LogTime {
-    case position(Int64)
-    case date(Date)
-
-    /// Nil for a blank text: now.
-    init?(_ text: String) throws {
-        let text = text.trimmingCharacters(in: .whitespaces)
-        if text.isEmpty { return nil }
-        if let position = Int64(text), position >= 0 {
-            self = .position(position)
-        } else {
-            self = .date(try Self.date(text, endOfDay: true))
-        }
-    }
-
-    func position(in ledger: Ledger) throws -> Int64 {
-        switch self {
-        case .position(let position): position
-        case .date(let date): try ledger.position(asOf: date)
-        }
-    }
-
-    /// An ISO 8601 time, or a date: its start, or with `endOfDay` its end. 400 for anything else.
-    static func date(_ text: String, endOfDay: Bool) throws -> Date {
-        if let date = ISO8601DateFormatter().date(from: text) { return date }
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        guard let date = day.date(from: text) else {
-            throw ServerError(.badRequest, "\(text) is neither a log position, a date YYYY-MM-DD nor an ISO 8601 time.")
-        }
-        return endOfDay ? date.addingTimeInterval(86_399.999) : date
     }
 }

@@ -5,7 +5,9 @@ import Synchronization
 
 /// The long work of imports, run off the requests: the scan of each upload and each approval.
 /// A request starts the work and answers at once; the page and the API poll `status`. At most
-/// as many run at once as the machine has cores; the rest wait their turn, queued.
+/// as many scans run at once as the machine has cores, and one approval at a time (the ledger has
+/// one writer: a second approval would wait on the first's transaction, and a first import's takes
+/// longer than the write lock's patience); the rest wait their turn, queued.
 public final class ImportJobs: Sendable {
     /// Where an import is while the server works on it.
     enum Phase: Sendable, Equatable {
@@ -23,12 +25,16 @@ public final class ImportJobs: Sendable {
     let ledger: Ledger
     private let jobs = Mutex<[UUID: Job]>([:])
     private let queue: OperationQueue
+    private let approvals: OperationQueue
 
     public init(ledger: Ledger, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.ledger = ledger
         queue = OperationQueue()
         queue.maxConcurrentOperationCount = max(1, concurrency)
         queue.name = "imports"
+        approvals = OperationQueue()
+        approvals.maxConcurrentOperationCount = 1
+        approvals.name = "approvals"
     }
 
     /// Queues the dry run of a received file; returns the import's id at once. The staged file
@@ -60,7 +66,7 @@ public final class ImportJobs: Sendable {
             try state.decideApprove()
             jobs[id] = Job(phase: .importing, fileName: state.uploaded?.fileName ?? "", actor: actor)
         }
-        queue.addOperation { [self] in
+        approvals.addOperation { [self] in
             do {
                 _ = try ledger.approve(id, actor: actor) { records in self.update(id) { $0.progress = records } }
                 finish(id)
@@ -74,7 +80,10 @@ public final class ImportJobs: Sendable {
     func job(_ id: UUID) -> Job? { jobs.withLock { $0[id] } }
 
     /// Waits for the work under way and queued: a stopping server finishes what it started.
-    public func drain() { queue.waitUntilAllOperationsAreFinished() }
+    public func drain() {
+        queue.waitUntilAllOperationsAreFinished()
+        approvals.waitUntilAllOperationsAreFinished()
+    }
 
     private func update(_ id: UUID, _ change: (inout Job) -> Void) {
         jobs.withLock { jobs in
