@@ -62,7 +62,7 @@ struct HistoryCommand: ParsableCommand {
                 print("#\(entry.position) \(DisplayTime.text(entry.recordedAt)) \(entry.byName) <\(entry.byEmail)> import \(entry.importID.uuidString.lowercased().prefix(8)) record \(entry.record) line \(entry.line): \(entry.kind.rawValue) \(entry.key) \(entry.previousKey.map { "renamed from \($0)" } ?? (entry.created ? "created" : "changed"))")
                 for field in fields { print("    \(field)") }
             }
-            let periods = try ledger.periods(of: subject, asOf: position)
+            let periods = ConfigurationPeriod.periods(of: entries)
             if !periods.isEmpty { print("Configuration periods:") }
             for period in periods {
                 let until = period.until.map { "\(DisplayTime.text($0)) (#\(period.untilPosition ?? 0))" } ?? "now"
