@@ -47,3 +47,26 @@ import Testing
         #expect(latin.compared > 30 && latin.mismatches.isEmpty, "\(latin.mismatches)")
     }
 }
+
+@Suite struct DigestTableTests {
+    @Test func itFindsWhatWasPutAndNothingElseAsItGrows() {
+        var table = DigestTable(capacity: 3)
+        var expected: [Int64: Int64] = [:]
+        var random = SystemRandomNumberGenerator()
+        for index in 0..<20_000 {
+            let key: Int64 = index == 7 ? 0 : Int64.random(in: .min ... .max, using: &random)
+            let value = Int64(index)
+            table.insert(key, value)
+            expected[key] = value
+        }
+        table.insert(0, -1)
+        expected[0] = -1
+        #expect(table.count == expected.count)
+        #expect(expected.allSatisfy { table[$0.key] == $0.value })
+        #expect((0..<1_000).allSatisfy { _ in
+            let key = Int64.random(in: .min ... .max, using: &random)
+            return table[key] == expected[key]
+        })
+        #expect(DigestTable(capacity: 0)[42] == nil && DigestTable(capacity: 0).isEmpty)
+    }
+}
