@@ -207,18 +207,20 @@ enum StateProjection {
     static func write(_ keys: Set<EntityKey>, of state: CurrentState, in db: Database) throws {
         let upsert = try db.makeStatement(sql: "INSERT OR REPLACE INTO state (kind, key, fields, link) VALUES (?, ?, ?, ?)")
         let delete = try db.makeStatement(sql: "DELETE FROM state WHERE kind = ? AND key = ?")
-        var digests: [(entity: Int64, digest: Int64?)] = []
-        digests.reserveCapacity(keys.count)
         // In key order, for the reason `HistoryProjection.Batch` gives.
-        for entity in keys.sorted(by: { ($0.kind.rawValue, $0.key) < ($1.kind.rawValue, $1.key) }) {
-            let kind = entity.kind.rawValue
-            if let fields = state.fields(entity.kind, entity.key) {
-                try upsert.execute(arguments: [kind, entity.key, FieldsCodec.encode(fields), StateLink.link(entity.kind, key: entity.key, fields: fields)])
-                digests.append((StableHash.entity(entity.kind, entity.key), StableHash.fields(fields.lazy.map { $0 })))
-            } else {
-                // Renamed away.
-                try delete.execute(arguments: [kind, entity.key])
-                digests.append((StableHash.entity(entity.kind, entity.key), nil))
+        let sorted = keys.sorted(by: { ($0.kind.rawValue, $0.key) < ($1.kind.rawValue, $1.key) })
+        var digests: [(entity: Int64, digest: Int64?)] = []
+        digests.reserveCapacity(sorted.count)
+        // Each chunk's rows are encoded on another core while the chunk before is written.
+        try Pipeline.run(chunksOf: sorted, size: 4_096, prepare: { entities in entities.map { StoredRow($0, in: state) } }) { rows in
+            for row in rows {
+                if let fields = row.fields {
+                    try upsert.execute(arguments: [row.kind, row.key, fields, row.link])
+                } else {
+                    // Renamed away.
+                    try delete.execute(arguments: [row.kind, row.key])
+                }
+                digests.append((row.entity, row.digest))
             }
         }
         let replaceDigest = try db.makeStatement(sql: "INSERT OR REPLACE INTO state_digests (entity, digest) VALUES (?, ?)")
@@ -229,6 +231,27 @@ enum StateProjection {
             } else {
                 try deleteDigest.execute(arguments: [entity])
             }
+        }
+    }
+
+    /// An entity's row as the state table and its digest table hold it; no fields when it was
+    /// renamed away.
+    private struct StoredRow: Sendable {
+        var kind: String
+        var key: String
+        var fields: Data?
+        var link: String?
+        var entity: Int64
+        var digest: Int64?
+
+        init(_ entity: EntityKey, in state: CurrentState) {
+            kind = entity.kind.rawValue
+            key = entity.key
+            self.entity = StableHash.entity(entity.kind, entity.key)
+            let current = state.fields(entity.kind, entity.key)
+            fields = current.map(FieldsCodec.encode)
+            link = current.flatMap { StateLink.link(entity.kind, key: entity.key, fields: $0) }
+            digest = current.map { StableHash.fields($0.lazy.map { $0 }) }
         }
     }
 
