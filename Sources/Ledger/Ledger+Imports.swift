@@ -151,12 +151,16 @@ extension Ledger {
             try append(try coder.event(ImportApproved(importID: id, rescanned: rescanned), stream: stream, metadata: metadata))
             var history = HistoryProjection.Batch()
 
+            var changeEvents = ChangeEventPipeline(coder: coder, chain: try appender.chain(of: changesStream, metadata: metadata))
+            func insert(_ events: [RecordedEvent], endingAt end: EventAppender.Chain, of changes: [RecordApplied]) throws {
+                try appender.insert(events, endingAt: end)
+                for (applied, event) in zip(changes, events) { history.add(applied, at: event.position) }
+            }
             var outputs = ApprovalOutputs(
                 changes: calculator,
                 report: rescanned ? try ExceptionReportWriter(path: reportPath.path, format: .csv) : nil
             ) { applied in
-                guard let recorded = try appender.append(try self.coder.event(applied, stream: changesStream, metadata: metadata), fresh: true) else { return }
-                history.add(applied, at: recorded.position)
+                try changeEvents.add(applied, insert: insert)
             }
             let source = try FileByteSource(path: blobs.url(of: uploaded.file).path)
             if !rescanned, let kept = scan.outcomes {
@@ -165,9 +169,11 @@ extension Ledger {
                 try blobs.check(kept)
                 let outcomes = try RecordOutcomes(data: Data(contentsOf: blobs.url(of: kept)))
                 _ = try Scanner(specification: specification, today: today).records(of: source, outcomes: outcomes, observer: &outputs, progress: progress)
+                try changeEvents.finish(insert)
             } else {
                 let summary = try Scanner(specification: specification, ledger: try ScanState.load(from: db), today: today)
                     .scan(source, name: uploaded.fileName, observer: &outputs, progress: progress)
+                try changeEvents.finish(insert)
                 if rescanned {
                     try outputs.report?.finish(summary: summary)
                     guard summary.isImportable else {

@@ -55,25 +55,76 @@ struct EventAppender {
     @discardableResult
     mutating func append(_ event: NewEvent, fresh: Bool = false) throws -> RecordedEvent? {
         if !fresh, try Bool.fetchOne(db, sql: "SELECT 1 FROM events WHERE id = ?", arguments: [event.id.uuidString]) == true { return nil }
-        let version = try version(of: event.stream) + 1
-        versions[event.stream] = version
-        position += 1
-        let metadata: Data
-        if let (cached, data) = metadataCache, cached == event.metadata {
-            metadata = data
+        var chain = try chain(of: event.stream, metadata: event.metadata)
+        let recorded = chain.link(event)
+        try insert([recorded], endingAt: chain)
+        return recorded
+    }
+
+    /// Where the log ends for appending to `stream` with `metadata`: what `Chain.link` continues
+    /// from, on any thread, before `insert` writes what it linked.
+    mutating func chain(of stream: String, metadata: EventMetadata) throws -> Chain {
+        let encoded: Data
+        if let (cached, data) = metadataCache, cached == metadata {
+            encoded = data
         } else {
-            metadata = try SQLiteEventStore.encoder.encode(event.metadata)
-            metadataCache = (event.metadata, metadata)
+            encoded = try SQLiteEventStore.encoder.encode(metadata)
+            metadataCache = (metadata, encoded)
         }
-        let hash = HashChain.hash(
-            previous: previous, position: position, stream: event.stream, version: version, id: event.id, type: event.type,
-            schemaVersion: event.schemaVersion, data: event.data, metadata: metadata, recordedAt: recordedAt)
-        try insert.execute(arguments: [
-            position, event.stream, version, event.id.uuidString, event.type, event.schemaVersion, event.data, metadata, recordedAt, hash,
-        ])
-        previous = hash
-        return RecordedEvent(
-            position: position, stream: event.stream, version: version, id: event.id, type: event.type, schemaVersion: event.schemaVersion,
-            data: event.data, metadata: event.metadata, recordedAt: recordedDate, hash: hash)
+        return Chain(
+            stream: stream, version: try version(of: stream), position: position, previous: previous, metadata: metadata, encodedMetadata: encoded,
+            recordedAt: recordedAt, recordedDate: recordedDate)
+    }
+
+    /// Writes events that `chain` linked, in order, and carries on from where it ended.
+    mutating func insert(_ events: [RecordedEvent], endingAt chain: Chain) throws {
+        for event in events {
+            try insert.execute(arguments: [
+                event.position, event.stream, event.version, event.id.uuidString, event.type, event.schemaVersion, event.data,
+                chain.encodedMetadata, recordedAt, event.hash,
+            ])
+        }
+        position = chain.position
+        previous = chain.previous
+        versions[chain.stream] = chain.version
+    }
+
+    /// The end of the log for one stream's next events: their positions, versions and hashes.
+    struct Chain: Sendable {
+        let stream: String
+        private(set) var version: Int64
+        private(set) var position: Int64
+        private(set) var previous: String
+        let metadata: EventMetadata
+        let encodedMetadata: Data
+        let recordedAt: String
+        let recordedDate: Date
+
+        fileprivate init(
+            stream: String, version: Int64, position: Int64, previous: String, metadata: EventMetadata, encodedMetadata: Data, recordedAt: String,
+            recordedDate: Date
+        ) {
+            self.stream = stream
+            self.version = version
+            self.position = position
+            self.previous = previous
+            self.metadata = metadata
+            self.encodedMetadata = encodedMetadata
+            self.recordedAt = recordedAt
+            self.recordedDate = recordedDate
+        }
+
+        /// `event` (of this chain's stream and metadata) with its place in the log and its hash.
+        mutating func link(_ event: NewEvent) -> RecordedEvent {
+            position += 1
+            version += 1
+            let hash = HashChain.hash(
+                previous: previous, position: position, stream: stream, version: version, id: event.id, type: event.type,
+                schemaVersion: event.schemaVersion, data: event.data, metadata: encodedMetadata, recordedAt: recordedAt)
+            previous = hash
+            return RecordedEvent(
+                position: position, stream: stream, version: version, id: event.id, type: event.type, schemaVersion: event.schemaVersion,
+                data: event.data, metadata: metadata, recordedAt: recordedDate, hash: hash)
+        }
     }
 }

@@ -22,7 +22,7 @@ enum Pipeline {
 }
 
 /// One result made on another thread and waited for.
-private final class Handoff<Value: Sendable>: @unchecked Sendable {
+final class Handoff<Value: Sendable>: @unchecked Sendable {
     // Written by the worker before `done` is signalled, read after it is waited for.
     private var value: Value?
     private let done = DispatchSemaphore(value: 0)
