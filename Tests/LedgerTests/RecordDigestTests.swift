@@ -1,5 +1,6 @@
 import DataExchange
 import Foundation
+import GRDB
 import Testing
 
 @testable import Ledger
@@ -68,5 +69,26 @@ import Testing
             return table[key] == expected[key]
         })
         #expect(DigestTable(capacity: 0)[42] == nil && DigestTable(capacity: 0).isEmpty)
+    }
+}
+
+@Suite struct BulkStatementTests {
+    @Test func emptyValuesAreNotNullAndAConstraintIsADatabaseConstraintError() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL, data BLOB NOT NULL, note TEXT)")
+            let insert = try BulkStatement(db, sql: "INSERT INTO t (id, name, data, note) VALUES (?, ?, ?, ?)")
+            try insert.run(.integer(1), .text(""), .blob(Data()), .null)
+            try insert.run(.integer(2), .text("Zoë"), .blob(Data([0, 1])), .text("n"))
+            let rows = try Row.fetchAll(db, sql: "SELECT name, hex(data) AS data, note FROM t ORDER BY id")
+            #expect(rows.map { $0["name"] as String } == ["", "Zoë"])
+            #expect(rows.map { $0["data"] as String } == ["", "0001"])
+            #expect(rows.map { $0["note"] as String? } == [nil, "n"])
+            let error = try #require(throws: DatabaseError.self) { try insert.run(.integer(1), .text("again"), .blob(Data()), .null) }
+            #expect(error.resultCode == .SQLITE_CONSTRAINT)
+            // The statement is usable again after a failure.
+            try insert.run(.integer(3), .text("after"), .blob(Data([9])), .null)
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM t") == 3)
+        }
     }
 }

@@ -6,7 +6,7 @@ import GRDB
 /// of a 70 MB file without holding them all in memory.
 struct EventAppender {
     private let db: Database
-    private let insert: Statement
+    private let insert: BulkStatement
     private var position: Int64
     private var previous: String
     private var versions: [String: Int64] = [:]
@@ -22,7 +22,7 @@ struct EventAppender {
         // Milliseconds, as the log writes them, so the date read back is the date returned.
         recordedDate = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
         recordedAt = Timestamp.text(recordedDate)
-        insert = try db.makeStatement(sql: """
+        insert = try BulkStatement(db, sql: """
             INSERT INTO events (position, stream, version, id, type, schema_version, data, metadata, recorded_at, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
@@ -79,10 +79,9 @@ struct EventAppender {
     /// Writes events that `chain` linked, in order, and carries on from where it ended.
     mutating func insert(_ events: [RecordedEvent], endingAt chain: Chain) throws {
         for event in events {
-            try insert.execute(arguments: [
-                event.position, event.stream, event.version, event.id.uuidString, event.type, event.schemaVersion, event.data,
-                chain.encodedMetadata, recordedAt, event.hash,
-            ])
+            try insert.run(
+                .integer(event.position), .text(event.stream), .integer(event.version), .text(event.id.uuidString), .text(event.type),
+                .integer(Int64(event.schemaVersion)), .blob(event.data), .blob(chain.encodedMetadata), .text(recordedAt), .text(event.hash))
         }
         position = chain.position
         previous = chain.previous

@@ -62,9 +62,9 @@ enum HistoryProjection {
         func write(in db: Database) throws {
             let rename = try db.cachedStatement(sql: "INSERT INTO entity_renames (kind, key, previous_key, position) VALUES (?, ?, ?, ?)")
             for row in renames { try rename.execute(arguments: [row.kind.rawValue, row.key, row.previousKey, row.position]) }
-            let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO entity_changes (kind, key, position) VALUES (?, ?, ?)")
+            let statement = try BulkStatement(db, sql: "INSERT OR IGNORE INTO entity_changes (kind, key, position) VALUES (?, ?, ?)")
             for row in rows.sorted(by: { ($0.kind.rawValue, $0.key, $0.position) < ($1.kind.rawValue, $1.key, $1.position) }) {
-                try statement.execute(arguments: [row.kind.rawValue, row.key, row.position])
+                try statement.run(.text(row.kind.rawValue), .text(row.key), .integer(row.position))
             }
         }
     }

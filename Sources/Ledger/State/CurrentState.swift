@@ -205,8 +205,8 @@ enum StateProjection {
     /// Writes the current fields of `keys`, as `state` holds them after an approval's changes:
     /// once per entity, rather than once per change.
     static func write(_ keys: Set<EntityKey>, of state: CurrentState, in db: Database) throws {
-        let upsert = try db.makeStatement(sql: "INSERT OR REPLACE INTO state (kind, key, fields, link) VALUES (?, ?, ?, ?)")
-        let delete = try db.makeStatement(sql: "DELETE FROM state WHERE kind = ? AND key = ?")
+        let upsert = try BulkStatement(db, sql: "INSERT OR REPLACE INTO state (kind, key, fields, link) VALUES (?, ?, ?, ?)")
+        let delete = try BulkStatement(db, sql: "DELETE FROM state WHERE kind = ? AND key = ?")
         // In key order, for the reason `HistoryProjection.Batch` gives.
         let sorted = keys.sorted(by: { ($0.kind.rawValue, $0.key) < ($1.kind.rawValue, $1.key) })
         var digests: [(entity: Int64, digest: Int64?)] = []
@@ -215,21 +215,21 @@ enum StateProjection {
         try Pipeline.run(chunksOf: sorted, size: 4_096, prepare: { entities in entities.map { StoredRow($0, in: state) } }) { rows in
             for row in rows {
                 if let fields = row.fields {
-                    try upsert.execute(arguments: [row.kind, row.key, fields, row.link])
+                    try upsert.run(.text(row.kind), .text(row.key), .blob(fields), row.link.map(BulkStatement.Value.text) ?? .null)
                 } else {
                     // Renamed away.
-                    try delete.execute(arguments: [row.kind, row.key])
+                    try delete.run(.text(row.kind), .text(row.key))
                 }
                 digests.append((row.entity, row.digest))
             }
         }
-        let replaceDigest = try db.makeStatement(sql: "INSERT OR REPLACE INTO state_digests (entity, digest) VALUES (?, ?)")
-        let deleteDigest = try db.makeStatement(sql: "DELETE FROM state_digests WHERE entity = ?")
+        let replaceDigest = try BulkStatement(db, sql: "INSERT OR REPLACE INTO state_digests (entity, digest) VALUES (?, ?)")
+        let deleteDigest = try BulkStatement(db, sql: "DELETE FROM state_digests WHERE entity = ?")
         for (entity, digest) in digests.sorted(by: { $0.entity < $1.entity }) {
             if let digest {
-                try replaceDigest.execute(arguments: [entity, digest])
+                try replaceDigest.run(.integer(entity), .integer(digest))
             } else {
-                try deleteDigest.execute(arguments: [entity])
+                try deleteDigest.run(.integer(entity))
             }
         }
     }

@@ -1,0 +1,53 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// A prepared statement run for many rows through SQLite's own binding: for the million rows of a
+/// first import, GRDB's arguments (an array of values, checked and converted for every row) cost
+/// more than the rows.
+struct BulkStatement {
+    enum Value {
+        case integer(Int64)
+        case text(String)
+        case blob(Data)
+        case null
+    }
+
+    private let statement: Statement
+    private let db: Database
+
+    init(_ db: Database, sql: String) throws {
+        self.db = db
+        statement = try db.makeStatement(sql: sql)
+    }
+
+    func run(_ values: Value...) throws {
+        let sqlite = statement.sqliteStatement
+        defer {
+            sqlite3_reset(sqlite)
+            sqlite3_clear_bindings(sqlite)
+        }
+        for (index, value) in values.enumerated() {
+            let position = Int32(index + 1)
+            let code: Int32 = switch value {
+            case .integer(let number): sqlite3_bind_int64(sqlite, position, number)
+            // An empty buffer may have no address, which SQLite would take for NULL.
+            case .text(let text) where text.isEmpty: sqlite3_bind_text(sqlite, position, "", 0, Self.transient)
+            case .text(var text): text.withUTF8 { sqlite3_bind_text(sqlite, position, $0.baseAddress, Int32($0.count), Self.transient) }
+            case .blob(let data) where data.isEmpty: sqlite3_bind_zeroblob(sqlite, position, 0)
+            case .blob(let data): data.withUnsafeBytes { sqlite3_bind_blob(sqlite, position, $0.baseAddress, Int32($0.count), Self.transient) }
+            case .null: sqlite3_bind_null(sqlite, position)
+            }
+            guard code == SQLITE_OK else { throw failure(code) }
+        }
+        let code = sqlite3_step(sqlite)
+        guard code == SQLITE_DONE else { throw failure(code) }
+    }
+
+    private func failure(_ code: Int32) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: sqlite3_extended_errcode(db.sqliteConnection)), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+    }
+
+    /// SQLite copies what it is given before the call returns.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+}
