@@ -27,9 +27,7 @@ extension Ledger {
                     for change in applied.changes { fold.apply(change) }
                     history.add(applied, at: position)
                 } else {
-                    let event = try SQLiteEventStore.event(row)
-                    try ActivityProjection.apply(event, in: db, coder: coder)
-                    try StateProjection.apply(event, in: db, coder: coder)
+                    try project(try SQLiteEventStore.event(row), in: db)
                 }
                 count += 1
                 if count % 10_000 == 0 { progress?(count, total) }

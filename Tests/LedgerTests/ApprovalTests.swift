@@ -148,12 +148,17 @@ extension ApprovalTests {
         try ledger.approve(try importRows(Self.first), actor: Self.ada)
         try ledger.approve(try importRows(["A1,L1,001,,M1,,,1,,,,,2020-01-15,_CLEAR_,E1,"]), actor: Self.ada)
         try ledger.cancel(try importRows(Self.first), reason: "twice", actor: Self.ada)
+        let ivy = try ledger.createUser(name: "Ivy", email: "ivy@utility.example", role: .importer, passwordHash: "$2b$04$hash", actor: Self.ada)
+        try ledger.recordSignIn(ivy, via: .ui, clientAddress: nil)
         let kept = try ledger.projectionDump()
         #expect(kept.count > 10)
+        #expect(kept.contains { $0.hasPrefix("users ") })
         let events = try ledger.replay()
         #expect(events == (try ledger.store.lastPosition()))
         #expect(try ledger.projectionDump() == kept)
         #expect(try ledger.history(of: .register("M1")).count == 2)
+        // The password hash is no projection: replay leaves it where it was.
+        #expect(try ledger.user(email: "ivy@utility.example")?.passwordHash == "$2b$04$hash")
     }
 
     @Test func aBackupIsAVerifiedCopy() throws {
