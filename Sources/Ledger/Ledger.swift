@@ -35,11 +35,12 @@ public final class Ledger: Sendable {
         }
     }
 
-    /// Brings every projection along one event.
+    /// Brings every projection along one event. Not for an approval's changes (`RecordApplied`),
+    /// which an approval and a replay fold in memory (`StateFold`, `HistoryProjection.Batch`) and
+    /// write once at the end.
     func project(_ event: RecordedEvent, in db: Database) throws {
         try ActivityProjection.apply(event, in: db, coder: coder)
         try StateProjection.apply(event, in: db, coder: coder)
-        try HistoryProjection.apply(event, in: db, coder: coder)
         try UsersProjection.apply(event, in: db, coder: coder)
     }
 

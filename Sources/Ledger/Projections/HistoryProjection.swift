@@ -69,13 +69,6 @@ enum HistoryProjection {
         }
     }
 
-    static func apply(_ event: RecordedEvent, in db: Database, coder: EventCoder) throws {
-        guard let applied = try coder.decode(event, as: RecordApplied.self) else { return }
-        var batch = Batch()
-        batch.add(applied, at: event.position)
-        try batch.write(in: db)
-    }
-
     /// The changes of the entities that `key` selects (exactly, or as a prefix), in log order, up
     /// to `position`, under their current keys and every key they had before a rename.
     static func entries(kinds: [EntityKind], key: String, prefix: Bool, upTo position: Int64, in db: Database, coder: EventCoder) throws -> [HistoryEntry] {

@@ -154,9 +154,11 @@ enum StateProjection {
         migrator.registerMigration("state-digests") { db in
             try db.execute(sql: "CREATE TABLE state_digests (entity INTEGER PRIMARY KEY, digest INTEGER NOT NULL)")
             let rows = try Row.fetchAll(db, sql: "SELECT kind, key, fields FROM state")
+            let insert = try db.makeStatement(sql: "INSERT OR REPLACE INTO state_digests (entity, digest) VALUES (?, ?)")
             for row in rows {
                 guard let kind = EntityKind(rawValue: row["kind"]) else { continue }
-                try writeDigest(kind, key: row["key"], fields: try FieldsCodec.decode(row["fields"]), in: db)
+                let fields = try FieldsCodec.decode(row["fields"])
+                try insert.execute(arguments: [StableHash.entity(kind, row["key"]), StableHash.fields(fields.lazy.map { $0 })])
             }
         }
         migrator.registerMigration("state-links-index") { db in
@@ -165,39 +167,9 @@ enum StateProjection {
         }
     }
 
-    /// Writes one entity's current fields, and the link a scan reads of them.
-    private static func upsert(_ kind: EntityKind, key: String, fields: [String: String], in db: Database) throws {
-        try db.cachedStatement(sql: "INSERT OR REPLACE INTO state (kind, key, fields, link) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [kind.rawValue, key, FieldsCodec.encode(fields), StateLink.link(kind, key: key, fields: fields)])
-    }
-
-    /// The digest of an entity's fields, by its identity's hash: what an approval compares a
-    /// record with before it reads any entity's fields.
-    private static func writeDigest(_ kind: EntityKind, key: String, fields: [String: String]?, in db: Database) throws {
-        let entity = StableHash.entity(kind, key)
-        if let fields {
-            try db.cachedStatement(sql: "INSERT OR REPLACE INTO state_digests (entity, digest) VALUES (?, ?)")
-                .execute(arguments: [entity, StableHash.fields(fields.lazy.map { $0 })])
-        } else {
-            try db.cachedStatement(sql: "DELETE FROM state_digests WHERE entity = ?").execute(arguments: [entity])
-        }
-    }
-
+    /// An import's completion is the last change to the state: a scan made before it is stale.
     static func apply(_ event: RecordedEvent, in db: Database, coder: EventCoder) throws {
-        if let applied = try coder.decode(event, as: RecordApplied.self) {
-            for change in applied.changes {
-                if let previousKey = change.previousKey {
-                    try db.execute(
-                        sql: "UPDATE state SET key = ? WHERE kind = ? AND key = ?", arguments: [change.key, change.kind.rawValue, previousKey])
-                }
-                let stored = try Data.fetchOne(db, sql: "SELECT fields FROM state WHERE kind = ? AND key = ?", arguments: [change.kind.rawValue, change.key])
-                var fields = try stored.map(FieldsCodec.decode) ?? [:]
-                for (name, field) in change.fields { fields[name] = field.new }
-                try upsert(change.kind, key: change.key, fields: fields, in: db)
-                try writeDigest(change.kind, key: change.key, fields: fields, in: db)
-                if let previousKey = change.previousKey { try writeDigest(change.kind, key: previousKey, fields: nil, in: db) }
-            }
-        } else if try coder.decode(event, as: ImportCompleted.self) != nil {
+        if try coder.decode(event, as: ImportCompleted.self) != nil {
             try db.execute(sql: "UPDATE state_changes SET position = ?", arguments: [event.position])
         }
     }
