@@ -124,16 +124,17 @@ extension Ledger {
         let stream = ImportState.stream(id)
         let changesStream = ImportState.changesStream(id)
         let metadata = EventMetadata(actor: actor)
-        let reportPath = blobs.folder.appendingPathComponent("incoming").appendingPathComponent("\(id)-approval-report.csv")
+        let reportPath = incoming.appendingPathComponent("\(id)-approval-report.csv")
         defer { try? FileManager.default.removeItem(at: reportPath) }
         return try store.write { db in
             var appender = try EventAppender(db: db)
             try appender.check([stream: .exactly(before.version), changesStream: .noStream])
             let stateVersion = try StateProjection.lastChange(in: db)
-            func append(_ event: NewEvent, fresh: Bool = false) throws {
-                guard let recorded = try appender.append(event, fresh: fresh) else { return }
-                try ActivityProjection.apply(recorded, in: db, coder: coder)
-                try StateProjection.apply(recorded, in: db, coder: coder)
+            func append(_ event: NewEvent) throws {
+                guard let recorded = try appender.append(event) else {
+                    throw LedgerError(.storage, "The \(event.type) of import \(id) could not be recorded.")
+                }
+                try project(recorded, in: db)
             }
             // The very same file as the import that made the ledger what it is changes nothing,
             // even where the file itself moves a register back and forth (spec rule 6).
@@ -188,12 +189,9 @@ extension Ledger {
             let changes = outputs.changes
             try history.write(in: db)
             try changes.fold.write(in: db)
-            guard let completed = try appender.append(try coder.event(
+            try append(try coder.event(
                 ImportCompleted(importID: id, imported: changes.imported, unchanged: changes.unchanged, skipped: changes.skipped),
                 stream: stream, metadata: metadata))
-            else { throw LedgerError(.storage, "The completion of import \(id) could not be recorded.") }
-            try ActivityProjection.apply(completed, in: db, coder: coder)
-            try StateProjection.apply(completed, in: db, coder: coder)
             return ApprovalOutcome(id: id, imported: changes.imported, unchanged: changes.unchanged, skipped: changes.skipped, rescanned: rescanned)
         }
     }

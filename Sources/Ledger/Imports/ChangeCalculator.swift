@@ -123,25 +123,14 @@ struct ChangeCalculator {
         for column in columns[kind.order] {
             if bytesAreText, column.specification == nil {
                 record.withBytes(inCell: column.cell) { bytes in
-                    guard !bytes.isEmpty else { return }
-                    var hash = column.prefix
-                    hash.combine(bytes)
-                    digest.add(hash)
+                    if !bytes.isEmpty { digest.add(column.prefix, bytes) }
                 }
             } else {
                 let value = record.value(inCell: column.cell)
-                guard !value.isEmpty else { continue }
-                var hash = column.prefix
-                hash.combine(column.specification?.storedValue(value) ?? value)
-                digest.add(hash)
+                if !value.isEmpty { digest.add(column.prefix, column.specification?.storedValue(value) ?? value) }
             }
         }
-        for (name, value) in kind.relations(in: identity) where !value.isEmpty {
-            var hash = StableHash()
-            hash.combine(name)
-            hash.combine(value)
-            digest.add(hash)
-        }
+        for (name, value) in kind.relations(in: identity) where !value.isEmpty { digest.add(name, value) }
         return digest.value
     }
 

@@ -27,6 +27,11 @@ public struct CurrentState: Sendable {
         }
     }
 
+    /// Takes in an entity with the fields it has stored.
+    mutating func place(_ kind: EntityKind, _ key: String, fields: [String: String]) {
+        apply(EntityChange(kind: kind, key: key, created: false, fields: fields.mapValues { FieldChange(old: nil, new: $0) }))
+    }
+
     /// The meter of a register's key, `M1` of `M1:L` and of `M1`.
     static func meter(ofRegister key: String) -> String { key.split(separator: ":").first.map(String.init) ?? key }
 
@@ -74,9 +79,7 @@ public struct CurrentState: Sendable {
         let rows = try Row.fetchCursor(db, sql: "SELECT kind, key, fields FROM state")
         while let row = try rows.next() {
             guard let kind = EntityKind(rawValue: row["kind"]) else { continue }
-            let data: Data = row["fields"]
-            state.apply(EntityChange(
-                kind: kind, key: row["key"], created: false, fields: try FieldsCodec.decode(data).mapValues { FieldChange(old: nil, new: $0) }))
+            state.place(kind, row["key"], fields: try FieldsCodec.decode(row["fields"]))
         }
         return state
     }
@@ -124,9 +127,7 @@ struct StateFold {
     }
 
     /// Takes in an entity as it is stored, before a change to it is applied.
-    mutating func seed(_ kind: EntityKind, _ key: String, fields: [String: String]) {
-        state.apply(EntityChange(kind: kind, key: key, created: false, fields: fields.mapValues { FieldChange(old: nil, new: $0) }))
-    }
+    mutating func seed(_ kind: EntityKind, _ key: String, fields: [String: String]) { state.place(kind, key, fields: fields) }
 
     func write(in db: Database) throws { try StateProjection.write(touched, of: state, in: db) }
 }

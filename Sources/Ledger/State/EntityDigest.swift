@@ -5,8 +5,7 @@ struct StableHash {
 
     mutating func combine(_ text: String) {
         var text = text
-        text.withUTF8 { for byte in $0 { combine(byte) } }
-        combine(0x1F)
+        text.withUTF8 { combine($0) }
     }
 
     mutating func combine(_ byte: UInt8) {
@@ -31,12 +30,7 @@ struct StableHash {
     /// record repeats an entity's fields exactly without reading them.
     static func fields(_ fields: some Sequence<(key: String, value: String)>) -> Int64 {
         var digest = FieldsDigest()
-        for (name, value) in fields {
-            var hash = StableHash()
-            hash.combine(name)
-            hash.combine(value)
-            digest.add(hash)
-        }
+        for (name, value) in fields { digest.add(name, value) }
         return digest.value
     }
 }
@@ -47,7 +41,28 @@ struct FieldsDigest {
     private var sum: UInt64 = 0
     private var count: UInt64 = 0
 
-    mutating func add(_ field: StableHash) {
+    /// A field by its name and value.
+    mutating func add(_ name: String, _ value: String) {
+        var hash = StableHash()
+        hash.combine(name)
+        add(hash, value)
+    }
+
+    /// A field by the hash of its name (`StableHash` of the name alone) and its value.
+    mutating func add(_ name: StableHash, _ value: String) {
+        var hash = name
+        hash.combine(value)
+        add(hash)
+    }
+
+    /// A field by the hash of its name and its value's UTF-8 bytes.
+    mutating func add(_ name: StableHash, _ value: UnsafeBufferPointer<UInt8>) {
+        var hash = name
+        hash.combine(value)
+        add(hash)
+    }
+
+    private mutating func add(_ field: StableHash) {
         // Mixed once more, so that sums of different fields do not cancel out.
         sum &+= (field.value ^ (field.value >> 29)) &* 0xbf58_476d_1ce4_e5b9
         count += 1

@@ -78,8 +78,7 @@ enum StateLink {
         case .account, .location, .servicePoint: ""
         case .serviceAgreement: fields["Account_ID"] ?? ""
         case .register:
-            [fields["Meter_ID"] ?? key.split(separator: ":").first.map(String.init) ?? key,
-             fields["Location_ID"] ?? "", fields["Service_Point_ID"] ?? "", fields["Meter_Install_Date"] ?? ""]
+            [CurrentState.meter(ofRegister: key), fields["Location_ID"] ?? "", fields["Service_Point_ID"] ?? "", fields["Meter_Install_Date"] ?? ""]
                 .joined(separator: String(separator))
         case .endpoint: [fields["Meter_ID"] ?? "", fields["Register_Number"] ?? ""].joined(separator: String(separator))
         case .route, .other: nil
