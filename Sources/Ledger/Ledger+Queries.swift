@@ -60,7 +60,9 @@ extension Ledger {
     ) throws -> [AuditEntry] {
         var conditions: [String] = [], arguments: StatementArguments = []
         if let entity {
-            let positions = Set(try history(of: entity).map(\.position))
+            let positions = try store.pool.read { db in
+                try entity.selections.reduce(into: Set<Int64>()) { $0.formUnion(try HistoryProjection.positions(of: $1, upTo: .max, in: db).positions) }
+            }
             conditions.append("position IN (\(positions.isEmpty ? "NULL" : positions.sorted().map(String.init).joined(separator: ",")))")
         }
         if let user {
@@ -123,29 +125,31 @@ extension Ledger {
         /// A location and its service points.
         case location(String)
         case servicePoint(location: String, servicePoint: String)
+
+        /// What its history reads in the history index.
+        var selections: [HistoryProjection.Selection] {
+            let registers: [EntityKind] = [.register, .route, .other]
+            let servicePoints: [EntityKind] = [.servicePoint, .serviceAgreement]
+            switch self {
+            case .register(let name):
+                let parts = name.split(separator: ":", maxSplits: 1).map(String.init)
+                return [.init(kinds: registers, key: RegisterKey(meter: parts.first ?? name, register: parts.count > 1 ? parts[1] : "").description)]
+            case .meter(let id):
+                return [.init(kinds: registers, key: id), .init(kinds: registers, key: id + ":", prefix: true)]
+            case .account(let id):
+                return [.init(kinds: [.account], key: id)]
+            case .location(let id):
+                return [.init(kinds: [.location], key: id), .init(kinds: servicePoints, key: id + "/", prefix: true)]
+            case .servicePoint(let location, let point):
+                return [.init(kinds: servicePoints, key: ServicePointKey(location: location, servicePoint: point).description)]
+            }
+        }
     }
 
     /// Every change to `subject`, oldest first, up to `position` (the whole log when nil).
     public func history(of subject: Subject, asOf position: Int64? = nil) throws -> [HistoryEntry] {
-        let limit = position ?? .max
-        return try store.pool.read { db in
-            switch subject {
-            case .register(let name):
-                let parts = name.split(separator: ":", maxSplits: 1).map(String.init)
-                let key = RegisterKey(meter: parts.first ?? name, register: parts.count > 1 ? parts[1] : "").description
-                return try HistoryProjection.entries(kinds: [.register, .route, .other], key: key, prefix: false, upTo: limit, in: db, coder: coder)
-            case .meter(let id):
-                return try HistoryProjection.entries(kinds: [.register, .route, .other], key: id, prefix: false, upTo: limit, in: db, coder: coder)
-                    + HistoryProjection.entries(kinds: [.register, .route, .other], key: id + ":", prefix: true, upTo: limit, in: db, coder: coder)
-            case .account(let id):
-                return try HistoryProjection.entries(kinds: [.account], key: id, prefix: false, upTo: limit, in: db, coder: coder)
-            case .location(let id):
-                return try HistoryProjection.entries(kinds: [.location], key: id, prefix: false, upTo: limit, in: db, coder: coder)
-                    + HistoryProjection.entries(kinds: [.servicePoint, .serviceAgreement], key: id + "/", prefix: true, upTo: limit, in: db, coder: coder)
-            case .servicePoint(let location, let point):
-                let key = ServicePointKey(location: location, servicePoint: point).description
-                return try HistoryProjection.entries(kinds: [.servicePoint, .serviceAgreement], key: key, prefix: false, upTo: limit, in: db, coder: coder)
-            }
+        try store.pool.read { db in
+            try subject.selections.flatMap { try HistoryProjection.entries(of: $0, upTo: position ?? .max, in: db, coder: coder) }
         }.sorted { ($0.position, $0.kind.order) < ($1.position, $1.kind.order) }
     }
 

@@ -69,9 +69,17 @@ enum HistoryProjection {
         }
     }
 
-    /// The changes of the entities that `key` selects (exactly, or as a prefix), in log order, up
-    /// to `position`, under their current keys and every key they had before a rename.
-    static func entries(kinds: [EntityKind], key: String, prefix: Bool, upTo position: Int64, in db: Database, coder: EventCoder) throws -> [HistoryEntry] {
+    /// Which entities a history is about: of these kinds, with this key, or every key it begins.
+    struct Selection {
+        var kinds: [EntityKind]
+        var key: String
+        var prefix = false
+    }
+
+    /// The positions of the events that changed what `selection` names, up to `position`, and
+    /// the names it is found under: its keys now and every key it had before a rename.
+    static func positions(of selection: Selection, upTo position: Int64, in db: Database) throws -> (positions: Set<Int64>, names: Set<String>) {
+        let (kinds, key, prefix) = (selection.kinds, selection.key, selection.prefix)
         let kindList = kinds.map { "'\($0.rawValue)'" }.joined(separator: ",")
         let escaped = key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
         var names: Set<String> = [key]
@@ -91,11 +99,18 @@ enum HistoryProjection {
             positions.formUnion(try Int64.fetchAll(
                 db, sql: "SELECT position FROM entity_changes WHERE kind IN (\(kindList)) AND \(condition) AND position <= ?", arguments: arguments + [position]))
         }
+        return (positions, names)
+    }
+
+    /// The changes of what `selection` names, in log order, up to `position`, under its current
+    /// keys and every key it had before a rename.
+    static func entries(of selection: Selection, upTo position: Int64, in db: Database, coder: EventCoder) throws -> [HistoryEntry] {
+        let (positions, names) = try positions(of: selection, upTo: position, in: db)
         func selected(_ change: EntityChange) -> Bool {
-            guard kinds.contains(change.kind) else { return false }
+            guard selection.kinds.contains(change.kind) else { return false }
             return [change.key, change.previousKey].contains { candidate in
                 guard let candidate else { return false }
-                return names.contains(candidate) || (prefix && candidate.hasPrefix(key))
+                return names.contains(candidate) || (selection.prefix && candidate.hasPrefix(selection.key))
             }
         }
         var entries: [HistoryEntry] = []
