@@ -153,7 +153,7 @@ extension Ledger {
             var history = HistoryProjection.Batch()
 
             var changeEvents = ChangeEventPipeline(coder: coder, chain: try appender.chain(of: changesStream, metadata: metadata))
-            func insert(_ events: [RecordedEvent], endingAt end: EventAppender.Chain, of changes: [RecordApplied]) throws {
+            func insert(_ events: [RecordedEvent], endingAt end: EventAppender.Chain, of changes: [AppliedRecord]) throws {
                 try appender.insert(events, endingAt: end)
                 for (applied, event) in zip(changes, events) { history.add(applied, at: event.position) }
             }
@@ -229,7 +229,7 @@ extension Ledger {
 private struct ApprovalOutputs: ScanObserver {
     var changes: ChangeCalculator
     var report: ExceptionReportWriter?
-    let record: (RecordApplied) throws -> Void
+    let record: (AppliedRecord) throws -> Void
 
     mutating func scanner(found exception: ScanException) throws { try report?.scanner(found: exception) }
     mutating func scanner(readHeader header: Header) throws { changes.read(header) }
@@ -238,3 +238,4 @@ private struct ApprovalOutputs: ScanObserver {
         if let applied = try changes.changes(of: record) { try self.record(applied) }
     }
 }
+

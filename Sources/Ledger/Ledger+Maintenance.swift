@@ -25,7 +25,7 @@ extension Ledger {
                 if let applied = try coder.decode(
                     type: row["type"], schemaVersion: row["schema_version"], data: row["data"], position: position, as: RecordApplied.self) {
                     for change in applied.changes { fold.apply(change) }
-                    history.add(applied, at: position)
+                    history.add(AppliedRecord(applied), at: position)
                 } else {
                     try project(try SQLiteEventStore.event(row), in: db)
                 }

@@ -314,3 +314,32 @@ extension ApprovalTests {
         #expect(try ledger.projectionDump() == kept)
     }
 }
+
+extension ApprovalTests {
+    /// A new entity is kept encoded until a later record of the same file changes it; what it
+    /// ends as, and its history, are what the general way makes (which a replay takes).
+    @Test func laterRecordsOfTheSameFileRepeatChangeAndKeepWhatAnEarlierOneCreated() throws {
+        let id = try importRows([
+            "A1,L1,001,W,M1,Neptune,T-10,0.625,IN,N,GAL,1,2020-01-15,Unit 4,E1,M",
+            "A1,L1,001,W,M1,Neptune,T-10,0.625,IN,N,GAL,1,2020-01-15,Unit 4,E1,M",
+            "A1,L1,001,W,M3,Neptune,T-10,1,IN,N,GAL,1,2020-01-15,Unit 5,E3,M",
+            "A1,L1,001,W,M4,Neptune,T-10,1,IN,N,GAL,1,2020-01-15,,E4,M",
+            "A2,L2,001,W,M2,Neptune,T-10,1,IN,N,GAL,1,2020-01-15,_CLEAR_,E2,M",
+        ])
+        let outcome = try ledger.approve(id, actor: Self.ada)
+        #expect(outcome.imported == 4 && outcome.unchanged == 1 && outcome.skipped == 0)
+        let (state, _) = try ledger.currentState()
+        // Changed by record 3, kept by record 4's blank.
+        #expect(state.fields(.location, "L1") == ["Location_Address_Line2": "Unit 5"])
+        #expect(state.fields(.register, "M3")?["Meter_Size"] == "1")
+        // A new entity that a cell erases is made the general way: nothing to erase.
+        #expect(state.fields(.location, "L2") == [:])
+        #expect(state.fields(.endpoint, "E2")?["Meter_ID"] == "M2")
+        let history = try ledger.history(of: .location("L1")).filter { $0.kind == .location }
+        #expect(history.map(\.record) == [1, 3] && history.map(\.created) == [true, false])
+        #expect(history[1].fields == ["Location_Address_Line2": FieldChange(old: "Unit 4", new: "Unit 5")])
+        let kept = try ledger.projectionDump()
+        try ledger.replay()
+        #expect(try ledger.projectionDump() == kept)
+    }
+}

@@ -19,6 +19,29 @@ import Testing
         #expect(try JSONDecoder().decode(RecordApplied.self, from: json.data) == applied)
     }
 
+    @Test func aNewEntityWrittenFromItsEncodedFieldsIsWhatTheEncoderWrites() throws {
+        let fields = ["Name": "Zoë \\ \"x\"", "City": "Tab\there", "A": ""]
+        let created = AppliedRecord(importID: UUID(), record: 3, line: 4, changes: [.created(kind: .location, key: "L/1", fields: FieldsCodec.encode(fields).map { $0 })])
+        let applied = RecordApplied(
+            importID: created.importID, record: 3, line: 4,
+            changes: [EntityChange(kind: .location, key: "L/1", created: true, fields: fields.mapValues { FieldChange(old: nil, new: $0) })])
+        var json = JSONWriter()
+        created.write(to: &json)
+        var expected = JSONWriter()
+        applied.write(to: &expected)
+        #expect(json.bytes == expected.bytes)
+        #expect(try JSONDecoder().decode(RecordApplied.self, from: json.data) == applied)
+    }
+
+    @Test func fieldsAppendedInNameOrderAreWhatTheCodecEncodes() throws {
+        let fields = ["b": "2", "a": "1", "c": ""]
+        var bytes: [UInt8] = []
+        for name in fields.keys.sorted() { FieldsCodec.append(name: Array(name.utf8), value: fields[name]!, to: &bytes) }
+        #expect(Data(bytes) == FieldsCodec.encode(fields))
+        #expect(FieldsCodec.decode(bytes) == fields)
+        #expect(FieldsCodec.value(of: "b", in: bytes) == "2" && FieldsCodec.value(of: "z", in: bytes) == nil)
+    }
+
     @Test func controlCharactersAreEscaped() throws {
         var json = JSONWriter()
         json.string("a\u{1}b\"")

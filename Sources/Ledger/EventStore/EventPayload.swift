@@ -47,15 +47,20 @@ public struct EventCoder: Sendable {
     }()
 
     public func event<Payload: EventPayload>(_ payload: Payload, stream: String, metadata: EventMetadata, id: UUID = .timeOrdered()) throws -> NewEvent {
-        let data: Data
         if let writable = payload as? any JSONWritable {
-            var json = JSONWriter()
-            writable.write(to: &json)
-            data = json.data
-        } else {
-            data = try Self.encoder.encode(payload)
+            return event(writing: writable, as: Payload.self, stream: stream, metadata: metadata, id: id)
         }
-        return NewEvent(id: id, stream: stream, type: Payload.type, schemaVersion: Payload.schemaVersion, data: data, metadata: metadata)
+        return NewEvent(
+            id: id, stream: stream, type: Payload.type, schemaVersion: Payload.schemaVersion, data: try Self.encoder.encode(payload), metadata: metadata)
+    }
+
+    /// An event of type `Payload` whose JSON `writable` writes (an `AppliedRecord` for a `RecordApplied`).
+    func event<Payload: EventPayload>(
+        writing writable: some JSONWritable, as: Payload.Type, stream: String, metadata: EventMetadata, id: UUID = .timeOrdered()
+    ) -> NewEvent {
+        var json = JSONWriter()
+        writable.write(to: &json)
+        return NewEvent(id: id, stream: stream, type: Payload.type, schemaVersion: Payload.schemaVersion, data: json.data, metadata: metadata)
     }
 
     /// The payload of `event` when it is of type `Payload`, brought up to the current version.

@@ -32,7 +32,9 @@ public final class SQLiteEventStore: EventStore {
             var migrator = DatabaseMigrator()
             Self.registerMigrations(&migrator)
             migrations(&migrator)
-            try migrator.migrate(pool)
+            // Most opens find the schema up to date: a read tells so, where `migrate` would take
+            // the write lock and sync the file for every command.
+            if try !pool.read(migrator.hasCompletedMigrations) { try migrator.migrate(pool) }
         } catch let error as DatabaseError {
             throw LedgerError(.storage, "Cannot open the ledger at \(path): \(error.message ?? "\(error)").")
         }

@@ -21,6 +21,31 @@ public struct RecordApplied: EventPayload, Equatable {
 }
 
 extension RecordApplied: JSONWritable {
+    func write(to json: inout JSONWriter) { AppliedRecord(self).write(to: &json) }
+}
+
+/// What an approval works out a record changed, as it writes it to the log: a `RecordApplied`
+/// whose created entities keep their fields as the state stores them (`FieldsCodec`), so that
+/// the million entities of a first import are written to the log and the state without a
+/// dictionary each.
+struct AppliedRecord: Sendable, JSONWritable {
+    var importID: UUID
+    var record: Int
+    var line: Int
+    var changes: [AppliedChange]
+
+    init(importID: UUID, record: Int, line: Int, changes: [AppliedChange]) {
+        self.importID = importID
+        self.record = record
+        self.line = line
+        self.changes = changes
+    }
+
+    init(_ applied: RecordApplied) {
+        self.init(importID: applied.importID, record: applied.record, line: applied.line, changes: applied.changes.map(AppliedChange.changed))
+    }
+
+    /// The JSON `EventCoder` writes for the `RecordApplied` it stands for.
     func write(to json: inout JSONWriter) {
         json.raw("{\"changes\":[")
         for (index, change) in changes.enumerated() {
@@ -28,18 +53,30 @@ extension RecordApplied: JSONWritable {
             json.raw("{\"created\":")
             json.bool(change.created)
             json.raw(",\"fields\":{")
-            for (index, (name, field)) in change.fields.sorted(by: { $0.key < $1.key }).enumerated() {
-                if index > 0 { json.raw(",") }
-                json.string(name)
-                json.raw(":")
-                if field.old == nil, let new = field.new {
-                    json.string(new)
-                } else {
-                    json.raw("[")
-                    json.string(field.old)
-                    json.raw(",")
-                    json.string(field.new)
-                    json.raw("]")
+            switch change {
+            case .created(_, _, let fields):
+                var first = true
+                FieldsCodec.forEach(in: fields) { name, value in
+                    if !first { json.raw(",") }
+                    first = false
+                    json.string(name)
+                    json.raw(":")
+                    json.string(value)
+                }
+            case .changed(let change):
+                for (index, (name, field)) in change.fields.sorted(by: { $0.key < $1.key }).enumerated() {
+                    if index > 0 { json.raw(",") }
+                    json.string(name)
+                    json.raw(":")
+                    if field.old == nil, let new = field.new {
+                        json.string(new)
+                    } else {
+                        json.raw("[")
+                        json.string(field.old)
+                        json.raw(",")
+                        json.string(field.new)
+                        json.raw("]")
+                    }
                 }
             }
             json.raw("},\"key\":")
@@ -59,6 +96,41 @@ extension RecordApplied: JSONWritable {
         json.raw(",\"record\":")
         json.number(record)
         json.raw("}")
+    }
+}
+
+/// One entity's change in an `AppliedRecord`.
+enum AppliedChange: Sendable {
+    /// A new entity and its fields, encoded as the state stores them.
+    case created(kind: EntityKind, key: String, fields: [UInt8])
+    case changed(EntityChange)
+
+    var kind: EntityKind {
+        switch self {
+        case .created(let kind, _, _): kind
+        case .changed(let change): change.kind
+        }
+    }
+
+    var key: String {
+        switch self {
+        case .created(_, let key, _): key
+        case .changed(let change): change.key
+        }
+    }
+
+    var created: Bool {
+        switch self {
+        case .created: true
+        case .changed(let change): change.created
+        }
+    }
+
+    var previousKey: String? {
+        switch self {
+        case .created: nil
+        case .changed(let change): change.previousKey
+        }
     }
 }
 

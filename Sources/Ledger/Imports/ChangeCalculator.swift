@@ -19,11 +19,29 @@ struct ChangeCalculator {
     let importID: UUID
     /// Each kind's columns in the file, by the kind's order.
     private var columns: [[EntityColumn]] = []
+    /// Each kind's fields in the order of their names, as the state stores them: where a new
+    /// entity's fields are taken from.
+    private var layouts: [[FieldSource]] = []
+
+    /// Where one of a new entity's fields comes from: a cell, or one of the record's keys that
+    /// the entity links to (`EntityKind.relations`, by its index there).
+    private enum FieldSource {
+        case cell(EntityColumn)
+        case relation(index: Int, name: [UInt8], prefix: StableHash)
+
+        var name: [UInt8] {
+            switch self {
+            case .cell(let column): column.nameBytes
+            case .relation(_, let name, _): name
+            }
+        }
+    }
 
     /// A column of an entity's fields, and the cell of the file's records that holds it. A class:
     /// read for every cell of a file, a struct was copied whole each time.
     private final class EntityColumn {
         let name: String
+        let nameBytes: [UInt8]
         let cell: Int
         /// An enumeration or a flag, stored as the specification spells it.
         let specification: ColumnSpecification?
@@ -32,6 +50,7 @@ struct ChangeCalculator {
 
         init(name: String, cell: Int, specification: ColumnSpecification?, prefix: StableHash) {
             self.name = name
+            nameBytes = Array(name.utf8)
             self.cell = cell
             self.specification = specification
             self.prefix = prefix
@@ -56,27 +75,46 @@ struct ChangeCalculator {
                     name: column.name, cell: cell, specification: column.format == .enumeration || column.format == .flag ? column : nil, prefix: prefix)
             }
         }
+        layouts = EntityKind.allCases.map { kind in
+            let relations = kind.relationNames.enumerated().map { index, name in
+                var prefix = StableHash()
+                prefix.combine(name)
+                return FieldSource.relation(index: index, name: Array(name.utf8), prefix: prefix)
+            }
+            return (columns[kind.order].map(FieldSource.cell) + relations).sorted { $0.name.lexicographicallyPrecedes($1.name) }
+        }
     }
 
     /// What the record changes, applied to the state; nil when it changes nothing.
-    mutating func changes(of record: ScannedRecord) throws -> RecordApplied? {
+    mutating func changes(of record: ScannedRecord) throws -> AppliedRecord? {
         guard record.isReady else {
             skipped += 1
             return nil
         }
         if renames { return renaming(record) }
-        var changes: [EntityChange] = []
+        var changes: [AppliedChange] = []
         let identity = RecordIdentity(record)
         for kind in EntityKind.allCases where !record.blocked.contains(kind.component) {
             guard let key = kind.key(in: identity) else { continue }
             var current = state.fields(kind, key)
             var fromStore = false
-            if current == nil, let stored, let digest = stored.digest(kind, key) {
+            let entity = StableHash.entity(kind, key)
+            if current == nil, let digest = fold.createdDigest(kind, key, entity: entity) {
+                // Created by an earlier record of this file: most records repeat it exactly.
+                if digest == self.digest(of: kind, in: record, identity: identity) { continue }
+                current = fold.materialize(kind, key, entity: entity)
+            } else if current == nil, let stored, let digest = stored.digest(entity: entity) {
                 // Stored and not yet touched by this file: a record that repeats its fields exactly
                 // changes nothing, and its fields need not be read.
                 if digest == self.digest(of: kind, in: record, identity: identity) { continue }
                 current = try stored.fields(kind, key)
                 fromStore = true
+            }
+            if current == nil, let (fields, digest) = created(kind, in: record, identity: identity) {
+                if fields.isEmpty && (kind == .route || kind == .other) { continue }
+                fold.create(CreatedEntity(kind: kind, key: key, entity: entity, fields: fields, digest: digest))
+                changes.append(.created(kind: kind, key: key, fields: fields))
+                continue
             }
             let values = self.values(of: kind, in: record, identity: identity)
             var fields: [String: FieldChange] = [:]
@@ -92,15 +130,54 @@ struct ChangeCalculator {
             let change = EntityChange(kind: kind, key: key, created: current == nil, fields: fields)
             if fromStore, let current { fold.seed(kind, key, fields: current) }
             fold.apply(change)
-            changes.append(change)
+            changes.append(.changed(change))
         }
         if changes.isEmpty {
             unchanged += 1
             return nil
         }
         imported += 1
-        return RecordApplied(importID: importID, record: record.number, line: record.line, changes: changes)
+        return AppliedRecord(importID: importID, record: record.number, line: record.line, changes: changes)
     }
+
+    /// A new entity's fields, encoded as the state stores them, straight from the record's cells;
+    /// nil when a cell erases (`_CLEAR_`), which the general way below says.
+    private func created(_ kind: EntityKind, in record: ScannedRecord, identity: RecordIdentity) -> (fields: [UInt8], digest: Int64)? {
+        var fields: [UInt8] = []
+        fields.reserveCapacity(512)
+        var digest = FieldsDigest()
+        var clears = false
+        let bytesAreText = record.encoding == .utf8
+        let relations = kind.relations(in: identity)
+        for source in layouts[kind.order] {
+            switch source {
+            case .cell(let column):
+                if bytesAreText, column.specification == nil {
+                    record.withBytes(inCell: column.cell) { bytes in
+                        guard !bytes.isEmpty else { return }
+                        if bytes.elementsEqual(Self.clear) { clears = true }
+                        FieldsCodec.append(name: column.nameBytes, value: bytes, to: &fields)
+                        digest.add(column.prefix, bytes)
+                    }
+                } else {
+                    let value = record.value(inCell: column.cell)
+                    guard !value.isEmpty else { continue }
+                    if value == "_CLEAR_" { clears = true }
+                    let stored = column.specification?.storedValue(value) ?? value
+                    FieldsCodec.append(name: column.nameBytes, value: stored, to: &fields)
+                    digest.add(column.prefix, stored)
+                }
+            case .relation(let index, let name, let prefix):
+                let value = relations[index].1
+                guard !value.isEmpty else { continue }
+                FieldsCodec.append(name: name, value: value, to: &fields)
+                digest.add(prefix, value)
+            }
+        }
+        return clears ? nil : (fields, digest.value)
+    }
+
+    private static let clear = Array("_CLEAR_".utf8)
 
     /// The fields a record gives an entity of `kind`: its non-blank cells, and its links.
     func values(of kind: EntityKind, in record: ScannedRecord, identity: RecordIdentity) -> [(String, String)] {
@@ -135,14 +212,14 @@ struct ChangeCalculator {
     }
 
     /// The renames of an ID Update file's record, each applied before the next is worked out.
-    private mutating func renaming(_ record: ScannedRecord) -> RecordApplied? {
-        var changes: [EntityChange] = []
+    private mutating func renaming(_ record: ScannedRecord) -> AppliedRecord? {
+        var changes: [AppliedChange] = []
         var location = record.value("Location_ID") ?? ""
         for column in ["Account_ID", "Location_ID", "Service_Point_ID", "Meter_ID"] {
             guard let old = record.value(column), let new = record.value(column + "_new"), !old.isEmpty, !new.isEmpty else { continue }
             for change in state.renaming(column, from: old, to: new, location: location) {
                 fold.apply(change)
-                changes.append(change)
+                changes.append(.changed(change))
             }
             // A service point renamed in the same record is then found in its renamed location.
             if column == "Location_ID" { location = new }
@@ -152,6 +229,6 @@ struct ChangeCalculator {
             return nil
         }
         imported += 1
-        return RecordApplied(importID: importID, record: record.number, line: record.line, changes: changes)
+        return AppliedRecord(importID: importID, record: record.number, line: record.line, changes: changes)
     }
 }

@@ -46,10 +46,10 @@ enum HistoryProjection {
     /// events come, they land at random places of the index, and a first import's million rows
     /// spent most of their time moving pages.
     struct Batch {
-        private var rows: [(kind: EntityKind, key: String, position: Int64)] = []
+        private var rows: [(kind: EntityKind, key: String, value: Int64)] = []
         private var renames: [(kind: EntityKind, key: String, previousKey: String, position: Int64)] = []
 
-        mutating func add(_ applied: RecordApplied, at position: Int64) {
+        mutating func add(_ applied: AppliedRecord, at position: Int64) {
             for change in applied.changes {
                 rows.append((change.kind, change.key, position))
                 if let previousKey = change.previousKey {
@@ -63,8 +63,8 @@ enum HistoryProjection {
             let rename = try db.cachedStatement(sql: "INSERT INTO entity_renames (kind, key, previous_key, position) VALUES (?, ?, ?, ?)")
             for row in renames { try rename.execute(arguments: [row.kind.rawValue, row.key, row.previousKey, row.position]) }
             let statement = try BulkStatement(db, sql: "INSERT OR IGNORE INTO entity_changes (kind, key, position) VALUES (?, ?, ?)")
-            for row in rows.sorted(by: { ($0.kind.rawValue, $0.key, $0.position) < ($1.kind.rawValue, $1.key, $1.position) }) {
-                try statement.run(.text(row.kind.rawValue), .text(row.key), .integer(row.position))
+            for row in EntityKind.sortedByKey(rows, by: <) {
+                try statement.run(.text(row.kind.rawValue), .text(row.key), .integer(row.value))
             }
         }
     }

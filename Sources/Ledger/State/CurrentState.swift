@@ -113,10 +113,12 @@ extension CurrentState: LedgerState {
 }
 
 /// The state as changes are applied to it in memory, and the entities they touched, whose rows
-/// an approval or a replay then writes once each.
+/// an approval or a replay then writes once each. An entity an approval creates stays encoded as
+/// the state stores it (most are never touched again by the file) until a later record changes it.
 struct StateFold {
     private(set) var state: CurrentState
     private(set) var touched: Set<EntityKey> = []
+    private var created = CreatedEntities()
 
     init(_ state: CurrentState = CurrentState()) { self.state = state }
 
@@ -129,7 +131,85 @@ struct StateFold {
     /// Takes in an entity as it is stored, before a change to it is applied.
     mutating func seed(_ kind: EntityKind, _ key: String, fields: [String: String]) { state.place(kind, key, fields: fields) }
 
-    func write(in db: Database) throws { try StateProjection.write(touched, of: state, in: db) }
+    /// Records a new entity, encoded, that the state does not hold. `entity` is `StableHash.entity`.
+    mutating func create(_ entity: CreatedEntity) { created.insert(entity) }
+
+    /// The digest of an entity created in this fold and not changed since.
+    func createdDigest(_ kind: EntityKind, _ key: String, entity: Int64) -> Int64? {
+        created.index(kind, key, entity: entity).map { created.entries[$0].digest }
+    }
+
+    /// Brings an entity created in this fold into `state`, to be changed there; returns its fields.
+    mutating func materialize(_ kind: EntityKind, _ key: String, entity: Int64) -> [String: String]? {
+        guard let index = created.index(kind, key, entity: entity) else { return nil }
+        let fields = FieldsCodec.decode(created.remove(at: index).fields)
+        seed(kind, key, fields: fields)
+        touched.insert(EntityKey(kind: kind, key: key))
+        return fields
+    }
+
+    func write(in db: Database) throws { try StateProjection.write(touched, of: state, created: created.live, in: db) }
+}
+
+/// A new entity's fields, as `FieldsCodec` lays them out, and their digest.
+struct CreatedEntity: Sendable {
+    var kind: EntityKind
+    var key: String
+    /// `StableHash.entity` of kind and key.
+    var entity: Int64
+    var fields: [UInt8]
+    var digest: Int64
+}
+
+/// The entities an approval creates, found by their entity hash in a flat open-addressed table
+/// (a first import creates a million, and a `Dictionary` keyed by kind and key spent a tenth of
+/// the approval hashing them again).
+private struct CreatedEntities {
+    private(set) var entries: [CreatedEntity] = []
+    private var removed: [Bool] = []
+    /// Index + 1 into `entries`; 0 is an empty slot.
+    private var slots = [Int32](repeating: 0, count: 1 << 12)
+    private var shift: UInt64 = 64 - 12
+
+    private func start(_ entity: Int64) -> Int { Int((UInt64(bitPattern: entity) &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+
+    func index(_ kind: EntityKind, _ key: String, entity: Int64) -> Int? {
+        var slot = start(entity)
+        while slots[slot] != 0 {
+            let index = Int(slots[slot]) - 1
+            let candidate = entries[index]
+            if candidate.entity == entity, candidate.kind == kind, candidate.key == key { return removed[index] ? nil : index }
+            slot = (slot + 1) & (slots.count - 1)
+        }
+        return nil
+    }
+
+    mutating func insert(_ entity: CreatedEntity) {
+        if (entries.count + 1) * 2 > slots.count { grow() }
+        entries.append(entity)
+        removed.append(false)
+        place(entries.count - 1)
+    }
+
+    /// Takes an entity out; its slot stays, as it is never created again (it is in the state now).
+    mutating func remove(at index: Int) -> CreatedEntity {
+        removed[index] = true
+        return entries[index]
+    }
+
+    var live: [CreatedEntity] { entries.indices.filter { !removed[$0] }.map { entries[$0] } }
+
+    private mutating func place(_ index: Int) {
+        var slot = start(entries[index].entity)
+        while slots[slot] != 0 { slot = (slot + 1) & (slots.count - 1) }
+        slots[slot] = Int32(index + 1)
+    }
+
+    private mutating func grow() {
+        slots = [Int32](repeating: 0, count: slots.count * 2)
+        shift -= 1
+        for index in entries.indices { place(index) }
+    }
 }
 
 /// The current state, kept in step with the log in the same transaction as each append.
@@ -149,7 +229,8 @@ enum StateProjection {
             for row in rows {
                 guard let kind = EntityKind(rawValue: row["kind"]) else { continue }
                 let key: String = row["key"]
-                try update.execute(arguments: [StateLink.link(kind, key: key, fields: try FieldsCodec.decode(row["fields"])), kind.rawValue, key])
+                let fields = try FieldsCodec.decode(row["fields"])
+                try update.execute(arguments: [StateLink.link(kind, key: key) { fields[$0] }, kind.rawValue, key])
             }
         }
         migrator.registerMigration("state-digests") { db in
@@ -177,15 +258,21 @@ enum StateProjection {
 
     /// Writes the current fields of `keys`, as `state` holds them after an approval's changes:
     /// once per entity, rather than once per change.
-    static func write(_ keys: Set<EntityKey>, of state: CurrentState, in db: Database) throws {
+    static func write(
+        _ keys: Set<EntityKey>, of state: CurrentState, created: [CreatedEntity] = [], in db: Database
+    ) throws {
         let upsert = try BulkStatement(db, sql: "INSERT OR REPLACE INTO state (kind, key, fields, link) VALUES (?, ?, ?, ?)")
         let delete = try BulkStatement(db, sql: "DELETE FROM state WHERE kind = ? AND key = ?")
         // In key order, for the reason `HistoryProjection.Batch` gives.
-        let sorted = keys.sorted(by: { ($0.kind.rawValue, $0.key) < ($1.kind.rawValue, $1.key) })
+        let entities = keys.lazy.map { ($0.kind, $0.key, -1) } + created.indices.lazy.map { (created[$0].kind, created[$0].key, $0) }
+        let sorted = EntityKind.sortedByKey(entities) { _, _ in false }
         var digests: [(entity: Int64, digest: Int64?)] = []
         digests.reserveCapacity(sorted.count)
         // Each chunk's rows are encoded on another core while the chunk before is written.
-        try Pipeline.run(chunksOf: sorted, size: 4_096, prepare: { entities in entities.map { StoredRow($0, in: state) } }) { rows in
+        let prepare: @Sendable (ArraySlice<(kind: EntityKind, key: String, value: Int)>) -> [StoredRow] = { entities in
+            entities.map { $0.value >= 0 ? StoredRow(created: created[$0.value]) : StoredRow(EntityKey(kind: $0.kind, key: $0.key), in: state) }
+        }
+        try Pipeline.run(chunksOf: sorted, size: 4_096, prepare: prepare) { rows in
             for row in rows {
                 if let fields = row.fields {
                     try upsert.run(.text(row.kind), .text(row.key), .blob(fields), row.link.map(BulkStatement.Value.text) ?? .null)
@@ -223,8 +310,17 @@ enum StateProjection {
             self.entity = StableHash.entity(entity.kind, entity.key)
             let current = state.fields(entity.kind, entity.key)
             fields = current.map(FieldsCodec.encode)
-            link = current.flatMap { StateLink.link(entity.kind, key: entity.key, fields: $0) }
+            link = current.flatMap { fields in StateLink.link(entity.kind, key: entity.key) { fields[$0] } }
             digest = current.map { StableHash.fields($0.lazy.map { $0 }) }
+        }
+
+        init(created: CreatedEntity) {
+            kind = created.kind.rawValue
+            key = created.key
+            entity = created.entity
+            fields = Data(created.fields)
+            link = StateLink.link(created.kind, key: created.key) { FieldsCodec.value(of: $0, in: created.fields) }
+            digest = created.digest
         }
     }
 

@@ -73,14 +73,14 @@ enum StateLink {
     }
 
     /// nil for the kinds a scan never asks about.
-    static func link(_ kind: EntityKind, key: String, fields: [String: String]) -> String? {
+    static func link(_ kind: EntityKind, key: String, field: (String) -> String?) -> String? {
         switch kind {
         case .account, .location, .servicePoint: ""
-        case .serviceAgreement: fields["Account_ID"] ?? ""
+        case .serviceAgreement: field("Account_ID") ?? ""
         case .register:
-            [CurrentState.meter(ofRegister: key), fields["Location_ID"] ?? "", fields["Service_Point_ID"] ?? "", fields["Meter_Install_Date"] ?? ""]
+            [CurrentState.meter(ofRegister: key), field("Location_ID") ?? "", field("Service_Point_ID") ?? "", field("Meter_Install_Date") ?? ""]
                 .joined(separator: String(separator))
-        case .endpoint: [fields["Meter_ID"] ?? "", fields["Register_Number"] ?? ""].joined(separator: String(separator))
+        case .endpoint: [field("Meter_ID") ?? "", field("Register_Number") ?? ""].joined(separator: String(separator))
         case .route, .other: nil
         }
     }

@@ -30,7 +30,10 @@ struct StoredEntities {
     var isEmpty: Bool { digests.isEmpty }
 
     /// The digest of the stored entity's fields; nil when there is no such entity.
-    func digest(_ kind: EntityKind, _ key: String) -> Int64? { digests[StableHash.entity(kind, key)] }
+    func digest(_ kind: EntityKind, _ key: String) -> Int64? { digest(entity: StableHash.entity(kind, key)) }
+
+    /// By the entity's `StableHash.entity`, for a caller that made it already.
+    func digest(entity: Int64) -> Int64? { digests[entity] }
 
     func fields(_ kind: EntityKind, _ key: String) throws -> [String: String]? {
         guard digest(kind, key) != nil else { return nil }
