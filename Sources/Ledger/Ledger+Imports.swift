@@ -145,17 +145,26 @@ extension Ledger {
                     ImportCompleted(importID: id, imported: 0, unchanged: scan.ready, skipped: skipped), stream: stream, metadata: metadata))
                 return ApprovalOutcome(id: id, imported: 0, unchanged: scan.ready, skipped: skipped, rescanned: false)
             }
-            let calculator = uploaded.kind == .idUpdate
-                ? ChangeCalculator(state: try CurrentState.load(from: db), stored: nil, importID: id)
-                : ChangeCalculator(stored: try StoredEntities(in: db), importID: id)
             let rescanned = stateVersion != scan.ledgerPosition
             try append(try coder.event(ImportApproved(importID: id, rescanned: rescanned), stream: stream, metadata: metadata))
             var history = HistoryProjection.Batch()
 
-            var changeEvents = ChangeEventPipeline(coder: coder, chain: try appender.chain(of: changesStream, metadata: metadata))
+            let chain = try appender.chain(of: changesStream, metadata: metadata)
+            let calculator = uploaded.kind == .idUpdate
+                ? ChangeCalculator(
+                    state: try CurrentState.load(from: db), creations: try StateProjection.creations(in: db), stored: nil, importID: id,
+                    firstPosition: chain.position + 1)
+                : ChangeCalculator(stored: try StoredEntities(in: db), importID: id, firstPosition: chain.position + 1)
+            var changeEvents = ChangeEventPipeline(coder: coder, chain: chain)
             func insert(_ events: [RecordedEvent], endingAt end: EventAppender.Chain, of changes: [AppliedRecord]) throws {
                 try appender.insert(events, endingAt: end)
-                for (applied, event) in zip(changes, events) { history.add(applied, at: event.position) }
+                for (applied, event) in zip(changes, events) {
+                    // The calculator placed creations on state rows by where it expected their events.
+                    guard applied.position == event.position else {
+                        throw LedgerError(.storage, "Record \(applied.record)'s event is at position \(event.position), not \(applied.position) as worked out.")
+                    }
+                    history.add(applied)
+                }
             }
             var outputs = ApprovalOutputs(
                 changes: calculator,
@@ -187,6 +196,7 @@ extension Ledger {
                 }
             }
             let changes = outputs.changes
+            history.add(displaced: changes.fold.displaced)
             try history.write(in: db)
             try changes.fold.write(in: db)
             try append(try coder.event(

@@ -24,14 +24,15 @@ extension Ledger {
                 let position: Int64 = row["position"]
                 if let applied = try coder.decode(
                     type: row["type"], schemaVersion: row["schema_version"], data: row["data"], position: position, as: RecordApplied.self) {
-                    for change in applied.changes { fold.apply(change) }
-                    history.add(AppliedRecord(applied), at: position)
+                    for change in applied.changes { fold.apply(change, at: position) }
+                    history.add(AppliedRecord(applied, at: position))
                 } else {
                     try project(try SQLiteEventStore.event(row), in: db)
                 }
                 count += 1
                 if count % 10_000 == 0 { progress?(count, total) }
             }
+            history.add(displaced: fold.displaced)
             try history.write(in: db)
             try fold.write(in: db)
             progress?(count, total)

@@ -24,6 +24,7 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as expected
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -181,8 +182,17 @@ class AssetsTabTests(unittest.TestCase):
         self.browser.find_element(By.NAME, "code").send_keys(code)
         self.browser.find_element(By.NAME, "column").send_keys(column)
         self.browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
-        cells = [row.text for row in self.browser.find_elements(By.CSS_SELECTOR, "table.exceptions tbody tr")]
-        self.assertTrue(any(code in cell and value.strip('"') in cell for cell in cells), f"{code} {value} not in {cells[:3]}")
+
+        def filtered_rows(browser):
+            # The filter loads a new page: rows read from the old one go stale, or are unfiltered.
+            try:
+                cells = [row.text for row in browser.find_elements(By.CSS_SELECTOR, "table.exceptions tbody tr")]
+            except StaleElementReferenceException:
+                return False
+            return cells if cells and all(code in cell for cell in cells) else False
+
+        cells = self.wait().until(filtered_rows)
+        self.assertTrue(any(value.strip('"') in cell for cell in cells), f"{code} {value} not in {cells[:3]}")
         self.browser.save_screenshot(os.path.join(SCREENSHOTS, "test_2_exceptions_page.png"))
         self.browser.close()
         self.browser.switch_to.window(first_tab)

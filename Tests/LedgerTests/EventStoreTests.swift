@@ -130,7 +130,22 @@ extension EventStoreTests {
     }
 
     @Test func aCutRecordIsAnErrorNotACrash() {
-        let data = FieldsCodec.encode(["Meter_Size": "0.625"])
-        #expect(throws: LedgerError.self) { try FieldsCodec.decode(data.dropLast(2)) }
+        let data = FieldsCodec.encode(["Meter_Size": "0.625", "Not_A_Known_Column": "x"])
+        // Cut anywhere inside the last field (stored whole: 0, its name's length and name, its value's length and value).
+        for cut in 1..<(1 + 1 + 18 + 1 + 1) {
+            #expect(throws: LedgerError.self) { try FieldsCodec.decode(data.dropLast(cut)) }
+        }
+        // A field number that no version of the list had.
+        #expect(throws: LedgerError.self) { try FieldsCodec.decode(Data([0xFE, 0x7F, 0x01, 0x41])) }
+    }
+
+    /// Rows written before names were stored by number: each name and value a 32-bit length and its bytes.
+    @Test func theFirstFormatIsStillRead() throws {
+        var data = Data()
+        for text in ["Meter_Size", "0.625", "Note", ""] {
+            withUnsafeBytes(of: UInt32(text.utf8.count).littleEndian) { data.append(contentsOf: $0) }
+            data.append(contentsOf: Array(text.utf8))
+        }
+        #expect(try FieldsCodec.decode(data) == ["Meter_Size": "0.625", "Note": ""])
     }
 }

@@ -21,7 +21,7 @@ import Testing
 
     @Test func aNewEntityWrittenFromItsEncodedFieldsIsWhatTheEncoderWrites() throws {
         let fields = ["Name": "Zoë \\ \"x\"", "City": "Tab\there", "A": ""]
-        let created = AppliedRecord(importID: UUID(), record: 3, line: 4, changes: [.created(kind: .location, key: "L/1", fields: FieldsCodec.encode(fields).map { $0 })])
+        let created = AppliedRecord(importID: UUID(), record: 3, line: 4, position: 9, changes: [.created(kind: .location, key: "L/1", fields: FieldsCodec.encode(fields).map { $0 })])
         let applied = RecordApplied(
             importID: created.importID, record: 3, line: 4,
             changes: [EntityChange(kind: .location, key: "L/1", created: true, fields: fields.mapValues { FieldChange(old: nil, new: $0) })])
@@ -34,10 +34,13 @@ import Testing
     }
 
     @Test func fieldsAppendedInNameOrderAreWhatTheCodecEncodes() throws {
-        let fields = ["b": "2", "a": "1", "c": ""]
-        var bytes: [UInt8] = []
-        for name in fields.keys.sorted() { FieldsCodec.append(name: Array(name.utf8), value: fields[name]!, to: &bytes) }
+        // Known names are stored by number, others whole.
+        let fields = ["b": "2", "Meter_Size": "5/8", "a": "1", "c": "", "Account_ID": "Zoë"]
+        var builder = FieldsCodec.Builder()
+        for name in fields.keys.sorted() { builder.append(FieldsCodec.Name(name), value: fields[name]!) }
+        let bytes = builder.encoded
         #expect(Data(bytes) == FieldsCodec.encode(fields))
+        #expect(FieldsCodec.encode(["Meter_Size": "x"]).count < "Meter_Size".utf8.count)
         #expect(FieldsCodec.decode(bytes) == fields)
         #expect(FieldsCodec.value(of: "b", in: bytes) == "2" && FieldsCodec.value(of: "z", in: bytes) == nil)
     }

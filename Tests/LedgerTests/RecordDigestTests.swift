@@ -9,7 +9,7 @@ import Testing
 /// it must be the digest of the fields the record gives, as the state stores them.
 @Suite struct RecordDigestTests {
     struct Checker: ScanObserver {
-        var calculator = ChangeCalculator(stored: nil, importID: UUID())
+        var calculator = ChangeCalculator(stored: nil, importID: UUID(), firstPosition: 1)
         var compared = 0
         var mismatches: [String] = []
 

@@ -21,7 +21,7 @@ public struct RecordApplied: EventPayload, Equatable {
 }
 
 extension RecordApplied: JSONWritable {
-    func write(to json: inout JSONWriter) { AppliedRecord(self).write(to: &json) }
+    func write(to json: inout JSONWriter) { AppliedRecord(self, at: 0).write(to: &json) }
 }
 
 /// What an approval works out a record changed, as it writes it to the log: a `RecordApplied`
@@ -32,17 +32,22 @@ struct AppliedRecord: Sendable, JSONWritable {
     var importID: UUID
     var record: Int
     var line: Int
+    /// Where in the log its event is (not part of the event).
+    var position: Int64
     var changes: [AppliedChange]
 
-    init(importID: UUID, record: Int, line: Int, changes: [AppliedChange]) {
+    init(importID: UUID, record: Int, line: Int, position: Int64, changes: [AppliedChange]) {
         self.importID = importID
         self.record = record
         self.line = line
+        self.position = position
         self.changes = changes
     }
 
-    init(_ applied: RecordApplied) {
-        self.init(importID: applied.importID, record: applied.record, line: applied.line, changes: applied.changes.map(AppliedChange.changed))
+    init(_ applied: RecordApplied, at position: Int64) {
+        self.init(
+            importID: applied.importID, record: applied.record, line: applied.line, position: position,
+            changes: applied.changes.map(AppliedChange.changed))
     }
 
     /// The JSON `EventCoder` writes for the `RecordApplied` it stands for.

@@ -17,6 +17,11 @@ struct ChangeCalculator {
     private(set) var unchanged = 0
     private(set) var skipped = 0
     let importID: UUID
+    /// The log position of the first record's event: the records that change something are
+    /// appended one event each, in order, from there.
+    let firstPosition: Int64
+    /// The position of the event of the record being worked out.
+    private var position: Int64 { firstPosition + Int64(imported) }
     /// Each kind's columns in the file, by the kind's order.
     private var columns: [[EntityColumn]] = []
     /// Each kind's fields in the order of their names, as the state stores them: where a new
@@ -27,12 +32,12 @@ struct ChangeCalculator {
     /// the entity links to (`EntityKind.relations`, by its index there).
     private enum FieldSource {
         case cell(EntityColumn)
-        case relation(index: Int, name: [UInt8], prefix: StableHash)
+        case relation(index: Int, name: FieldsCodec.Name, prefix: StableHash)
 
-        var name: [UInt8] {
+        var name: String {
             switch self {
-            case .cell(let column): column.nameBytes
-            case .relation(_, let name, _): name
+            case .cell(let column): column.name
+            case .relation(_, let name, _): name.text
             }
         }
     }
@@ -41,7 +46,8 @@ struct ChangeCalculator {
     /// read for every cell of a file, a struct was copied whole each time.
     private final class EntityColumn {
         let name: String
-        let nameBytes: [UInt8]
+        /// The name as the state stores it.
+        let storedName: FieldsCodec.Name
         let cell: Int
         /// An enumeration or a flag, stored as the specification spells it.
         let specification: ColumnSpecification?
@@ -50,17 +56,18 @@ struct ChangeCalculator {
 
         init(name: String, cell: Int, specification: ColumnSpecification?, prefix: StableHash) {
             self.name = name
-            nameBytes = Array(name.utf8)
+            storedName = FieldsCodec.Name(name)
             self.cell = cell
             self.specification = specification
             self.prefix = prefix
         }
     }
 
-    init(state: CurrentState = CurrentState(), stored: StoredEntities?, importID: UUID) {
-        self.fold = StateFold(state)
+    init(state: CurrentState = CurrentState(), creations: [EntityKey: Int64] = [:], stored: StoredEntities?, importID: UUID, firstPosition: Int64) {
+        self.fold = StateFold(state, creations: creations)
         self.stored = stored
         self.importID = importID
+        self.firstPosition = firstPosition
     }
 
     mutating func read(_ header: Header) {
@@ -79,9 +86,9 @@ struct ChangeCalculator {
             let relations = kind.relationNames.enumerated().map { index, name in
                 var prefix = StableHash()
                 prefix.combine(name)
-                return FieldSource.relation(index: index, name: Array(name.utf8), prefix: prefix)
+                return FieldSource.relation(index: index, name: FieldsCodec.Name(name), prefix: prefix)
             }
-            return (columns[kind.order].map(FieldSource.cell) + relations).sorted { $0.name.lexicographicallyPrecedes($1.name) }
+            return (columns[kind.order].map(FieldSource.cell) + relations).sorted { $0.name < $1.name }
         }
     }
 
@@ -112,7 +119,7 @@ struct ChangeCalculator {
             }
             if current == nil, let (fields, digest) = created(kind, in: record, identity: identity) {
                 if fields.isEmpty && (kind == .route || kind == .other) { continue }
-                fold.create(CreatedEntity(kind: kind, key: key, entity: entity, fields: fields, digest: digest))
+                fold.create(CreatedEntity(kind: kind, key: key, entity: entity, fields: fields, digest: digest, position: position))
                 changes.append(.created(kind: kind, key: key, fields: fields))
                 continue
             }
@@ -129,22 +136,21 @@ struct ChangeCalculator {
             guard !fields.isEmpty || (current == nil && alwaysThere) else { continue }
             let change = EntityChange(kind: kind, key: key, created: current == nil, fields: fields)
             if fromStore, let current { fold.seed(kind, key, fields: current) }
-            fold.apply(change)
+            fold.apply(change, at: position)
             changes.append(.changed(change))
         }
         if changes.isEmpty {
             unchanged += 1
             return nil
         }
-        imported += 1
-        return AppliedRecord(importID: importID, record: record.number, line: record.line, changes: changes)
+        defer { imported += 1 }
+        return AppliedRecord(importID: importID, record: record.number, line: record.line, position: position, changes: changes)
     }
 
     /// A new entity's fields, encoded as the state stores them, straight from the record's cells;
     /// nil when a cell erases (`_CLEAR_`), which the general way below says.
     private func created(_ kind: EntityKind, in record: ScannedRecord, identity: RecordIdentity) -> (fields: [UInt8], digest: Int64)? {
-        var fields: [UInt8] = []
-        fields.reserveCapacity(512)
+        var fields = FieldsCodec.Builder()
         var digest = FieldsDigest()
         var clears = false
         let bytesAreText = record.encoding == .utf8
@@ -156,7 +162,7 @@ struct ChangeCalculator {
                     record.withBytes(inCell: column.cell) { bytes in
                         guard !bytes.isEmpty else { return }
                         if bytes.elementsEqual(Self.clear) { clears = true }
-                        FieldsCodec.append(name: column.nameBytes, value: bytes, to: &fields)
+                        fields.append(column.storedName, value: bytes)
                         digest.add(column.prefix, bytes)
                     }
                 } else {
@@ -164,17 +170,17 @@ struct ChangeCalculator {
                     guard !value.isEmpty else { continue }
                     if value == "_CLEAR_" { clears = true }
                     let stored = column.specification?.storedValue(value) ?? value
-                    FieldsCodec.append(name: column.nameBytes, value: stored, to: &fields)
+                    fields.append(column.storedName, value: stored)
                     digest.add(column.prefix, stored)
                 }
             case .relation(let index, let name, let prefix):
                 let value = relations[index].1
                 guard !value.isEmpty else { continue }
-                FieldsCodec.append(name: name, value: value, to: &fields)
+                fields.append(name, value: value)
                 digest.add(prefix, value)
             }
         }
-        return clears ? nil : (fields, digest.value)
+        return clears ? nil : (fields.encoded, digest.value)
     }
 
     private static let clear = Array("_CLEAR_".utf8)
@@ -218,7 +224,7 @@ struct ChangeCalculator {
         for column in ["Account_ID", "Location_ID", "Service_Point_ID", "Meter_ID"] {
             guard let old = record.value(column), let new = record.value(column + "_new"), !old.isEmpty, !new.isEmpty else { continue }
             for change in state.renaming(column, from: old, to: new, location: location) {
-                fold.apply(change)
+                fold.apply(change, at: position)
                 changes.append(.changed(change))
             }
             // A service point renamed in the same record is then found in its renamed location.
@@ -228,7 +234,7 @@ struct ChangeCalculator {
             unchanged += 1
             return nil
         }
-        imported += 1
-        return AppliedRecord(importID: importID, record: record.number, line: record.line, changes: changes)
+        defer { imported += 1 }
+        return AppliedRecord(importID: importID, record: record.number, line: record.line, position: position, changes: changes)
     }
 }

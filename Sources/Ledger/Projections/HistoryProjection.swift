@@ -49,14 +49,20 @@ enum HistoryProjection {
         private var rows: [(kind: EntityKind, key: String, value: Int64)] = []
         private var renames: [(kind: EntityKind, key: String, previousKey: String, position: Int64)] = []
 
-        mutating func add(_ applied: AppliedRecord, at position: Int64) {
-            for change in applied.changes {
+        mutating func add(_ applied: AppliedRecord) {
+            let position = applied.position
+            for change in applied.changes where StateFold.isIndexed(change) {
                 rows.append((change.kind, change.key, position))
                 if let previousKey = change.previousKey {
                     rows.append((change.kind, previousKey, position))
                     renames.append((change.kind, change.key, previousKey, position))
                 }
             }
+        }
+
+        /// The creations that renames took off their entities' state rows.
+        mutating func add(displaced: [(kind: EntityKind, key: String, position: Int64)]) {
+            rows += displaced.map { ($0.kind, $0.key, $0.position) }
         }
 
         func write(in db: Database) throws {
@@ -98,6 +104,9 @@ enum HistoryProjection {
             let arguments: StatementArguments = exact ? [name, escaped + "%"] : [name]
             positions.formUnion(try Int64.fetchAll(
                 db, sql: "SELECT position FROM entity_changes WHERE kind IN (\(kindList)) AND \(condition) AND position <= ?", arguments: arguments + [position]))
+            // Creations are on the state rows of the entities that still have the key they were created with.
+            positions.formUnion(try Int64.fetchAll(
+                db, sql: "SELECT created FROM state WHERE kind IN (\(kindList)) AND \(condition) AND created <= ?", arguments: arguments + [position]))
         }
         return (positions, names)
     }

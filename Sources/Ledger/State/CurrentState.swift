@@ -115,18 +115,47 @@ extension CurrentState: LedgerState {
 /// The state as changes are applied to it in memory, and the entities they touched, whose rows
 /// an approval or a replay then writes once each. An entity an approval creates stays encoded as
 /// the state stores it (most are never touched again by the file) until a later record changes it.
+///
+/// Where an entity was created is kept on its state row (`created`), not in the history index:
+/// a first import creates a million entities, and their index rows were a tenth of its approval.
+/// A rename takes it off the row and gives it to the index, under the key the entity had.
 struct StateFold {
     private(set) var state: CurrentState
     private(set) var touched: Set<EntityKey> = []
     private var created = CreatedEntities()
+    /// The creation positions of the entities this fold created the general way.
+    private var creations: [EntityKey: Int64] = [:]
+    /// The creation positions of stored entities, which a rename moves to the history index.
+    private var storedCreations: [EntityKey: Int64]
+    /// Creations a rename took off their entity's row, for the history index under the old key.
+    private(set) var displaced: [(kind: EntityKind, key: String, position: Int64)] = []
+    /// The keys whose stored row lost its creation to a rename.
+    private var displacedKeys: Set<EntityKey> = []
 
-    init(_ state: CurrentState = CurrentState()) { self.state = state }
-
-    mutating func apply(_ change: EntityChange) {
-        state.apply(change)
-        touched.insert(EntityKey(kind: change.kind, key: change.key))
-        if let previousKey = change.previousKey { touched.insert(EntityKey(kind: change.kind, key: previousKey)) }
+    init(_ state: CurrentState = CurrentState(), creations: [EntityKey: Int64] = [:]) {
+        self.state = state
+        storedCreations = creations
     }
+
+    /// Applies the change that the event at `position` records.
+    mutating func apply(_ change: EntityChange, at position: Int64) {
+        let entity = EntityKey(kind: change.kind, key: change.key)
+        if let previousKey = change.previousKey {
+            let previous = EntityKey(kind: change.kind, key: previousKey)
+            if let created = creations.removeValue(forKey: previous) ?? storedCreations.removeValue(forKey: previous) {
+                displaced.append((change.kind, previousKey, created))
+                displacedKeys.insert(previous)
+            }
+            touched.insert(previous)
+        } else if change.created {
+            creations[entity] = position
+        }
+        state.apply(change)
+        touched.insert(entity)
+    }
+
+    /// Whether a change goes to the history index: all but a creation, which the state row keeps.
+    static func isIndexed(_ change: AppliedChange) -> Bool { !change.created || change.previousKey != nil }
 
     /// Takes in an entity as it is stored, before a change to it is applied.
     mutating func seed(_ kind: EntityKind, _ key: String, fields: [String: String]) { state.place(kind, key, fields: fields) }
@@ -142,13 +171,22 @@ struct StateFold {
     /// Brings an entity created in this fold into `state`, to be changed there; returns its fields.
     mutating func materialize(_ kind: EntityKind, _ key: String, entity: Int64) -> [String: String]? {
         guard let index = created.index(kind, key, entity: entity) else { return nil }
-        let fields = FieldsCodec.decode(created.remove(at: index).fields)
+        let entity = created.remove(at: index)
+        let fields = FieldsCodec.decode(entity.fields)
         seed(kind, key, fields: fields)
         touched.insert(EntityKey(kind: kind, key: key))
+        creations[EntityKey(kind: kind, key: key)] = entity.position
         return fields
     }
 
-    func write(in db: Database) throws { try StateProjection.write(touched, of: state, created: created.live, in: db) }
+    /// What a touched entity's row says of its creation: where, and whether that replaces what
+    /// the stored row says (nil and true: a rename took it away).
+    func creation(of entity: EntityKey) -> (position: Int64?, replaces: Bool) {
+        if let position = creations[entity] { return (position, true) }
+        return (nil, displacedKeys.contains(entity))
+    }
+
+    func write(in db: Database) throws { try StateProjection.write(self, created: created.live, in: db) }
 }
 
 /// A new entity's fields, as `FieldsCodec` lays them out, and their digest.
@@ -159,6 +197,8 @@ struct CreatedEntity: Sendable {
     var entity: Int64
     var fields: [UInt8]
     var digest: Int64
+    /// The position of the event that created it.
+    var position: Int64
 }
 
 /// The entities an approval creates, found by their entity hash in a flat open-addressed table
@@ -166,7 +206,10 @@ struct CreatedEntity: Sendable {
 /// the approval hashing them again).
 private struct CreatedEntities {
     private(set) var entries: [CreatedEntity] = []
+    /// Each entry's entity hash, probed without touching the entry.
+    private var hashes: [Int64] = []
     private var removed: [Bool] = []
+    private var removedCount = 0
     /// Index + 1 into `entries`; 0 is an empty slot.
     private var slots = [Int32](repeating: 0, count: 1 << 12)
     private var shift: UInt64 = 64 - 12
@@ -177,8 +220,7 @@ private struct CreatedEntities {
         var slot = start(entity)
         while slots[slot] != 0 {
             let index = Int(slots[slot]) - 1
-            let candidate = entries[index]
-            if candidate.entity == entity, candidate.kind == kind, candidate.key == key { return removed[index] ? nil : index }
+            if hashes[index] == entity, entries[index].kind == kind, entries[index].key == key { return removed[index] ? nil : index }
             slot = (slot + 1) & (slots.count - 1)
         }
         return nil
@@ -187,6 +229,7 @@ private struct CreatedEntities {
     mutating func insert(_ entity: CreatedEntity) {
         if (entries.count + 1) * 2 > slots.count { grow() }
         entries.append(entity)
+        hashes.append(entity.entity)
         removed.append(false)
         place(entries.count - 1)
     }
@@ -194,13 +237,14 @@ private struct CreatedEntities {
     /// Takes an entity out; its slot stays, as it is never created again (it is in the state now).
     mutating func remove(at index: Int) -> CreatedEntity {
         removed[index] = true
+        removedCount += 1
         return entries[index]
     }
 
-    var live: [CreatedEntity] { entries.indices.filter { !removed[$0] }.map { entries[$0] } }
+    var live: [CreatedEntity] { removedCount == 0 ? entries : entries.indices.filter { !removed[$0] }.map { entries[$0] } }
 
     private mutating func place(_ index: Int) {
-        var slot = start(entries[index].entity)
+        var slot = start(hashes[index])
         while slots[slot] != 0 { slot = (slot + 1) & (slots.count - 1) }
         slots[slot] = Int32(index + 1)
     }
@@ -247,6 +291,22 @@ enum StateProjection {
             // What a scan reads, without reading every entity's fields beside it.
             try db.execute(sql: "CREATE INDEX state_links ON state (kind, key, link) WHERE link IS NOT NULL")
         }
+        migrator.registerMigration("state-created") { db in
+            // The position of the event that created the entity, when the history index has no
+            // row for it (`StateFold`); the creations recorded before stay in the index.
+            try db.execute(sql: "ALTER TABLE state ADD COLUMN created INTEGER")
+        }
+    }
+
+    /// The stored entities' creation positions, which an ID Update file's renames move.
+    static func creations(in db: Database) throws -> [EntityKey: Int64] {
+        var creations: [EntityKey: Int64] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT kind, key, created FROM state WHERE created IS NOT NULL")
+        while let row = try rows.next() {
+            guard let kind = EntityKind(rawValue: row[0]) else { continue }
+            creations[EntityKey(kind: kind, key: row[1])] = row[2]
+        }
+        return creations
     }
 
     /// An import's completion is the last change to the state: a scan made before it is stale.
@@ -258,10 +318,12 @@ enum StateProjection {
 
     /// Writes the current fields of `keys`, as `state` holds them after an approval's changes:
     /// once per entity, rather than once per change.
-    static func write(
-        _ keys: Set<EntityKey>, of state: CurrentState, created: [CreatedEntity] = [], in db: Database
-    ) throws {
-        let upsert = try BulkStatement(db, sql: "INSERT OR REPLACE INTO state (kind, key, fields, link) VALUES (?, ?, ?, ?)")
+    static func write(_ fold: StateFold, created: [CreatedEntity], in db: Database) throws {
+        let (keys, state) = (fold.touched, fold.state)
+        let upsert = try BulkStatement(db, sql: """
+            INSERT INTO state (kind, key, fields, link, created) VALUES (?1, ?2, ?3, ?4, ?5)
+            ON CONFLICT (kind, key) DO UPDATE SET fields = ?3, link = ?4, created = CASE WHEN ?6 THEN ?5 ELSE created END
+            """)
         let delete = try BulkStatement(db, sql: "DELETE FROM state WHERE kind = ? AND key = ?")
         // In key order, for the reason `HistoryProjection.Batch` gives.
         let entities = keys.lazy.map { ($0.kind, $0.key, -1) } + created.indices.lazy.map { (created[$0].kind, created[$0].key, $0) }
@@ -270,12 +332,18 @@ enum StateProjection {
         digests.reserveCapacity(sorted.count)
         // Each chunk's rows are encoded on another core while the chunk before is written.
         let prepare: @Sendable (ArraySlice<(kind: EntityKind, key: String, value: Int)>) -> [StoredRow] = { entities in
-            entities.map { $0.value >= 0 ? StoredRow(created: created[$0.value]) : StoredRow(EntityKey(kind: $0.kind, key: $0.key), in: state) }
+            entities.map { entity in
+                if entity.value >= 0 { return StoredRow(created: created[entity.value]) }
+                let key = EntityKey(kind: entity.kind, key: entity.key)
+                return StoredRow(key, in: state, creation: fold.creation(of: key))
+            }
         }
         try Pipeline.run(chunksOf: sorted, size: 4_096, prepare: prepare) { rows in
             for row in rows {
                 if let fields = row.fields {
-                    try upsert.run(.text(row.kind), .text(row.key), .blob(fields), row.link.map(BulkStatement.Value.text) ?? .null)
+                    try upsert.run(
+                        .text(row.kind), .text(row.key), .blob(fields), row.link.map(BulkStatement.Value.text) ?? .null,
+                        row.created.map(BulkStatement.Value.integer) ?? .null, .integer(row.replacesCreated ? 1 : 0))
                 } else {
                     // Renamed away.
                     try delete.run(.text(row.kind), .text(row.key))
@@ -303,8 +371,11 @@ enum StateProjection {
         var link: String?
         var entity: Int64
         var digest: Int64?
+        var created: Int64?
+        var replacesCreated: Bool
 
-        init(_ entity: EntityKey, in state: CurrentState) {
+        init(_ entity: EntityKey, in state: CurrentState, creation: (position: Int64?, replaces: Bool)) {
+            (created, replacesCreated) = creation
             kind = entity.kind.rawValue
             key = entity.key
             self.entity = StableHash.entity(entity.kind, entity.key)
@@ -321,6 +392,8 @@ enum StateProjection {
             fields = Data(created.fields)
             link = StateLink.link(created.kind, key: created.key) { FieldsCodec.value(of: $0, in: created.fields) }
             digest = created.digest
+            self.created = created.position
+            replacesCreated = true
         }
     }
 
