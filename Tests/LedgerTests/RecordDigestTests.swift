@@ -20,7 +20,7 @@ import Testing
             for kind in EntityKind.allCases {
                 let values = calculator.values(of: kind, in: record, identity: identity)
                 let expected = StableHash.fields(values.map { (key: $0.0, value: $0.1) })
-                if calculator.digest(of: kind, in: record, identity: identity) != expected { mismatches.append("record \(record.number) \(kind)") }
+                if calculator.digester.digest(of: kind, in: record, identity: identity) != expected { mismatches.append("record \(record.number) \(kind)") }
                 compared += 1
             }
         }
@@ -90,5 +90,31 @@ import Testing
             try insert.run(.integer(3), .text("after"), .blob(Data([9])), .null)
             #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM t") == 3)
         }
+    }
+
+    @Test func rawRowsReadWhatWasWrittenAndBindTheirArguments() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, kind TEXT)")
+            try db.execute(sql: "INSERT INTO t VALUES (1, 'Zoë', 'a'), (2, '', 'a'), (3, NULL, 'b')")
+            var read: [String] = []
+            try RawRows.forEach(in: db, sql: "SELECT id, name FROM t WHERE kind = ? ORDER BY id", arguments: ["a"]) { row in
+                read.append("\(row.integer(0)):\(row.text(1))")
+            }
+            #expect(read == ["1:Zoë", "2:"])
+            #expect(throws: DatabaseError.self) { try RawRows.forEach(in: db, sql: "SELECT nothing FROM t") { _ in } }
+        }
+    }
+}
+
+@Suite struct EntityKindTests {
+    @Test func theOrderOfAKindIsItsPlaceAmongAllKinds() {
+        #expect(EntityKind.allCases.map(\.order) == Array(EntityKind.allCases.indices))
+    }
+
+    @Test func relationsAreNamedAndValuedInTheSameOrder() throws {
+        #expect(EntityKind.register.relationNames == ["Location_ID", "Service_Point_ID"])
+        #expect(EntityKind.endpoint.relationNames == ["Meter_ID", "Register_Number"])
+        #expect(EntityKind.account.relationNames.isEmpty)
     }
 }

@@ -89,20 +89,28 @@ struct BatchView {
     }
 }
 
-/// The cells of one record, through pointers.
-struct RecordCells {
-    let bytes: UnsafeBufferPointer<UInt8>
-    let cells: UnsafeBufferPointer<UInt64>
-    let first: Int
+/// The cells of one record, through pointers: valid only inside the call that gives them
+/// (`RecordBatch.withView`, `ScannedRecord.withCells`).
+public struct RecordCells {
+    @usableFromInline let bytes: UnsafeBufferPointer<UInt8>
+    @usableFromInline let cells: UnsafeBufferPointer<UInt64>
+    @usableFromInline let first: Int
     /// The cells kept for the record.
-    let count: Int
+    @usableFromInline let count: Int
+
+    init(bytes: UnsafeBufferPointer<UInt8>, cells: UnsafeBufferPointer<UInt64>, first: Int, count: Int) {
+        self.bytes = bytes
+        self.cells = cells
+        self.first = first
+        self.count = count
+    }
 
     /// The bytes of a cell; empty for a cell the record does not have.
     func start(of cell: Int) -> Int { Int(cells[first + cell] >> 32) }
     func end(of cell: Int) -> Int { Int(cells[first + cell] & 0xFFFF_FFFF) }
 
-    @inline(__always)
-    subscript(cell: Int) -> UnsafeBufferPointer<UInt8> {
+    @inlinable
+    public subscript(cell: Int) -> UnsafeBufferPointer<UInt8> {
         guard cell < count else { return UnsafeBufferPointer(start: nil, count: 0) }
         let bounds = cells[first + cell]
         let start = Int(bounds >> 32)

@@ -20,15 +20,16 @@ final class ScanWorker: Sendable {
     private let ended = Atomic<Bool>(false)
     private let failureBox = Mutex<DataExchangeError?>(nil)
 
-    /// Starts reading after `first`, the batch that holds the header (record 0).
-    static func start<Source>(reader: BatchReader<Source>, first: RecordBatch, checker: RecordChecker) -> ScanWorker {
+    /// Starts reading after `first`, the batch that holds the header (record 0). Without a
+    /// checker it only reads ahead, for a caller that checks nothing.
+    static func start<Source>(reader: BatchReader<Source>, first: RecordBatch, checker: RecordChecker?) -> ScanWorker {
         let worker = ScanWorker()
         let thread = Thread {
             var reader = reader
             var next: (batch: RecordBatch, first: Int)? = (first, 1)
             while let (batch, from) = next, !worker.stopped.load(ordering: .relaxed) {
-                let checked = from + (batch.count - from) * worker.share.load(ordering: .relaxed) / 1000
-                let results = checker.check(batch, from..<checked)
+                let checked = checker == nil ? from : from + (batch.count - from) * worker.share.load(ordering: .relaxed) / 1000
+                let results = checker?.check(batch, from..<checked) ?? RecordChecker.Results()
                 worker.outputs.send(.batch(batch, first: from, checked: checked, results: results, bytesRead: reader.bytesRead))
                 do {
                     next = try reader.next().map { ($0, 0) }

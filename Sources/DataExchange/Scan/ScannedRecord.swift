@@ -1,5 +1,5 @@
 /// A record as the scan leaves it: where it is, its cells, its exceptions, and what will import.
-public struct ScannedRecord {
+public struct ScannedRecord: Sendable {
     let batch: RecordBatch
     let index: Int
     public let header: Header
@@ -31,6 +31,16 @@ public struct ScannedRecord {
     public func withBytes<Result>(inCell cell: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
         guard let range = batch.cellRange(record: index, cell: cell) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
         return try batch.bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+
+    /// The record's cells, for a caller that reads many of their bytes (an approval hashes every
+    /// cell of every record): one call into this module for the record, not one per cell.
+    public func withCells<Result>(_ body: (RecordCells) throws -> Result) rethrows -> Result {
+        let first = batch.records[index].firstCell
+        let kept = batch.keptCellCount(record: index)
+        return try batch.bytes.withUnsafeBufferPointer { bytes in
+            try batch.cells.withUnsafeBufferPointer { cells in try body(RecordCells(bytes: bytes, cells: cells, first: first, count: kept)) }
+        }
     }
 
     /// The text of a cell by its index in the header ("" when the record is short of it), for

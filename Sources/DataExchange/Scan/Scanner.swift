@@ -153,21 +153,21 @@ public struct Scanner: Sendable {
         let headerNames = first.cells(ofRecordAt: 0).map(encoding.string)
         let (header, _) = Header.resolve(headerNames, specification: specification(for: headerNames))
         try observer.scanner(readHeader: header)
+        // The next batch is read on the other core while the observer takes this one's records.
+        let worker = ScanWorker.start(reader: reader, first: first, checker: nil)
+        defer { worker.stop() }
         var count = 0
-        var batch: RecordBatch? = first
-        var start = 1
-        while let current = batch {
-            for index in start..<current.count {
+        while case .batch(let batch, let start, _, _, let bytesRead) = worker.next() {
+            for index in start..<batch.count {
                 guard let outcome = outcomes.outcome(at: count) else { throw RecordOutcomes.Malformed() }
                 try observer.scanner(scanned: ScannedRecord(
-                    batch: current, index: index, header: header, encoding: encoding, exceptions: [],
+                    batch: batch, index: index, header: header, encoding: encoding, exceptions: [],
                     blocked: outcome.blocked, isReady: outcome.isReady))
                 count += 1
             }
-            progress?(reader.bytesRead)
-            batch = try reader.next()
-            start = 0
+            progress?(bytesRead)
         }
+        if let failure = worker.failure { throw failure }
         guard count == outcomes.count else { throw RecordOutcomes.Malformed() }
         return count
     }

@@ -51,3 +51,50 @@ struct BulkStatement {
     /// SQLite copies what it is given before the call returns.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 }
+
+/// Rows read through SQLite's own calls, for the million-row reads of a scan's and an approval's
+/// state: GRDB's rows cost more than the few columns they carry.
+enum RawRows {
+    /// One row of the statement being stepped, valid inside the call that gives it.
+    struct Row {
+        fileprivate let statement: OpaquePointer
+
+        func integer(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
+
+        /// A text column's UTF-8 bytes (none for NULL).
+        func bytes(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
+            guard let text = sqlite3_column_text(statement, column) else { return UnsafeBufferPointer(start: nil, count: 0) }
+            return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, column)))
+        }
+
+        func text(_ column: Int32) -> String { String(decoding: bytes(column), as: UTF8.self) }
+    }
+
+    static func forEach(in db: Database, sql: String, arguments: [String] = [], _ body: (Row) throws -> Void) throws {
+        let statement = try db.makeStatement(sql: sql)
+        let sqlite = statement.sqliteStatement
+        defer {
+            sqlite3_reset(sqlite)
+            sqlite3_clear_bindings(sqlite)
+        }
+        for (index, argument) in arguments.enumerated() {
+            var argument = argument
+            let code = argument.withUTF8 { sqlite3_bind_text(sqlite, Int32(index + 1), $0.baseAddress ?? UnsafePointer(bitPattern: 1), Int32($0.count), transient) }
+            guard code == SQLITE_OK else { throw failure(code, in: db) }
+        }
+        while true {
+            let code = sqlite3_step(sqlite)
+            guard code == SQLITE_ROW else {
+                guard code == SQLITE_DONE else { throw failure(code, in: db) }
+                return
+            }
+            try body(Row(statement: sqlite))
+        }
+    }
+
+    private static func failure(_ code: Int32, in db: Database) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+    }
+
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+}

@@ -22,8 +22,9 @@ struct ChangeCalculator {
     let firstPosition: Int64
     /// The position of the event of the record being worked out.
     private var position: Int64 { firstPosition + Int64(imported) }
-    /// Each kind's columns in the file, by the kind's order.
-    private var columns: [[EntityColumn]] = []
+    /// What is worked out of a record alone, on any thread.
+    private(set) var digester = Digester()
+    private var columns: [[EntityColumn]] { digester.columns }
     /// Each kind's fields in the order of their names, as the state stores them: where a new
     /// entity's fields are taken from.
     private var layouts: [[FieldSource]] = []
@@ -44,13 +45,15 @@ struct ChangeCalculator {
 
     /// A column of an entity's fields, and the cell of the file's records that holds it. A class:
     /// read for every cell of a file, a struct was copied whole each time.
-    private final class EntityColumn {
+    final class EntityColumn: Sendable {
         let name: String
         /// The name as the state stores it.
         let storedName: FieldsCodec.Name
         let cell: Int
         /// An enumeration or a flag, stored as the specification spells it.
         let specification: ColumnSpecification?
+        /// Stored as the file spells it (no `specification`): read without copying that.
+        let isVerbatim: Bool
         /// The hash of the name, which each of its fields' hashes starts from.
         let prefix: StableHash
 
@@ -59,6 +62,7 @@ struct ChangeCalculator {
             storedName = FieldsCodec.Name(name)
             self.cell = cell
             self.specification = specification
+            isVerbatim = specification == nil
             self.prefix = prefix
         }
     }
@@ -72,7 +76,7 @@ struct ChangeCalculator {
 
     mutating func read(_ header: Header) {
         renames = header.specification.kind == .idUpdate
-        columns = EntityKind.allCases.map { kind in
+        digester.columns = EntityKind.allCases.map { kind in
             header.specification.columns.enumerated().compactMap { index, column in
                 guard let cell = header.cellOfColumn[index], column.component == kind.component, !EntityKind.keyColumns.contains(column.name)
                 else { return nil }
@@ -93,27 +97,32 @@ struct ChangeCalculator {
     }
 
     /// What the record changes, applied to the state; nil when it changes nothing.
-    mutating func changes(of record: ScannedRecord) throws -> AppliedRecord? {
+    /// Whether records are better `Digester.prepare`d on the other core first: when most of them
+    /// are compared with stored entities (a later file), not created.
+    var comparesWithStored: Bool { !renames && !(stored?.isEmpty ?? true) }
+
+    mutating func changes(of record: ScannedRecord, prepared: PreparedRecord? = nil) throws -> AppliedRecord? {
         guard record.isReady else {
             skipped += 1
             return nil
         }
         if renames { return renaming(record) }
         var changes: [AppliedChange] = []
-        let identity = RecordIdentity(record)
+        let identity = prepared?.identity ?? RecordIdentity(record)
+        func digest(of kind: EntityKind) -> Int64 { prepared?.digests[kind.order] ?? digester.digest(of: kind, in: record, identity: identity) }
         for kind in EntityKind.allCases where !record.blocked.contains(kind.component) {
             guard let key = kind.key(in: identity) else { continue }
             var current = state.fields(kind, key)
             var fromStore = false
-            let entity = StableHash.entity(kind, key)
-            if current == nil, let digest = fold.createdDigest(kind, key, entity: entity) {
+            let entity = prepared?.entities[kind.order] ?? StableHash.entity(kind, key)
+            if current == nil, let known = fold.createdDigest(kind, key, entity: entity) {
                 // Created by an earlier record of this file: most records repeat it exactly.
-                if digest == self.digest(of: kind, in: record, identity: identity) { continue }
+                if known == digest(of: kind) { continue }
                 current = fold.materialize(kind, key, entity: entity)
-            } else if current == nil, let stored, let digest = stored.digest(entity: entity) {
+            } else if current == nil, let stored, let known = stored.digest(entity: entity) {
                 // Stored and not yet touched by this file: a record that repeats its fields exactly
                 // changes nothing, and its fields need not be read.
-                if digest == self.digest(of: kind, in: record, identity: identity) { continue }
+                if known == digest(of: kind) { continue }
                 current = try stored.fields(kind, key)
                 fromStore = true
             }
@@ -154,11 +163,10 @@ struct ChangeCalculator {
         var digest = FieldsDigest()
         var clears = false
         let bytesAreText = record.encoding == .utf8
-        let relations = kind.relations(in: identity)
         for source in layouts[kind.order] {
             switch source {
             case .cell(let column):
-                if bytesAreText, column.specification == nil {
+                if bytesAreText, column.isVerbatim {
                     record.withBytes(inCell: column.cell) { bytes in
                         guard !bytes.isEmpty else { return }
                         if bytes.elementsEqual(Self.clear) { clears = true }
@@ -174,7 +182,7 @@ struct ChangeCalculator {
                     digest.add(column.prefix, stored)
                 }
             case .relation(let index, let name, let prefix):
-                let value = relations[index].1
+                let value = kind.relation(index, in: identity)
                 guard !value.isEmpty else { continue }
                 fields.append(name, value: value)
                 digest.add(prefix, value)
@@ -197,24 +205,67 @@ struct ChangeCalculator {
         return values
     }
 
-    /// `StableHash.fields` of `values(of:in:identity:)`, from the cells' bytes where it can: most
-    /// records of a later file repeat what the ledger holds, and this tells so without making a
-    /// string of every cell.
-    func digest(of kind: EntityKind, in record: ScannedRecord, identity: RecordIdentity) -> Int64 {
-        var digest = FieldsDigest()
-        let bytesAreText = record.encoding == .utf8
-        for column in columns[kind.order] {
-            if bytesAreText, column.specification == nil {
-                record.withBytes(inCell: column.cell) { bytes in
-                    if !bytes.isEmpty { digest.add(column.prefix, bytes) }
-                }
-            } else {
-                let value = record.value(inCell: column.cell)
-                if !value.isEmpty { digest.add(column.prefix, column.specification?.storedValue(value) ?? value) }
+    /// What is worked out of a record alone: the digests of the fields it gives each entity. A
+    /// value, so that it can work on the other core.
+    struct Digester: Sendable {
+        /// Each kind's columns in the file, by the kind's order.
+        fileprivate(set) var columns: [[EntityColumn]] = []
+        /// The hash of each of a kind's relations' names (`EntityKind.relationNames`).
+        private let relationPrefixes: [[StableHash]] = EntityKind.allCases.map { kind in
+            kind.relationNames.map { name in
+                var prefix = StableHash()
+                prefix.combine(name)
+                return prefix
             }
         }
-        for (name, value) in kind.relations(in: identity) where !value.isEmpty { digest.add(name, value) }
-        return digest.value
+
+        /// `StableHash.fields` of `values(of:in:identity:)`, from the cells' bytes where it can:
+        /// most records of a later file repeat what the ledger holds, and this tells so without
+        /// making a string of every cell.
+        func digest(of kind: EntityKind, in record: ScannedRecord, identity: RecordIdentity) -> Int64 {
+            var digest = FieldsDigest()
+            let bytesAreText = record.encoding == .utf8
+            record.withCells { cells in
+                for column in columns[kind.order] {
+                    if bytesAreText, column.isVerbatim {
+                        let bytes = cells[column.cell]
+                        if !bytes.isEmpty { digest.add(column.prefix, bytes) }
+                    } else {
+                        let value = record.value(inCell: column.cell)
+                        if !value.isEmpty { digest.add(column.prefix, column.specification?.storedValue(value) ?? value) }
+                    }
+                }
+            }
+            for (index, prefix) in relationPrefixes[kind.order].enumerated() {
+                let value = kind.relation(index, in: identity)
+                if !value.isEmpty { digest.add(prefix, value) }
+            }
+            return digest.value
+        }
+
+        /// A record's keys, and each of its entities' hash and digest; nil for a record that
+        /// does not import.
+        func prepare(_ record: ScannedRecord) -> PreparedRecord? {
+            guard record.isReady else { return nil }
+            let identity = RecordIdentity(record)
+            var entities = [Int64](repeating: 0, count: EntityKind.allCases.count)
+            var digests = [Int64](repeating: 0, count: EntityKind.allCases.count)
+            for kind in EntityKind.allCases where !record.blocked.contains(kind.component) {
+                guard let key = kind.key(in: identity) else { continue }
+                entities[kind.order] = StableHash.entity(kind, key)
+                digests[kind.order] = digest(of: kind, in: record, identity: identity)
+            }
+            return PreparedRecord(identity: identity, entities: entities, digests: digests)
+        }
+    }
+
+    /// What `Digester.prepare` works out of a record.
+    struct PreparedRecord: Sendable {
+        var identity: RecordIdentity
+        /// By kind order: `StableHash.entity` of each entity the record names.
+        var entities: [Int64]
+        /// By kind order: the digest of the fields the record gives each entity.
+        var digests: [Int64]
     }
 
     /// The renames of an ID Update file's record, each applied before the next is worked out.

@@ -18,7 +18,18 @@ public enum EntityKind: String, Sendable, Codable, CaseIterable {
     case other = "Other"
 
     /// The order in which a record's changes list the kinds.
-    var order: Int { Self.allCases.firstIndex(of: self) ?? 0 }
+    var order: Int {
+        switch self {
+        case .account: 0
+        case .location: 1
+        case .servicePoint: 2
+        case .serviceAgreement: 3
+        case .register: 4
+        case .endpoint: 5
+        case .route: 6
+        case .other: 7
+        }
+    }
 
     /// The kinds in the order of their names, as the projection tables sort their rows.
     static let byName: [EntityKind] = allCases.sorted { $0.rawValue < $1.rawValue }
@@ -78,13 +89,19 @@ public enum EntityKind: String, Sendable, Codable, CaseIterable {
 
     /// The entity's links to others, which the ledger keeps as fields so that a move is a change.
     func relations(in record: RecordIdentity) -> [(String, String)] {
-        let values: [String] = switch self {
-        case .serviceAgreement: [record.account]
-        case .register: [record.location, record.servicePoint.servicePoint]
-        case .endpoint: [record.register.meter, record.register.register]
-        default: []
+        relationNames.indices.map { (relationNames[$0], relation($0, in: record)) }
+    }
+
+    /// The value of the relation `relationNames[index]` in a record.
+    func relation(_ index: Int, in record: RecordIdentity) -> String {
+        switch (self, index) {
+        case (.serviceAgreement, 0): record.account
+        case (.register, 0): record.location
+        case (.register, 1): record.servicePoint.servicePoint
+        case (.endpoint, 0): record.register.meter
+        case (.endpoint, 1): record.register.register
+        default: ""
         }
-        return Array(zip(relationNames, values))
     }
 }
 

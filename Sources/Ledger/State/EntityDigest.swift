@@ -20,10 +20,16 @@ struct StableHash {
 
     /// An entity's identity: its kind and key.
     static func entity(_ kind: EntityKind, _ key: String) -> Int64 {
-        var hash = StableHash()
-        hash.combine(kind.rawValue)
+        var hash = kinds[kind.order]
         hash.combine(key)
         return Int64(bitPattern: hash.value)
+    }
+
+    /// Each kind's name hashed, which its entities' hashes start from.
+    private static let kinds: [StableHash] = EntityKind.allCases.map { kind in
+        var hash = StableHash()
+        hash.combine(kind.rawValue)
+        return hash
     }
 
     /// A set of fields, in any order: equal sets give equal digests, so an approval can tell that a

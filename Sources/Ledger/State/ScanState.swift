@@ -5,7 +5,7 @@ import GRDB
 /// What a scan needs of the current state, and nothing more: which entities exist and how they
 /// are linked. Loading every entity's fields to scan a 70 MB file again took seven seconds and a
 /// gigabyte; this is read from the `link` column the state projection keeps beside the fields.
-public struct ScanState: LedgerState {
+public struct ScanState: LedgerState, Sendable {
     private var accounts: Set<String> = []
     private var locations: Set<String> = []
     private var servicePoints: [String: String?] = [:]
@@ -24,12 +24,12 @@ public struct ScanState: LedgerState {
     public func endpoint(_ serialNumber: String) -> KnownEndpoint? { endpoints[serialNumber].map { KnownEndpoint(register: $0) } }
 
     /// Takes in one entity, as its link says it is.
-    mutating func add(_ kind: EntityKind, key: String, link: String) {
+    mutating func add(_ kind: EntityKind, key: String, link: UnsafeBufferPointer<UInt8>) {
         switch kind {
         case .account: accounts.insert(key)
         case .location: locations.insert(key)
         case .servicePoint: if servicePoints[key] == nil { servicePoints[key] = .some(nil) }
-        case .serviceAgreement: servicePoints[key] = .some(link.isEmpty ? nil : link)
+        case .serviceAgreement: servicePoints[key] = .some(link.isEmpty ? nil : String(decoding: link, as: UTF8.self))
         case .register:
             let parts = StateLink.parts(of: link)
             guard parts.count == 4 else { return }
@@ -46,8 +46,9 @@ public struct ScanState: LedgerState {
     static func load(from db: Database) throws -> ScanState {
         var state = ScanState()
         for kind in EntityKind.allCases where kind != .route && kind != .other {
-            let rows = try Row.fetchCursor(db, sql: "SELECT key, link FROM state WHERE kind = ? AND link IS NOT NULL", arguments: [kind.rawValue])
-            while let row = try rows.next() { state.add(kind, key: row[0], link: row[1]) }
+            try RawRows.forEach(in: db, sql: "SELECT key, link FROM state WHERE kind = ? AND link IS NOT NULL", arguments: [kind.rawValue]) { row in
+                state.add(kind, key: row.text(0), link: row.bytes(1))
+            }
         }
         return state
     }
@@ -58,18 +59,15 @@ enum StateLink {
     static let separator: Character = "\u{1F}"
 
     /// The parts of a link, cut on its bytes: a scan of a 70 MB file reads a million links.
-    static func parts(of link: String) -> [String] {
-        var link = link
-        return link.withUTF8 { bytes in
-            var parts: [String] = []
-            var start = 0
-            for (index, byte) in bytes.enumerated() where byte == 0x1F {
-                parts.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
-                start = index + 1
-            }
-            parts.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self))
-            return parts
+    static func parts(of bytes: UnsafeBufferPointer<UInt8>) -> [String] {
+        var parts: [String] = []
+        var start = 0
+        for (index, byte) in bytes.enumerated() where byte == 0x1F {
+            parts.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+            start = index + 1
         }
+        parts.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self))
+        return parts
     }
 
     /// nil for the kinds a scan never asks about.

@@ -13,18 +13,7 @@ struct StoredEntities {
     init(in db: Database) throws {
         self.db = db
         digests = DigestTable(capacity: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM state_digests") ?? 0)
-        // Stepped by hand: GRDB's rows cost more than the two integers they carry.
-        let statement = try db.makeStatement(sql: "SELECT entity, digest FROM state_digests")
-        let sqlite = statement.sqliteStatement
-        defer { sqlite3_reset(sqlite) }
-        while true {
-            let code = sqlite3_step(sqlite)
-            guard code == SQLITE_ROW else {
-                guard code == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection))) }
-                break
-            }
-            digests.insert(sqlite3_column_int64(sqlite, 0), sqlite3_column_int64(sqlite, 1))
-        }
+        try RawRows.forEach(in: db, sql: "SELECT entity, digest FROM state_digests") { row in digests.insert(row.integer(0), row.integer(1)) }
     }
 
     var isEmpty: Bool { digests.isEmpty }
@@ -46,8 +35,8 @@ struct StoredEntities {
 /// they need no hashing again, and a look-up is one probe into memory that a million-entry
 /// `Dictionary` spread wider. An approval asks it once for every entity of every record.
 struct DigestTable {
-    private var keys: [Int64]
-    private var values: [Int64]
+    /// Each slot's key and value side by side: a look-up touches one cache line, not two.
+    private var slots: [(key: Int64, value: Int64)]
     private var zero: Int64?
     private let shift: UInt64
     private(set) var count = 0
@@ -56,8 +45,7 @@ struct DigestTable {
         var bits: UInt64 = 4
         while (1 << bits) < max(16, capacity * 2) { bits += 1 }
         shift = 64 - bits
-        keys = Array(repeating: 0, count: 1 << bits)
-        values = Array(repeating: 0, count: 1 << bits)
+        slots = Array(repeating: (0, 0), count: 1 << bits)
     }
 
     var isEmpty: Bool { count == 0 }
@@ -70,27 +58,26 @@ struct DigestTable {
             zero = value
             return
         }
-        if count * 2 >= keys.count { grow() }
+        if count * 2 >= slots.count { grow() }
         var index = slot(key)
-        while keys[index] != 0, keys[index] != key { index = (index + 1) & (keys.count - 1) }
-        if keys[index] == 0 { count += 1 }
-        keys[index] = key
-        values[index] = value
+        while slots[index].key != 0, slots[index].key != key { index = (index + 1) & (slots.count - 1) }
+        if slots[index].key == 0 { count += 1 }
+        slots[index] = (key, value)
     }
 
     subscript(key: Int64) -> Int64? {
         guard key != 0 else { return zero }
         var index = slot(key)
-        while keys[index] != 0 {
-            if keys[index] == key { return values[index] }
-            index = (index + 1) & (keys.count - 1)
+        while slots[index].key != 0 {
+            if slots[index].key == key { return slots[index].value }
+            index = (index + 1) & (slots.count - 1)
         }
         return nil
     }
 
     private mutating func grow() {
-        var larger = DigestTable(capacity: keys.count)
-        for index in keys.indices where keys[index] != 0 { larger.insert(keys[index], values[index]) }
+        var larger = DigestTable(capacity: slots.count)
+        for slot in slots where slot.key != 0 { larger.insert(slot.key, slot.value) }
         if let zero { larger.insert(0, zero) }
         self = larger
     }
