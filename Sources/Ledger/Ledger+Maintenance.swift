@@ -18,19 +18,36 @@ extension Ledger {
             // as an approval does; the few other events go through the projections one by one.
             var fold = StateFold()
             var history = HistoryProjection.Batch()
-            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM events ORDER BY position")
+            var names = FieldNameCache()
+            var others: [Int64] = []
             var count: Int64 = 0
-            while let row = try rows.next() {
-                let position: Int64 = row["position"]
-                if let applied = try coder.decode(
-                    type: row["type"], schemaVersion: row["schema_version"], data: row["data"], position: position, as: RecordApplied.self) {
+            // The changes are read straight from their JSON (`AppliedRecord(json:)`); an event
+            // that reader does not take, and every other event, is read the general way.
+            try RawRows.forEach(in: db, sql: "SELECT position, type, schema_version, data FROM events ORDER BY position") { row in
+                let position = row.integer(0)
+                var applied: AppliedRecord?
+                if row.bytes(1).elementsEqual(RecordApplied.type.utf8) {
+                    if row.integer(2) == RecordApplied.schemaVersion {
+                        applied = try? AppliedRecord(json: row.blob(3), position: position, names: &names)
+                    }
+                    if applied == nil, let decoded = try coder.decode(
+                        type: RecordApplied.type, schemaVersion: Int(row.integer(2)), data: Data(row.blob(3)), position: position, as: RecordApplied.self) {
+                        applied = AppliedRecord(decoded, at: position)
+                    }
+                }
+                if let applied {
                     for change in applied.changes { fold.apply(change, at: position) }
-                    history.add(AppliedRecord(applied, at: position))
+                    history.add(applied)
                 } else {
-                    try project(try SQLiteEventStore.event(row), in: db)
+                    others.append(position)
                 }
                 count += 1
                 if count % 10_000 == 0 { progress?(count, total) }
+            }
+            // The few other events (uploads, scans, approvals, users) go through the projections.
+            for position in others {
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM events WHERE position = ?", arguments: [position]) else { continue }
+                try project(try SQLiteEventStore.event(row), in: db)
             }
             history.add(displaced: fold.displaced)
             try history.write(in: db)

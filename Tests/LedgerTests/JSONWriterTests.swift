@@ -21,7 +21,7 @@ import Testing
 
     @Test func aNewEntityWrittenFromItsEncodedFieldsIsWhatTheEncoderWrites() throws {
         let fields = ["Name": "Zoë \\ \"x\"", "City": "Tab\there", "A": ""]
-        let created = AppliedRecord(importID: UUID(), record: 3, line: 4, position: 9, changes: [.created(kind: .location, key: "L/1", fields: FieldsCodec.encode(fields).map { $0 })])
+        let created = AppliedRecord(importID: UUID(), record: 3, line: 4, position: 9, changes: [.created(kind: .location, key: "L/1", fields: FieldsCodec.encode(fields).map { $0 }, digest: 0)])
         let applied = RecordApplied(
             importID: created.importID, record: 3, line: 4,
             changes: [EntityChange(kind: .location, key: "L/1", created: true, fields: fields.mapValues { FieldChange(old: nil, new: $0) })])
@@ -43,6 +43,40 @@ import Testing
         #expect(FieldsCodec.encode(["Meter_Size": "x"]).count < "Meter_Size".utf8.count)
         #expect(FieldsCodec.decode(bytes) == fields)
         #expect(FieldsCodec.value(of: "b", in: bytes) == "2" && FieldsCodec.value(of: "z", in: bytes) == nil)
+    }
+
+    /// What a replay reads is what was written, whichever writer wrote it.
+    @Test func aRecordReadBackFromItsJSONIsWrittenAgainByteForByte() throws {
+        let applied = RecordApplied(
+            importID: UUID(), record: 7, line: 9,
+            changes: [
+                EntityChange(kind: .account, key: "A\"1", created: true, fields: ["Name": FieldChange(old: nil, new: "Zoë \\ /x 🚰"), "City": FieldChange(old: nil, new: "Tab\there\u{1}")]),
+                EntityChange(kind: .register, key: "M1:L", created: false, fields: ["Size": FieldChange(old: "1", new: nil), "Unit": FieldChange(old: nil, new: "GAL")]),
+                EntityChange(kind: .register, key: "M2", created: false, fields: [:], previousKey: "M1"),
+            ])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var names = FieldNameCache()
+        var written = JSONWriter()
+        applied.write(to: &written)
+        for json in [written.bytes, Array(try encoder.encode(applied))] {
+            let read = try json.withUnsafeBufferPointer { try AppliedRecord(json: $0, position: 3, names: &names) }
+            #expect(read.position == 3 && read.record == 7 && read.line == 9 && read.importID == applied.importID)
+            #expect(read.changes.map(\.created) == [true, false, false] && read.changes.map(\.previousKey) == [nil, nil, "M1"])
+            var again = JSONWriter()
+            read.write(to: &again)
+            #expect(again.bytes == written.bytes)
+        }
+    }
+
+    @Test func whatTheReaderDoesNotTakeIsAnErrorNotAGuess() throws {
+        var names = FieldNameCache()
+        for json in ["", "{", "[]", #"{"changes":[],"importID":"x","line":1}"#, #"{"changes":[{"created":true}],"importID":"E621E1F8-C36C-495A-93FC-0C247A3E6E5F","line":1,"record":1}"#,
+                     #"{"changes":[],"importID":"E621E1F8-C36C-495A-93FC-0C247A3E6E5F","line":1,"record":1,"extra":2}"#, #"{"changes":[],"line":"1"}"#] {
+            #expect(throws: JSONReader.Malformed.self, "\(json)") {
+                try Array(json.utf8).withUnsafeBufferPointer { try AppliedRecord(json: $0, position: 1, names: &names) }
+            }
+        }
     }
 
     @Test func controlCharactersAreEscaped() throws {

@@ -68,6 +68,12 @@ enum RawRows {
         }
 
         func text(_ column: Int32) -> String { String(decoding: bytes(column), as: UTF8.self) }
+
+        /// A blob column's bytes (none for NULL or empty).
+        func blob(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
+            guard let blob = sqlite3_column_blob(statement, column) else { return UnsafeBufferPointer(start: nil, count: 0) }
+            return UnsafeBufferPointer(start: blob.assumingMemoryBound(to: UInt8.self), count: Int(sqlite3_column_bytes(statement, column)))
+        }
     }
 
     static func forEach(in db: Database, sql: String, arguments: [String] = [], _ body: (Row) throws -> Void) throws {

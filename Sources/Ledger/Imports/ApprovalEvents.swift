@@ -59,7 +59,7 @@ struct AppliedRecord: Sendable, JSONWritable {
             json.bool(change.created)
             json.raw(",\"fields\":{")
             switch change {
-            case .created(_, _, let fields):
+            case .created(_, _, let fields, _):
                 var first = true
                 FieldsCodec.forEach(in: fields) { name, value in
                     if !first { json.raw(",") }
@@ -104,22 +104,64 @@ struct AppliedRecord: Sendable, JSONWritable {
     }
 }
 
+extension AppliedRecord {
+    /// Reads the JSON of a `RecordApplied` at its current schema version: each new entity's
+    /// fields straight into their stored layout, the other changes as `EntityChange`s. Throws
+    /// `JSONReader.Malformed` for anything else.
+    init(json: UnsafeBufferPointer<UInt8>, position: Int64, names: inout FieldNameCache) throws {
+        var reader = JSONReader(json)
+        var importID: UUID?
+        var record: Int?
+        var line: Int?
+        var changes: [AppliedChange] = []
+        try reader.object { reader, key in
+            switch key {
+            case "changes": try reader.array { reader in changes.append(try AppliedChange(reading: &reader, names: &names)) }
+            case "importID": importID = UUID(uuidString: try reader.string())
+            case "record": record = try reader.integer()
+            case "line": line = try reader.integer()
+            default: throw JSONReader.Malformed()
+            }
+        }
+        try reader.end()
+        guard let importID, let record, let line else { throw JSONReader.Malformed() }
+        self.init(importID: importID, record: record, line: line, position: position, changes: changes)
+    }
+}
+
+/// The field names a replay reads, each made into its stored form once: the names of a kind's
+/// fields come in the same order record after record, so a name is looked for where it was last.
+struct FieldNameCache {
+    private var names: [[(bytes: [UInt8], name: FieldsCodec.Name, hash: StableHash)]] = Array(repeating: [], count: EntityKind.allCases.count)
+
+    mutating func name(_ bytes: [UInt8], of kind: EntityKind, at index: Int) -> (name: FieldsCodec.Name, hash: StableHash) {
+        if index < names[kind.order].count, names[kind.order][index].bytes == bytes {
+            return (names[kind.order][index].name, names[kind.order][index].hash)
+        }
+        var hash = StableHash()
+        bytes.withUnsafeBufferPointer { hash.combine($0) }
+        let entry = (bytes, FieldsCodec.Name(String(decoding: bytes, as: UTF8.self)), hash)
+        if index < names[kind.order].count { names[kind.order][index] = entry } else { names[kind.order].append(entry) }
+        return (entry.1, entry.2)
+    }
+}
+
 /// One entity's change in an `AppliedRecord`.
 enum AppliedChange: Sendable {
     /// A new entity and its fields, encoded as the state stores them.
-    case created(kind: EntityKind, key: String, fields: [UInt8])
+    case created(kind: EntityKind, key: String, fields: [UInt8], digest: Int64)
     case changed(EntityChange)
 
     var kind: EntityKind {
         switch self {
-        case .created(let kind, _, _): kind
+        case .created(let kind, _, _, _): kind
         case .changed(let change): change.kind
         }
     }
 
     var key: String {
         switch self {
-        case .created(_, let key, _): key
+        case .created(_, let key, _, _): key
         case .changed(let change): change.key
         }
     }
@@ -136,6 +178,66 @@ enum AppliedChange: Sendable {
         case .created: nil
         case .changed(let change): change.previousKey
         }
+    }
+
+    /// One change of a `RecordApplied`'s JSON: a creation whose fields are all new values, in the
+    /// order of their names, stays encoded (its digest beside it); any other as an `EntityChange`.
+    fileprivate init(reading reader: inout JSONReader, names: inout FieldNameCache) throws {
+        var created: Bool?
+        var kind: EntityKind?
+        var key: String?
+        var previousKey: String?
+        // The fields in the order read: a name, and its old and new value.
+        var fields: [(name: [UInt8], old: [UInt8]??, new: [UInt8]?)] = []
+        try reader.object { reader, member in
+            switch member {
+            case "created": created = try reader.bool()
+            case "kind": kind = EntityKind(rawValue: try reader.string())
+            case "key": key = try reader.string()
+            case "previousKey": previousKey = try reader.null() ? nil : try reader.string()
+            case "fields":
+                try reader.object { reader, name in
+                    func value(_ reader: inout JSONReader) throws -> [UInt8]? {
+                        if try reader.null() { return nil }
+                        var bytes: [UInt8] = []
+                        try reader.string(into: &bytes)
+                        return bytes
+                    }
+                    if try reader.peek() == UInt8(ascii: "[") {
+                        var pair: [[UInt8]?] = []
+                        try reader.array { reader in pair.append(try value(&reader)) }
+                        guard pair.count == 2 else { throw JSONReader.Malformed() }
+                        fields.append((Array(name.utf8), .some(pair[0]), pair[1]))
+                    } else {
+                        guard let new = try value(&reader) else { throw JSONReader.Malformed() }
+                        fields.append((Array(name.utf8), .none, new))
+                    }
+                }
+            default: throw JSONReader.Malformed()
+            }
+        }
+        guard let created, let kind, let key else { throw JSONReader.Malformed() }
+        let inOrder = zip(fields, fields.dropFirst()).allSatisfy { $0.name.lexicographicallyPrecedes($1.name) }
+        if created, previousKey == nil, inOrder, fields.allSatisfy({ $0.old == nil && $0.new != nil }) {
+            var builder = FieldsCodec.Builder()
+            var digest = FieldsDigest()
+            for (index, field) in fields.enumerated() {
+                let (name, hash) = names.name(field.name, of: kind, at: index)
+                let value = field.new ?? []
+                value.withUnsafeBufferPointer { value in
+                    builder.append(name, value: value)
+                    digest.add(hash, value)
+                }
+            }
+            self = .created(kind: kind, key: key, fields: builder.encoded, digest: digest.value)
+            return
+        }
+        var changes: [String: FieldChange] = [:]
+        for field in fields {
+            let old = field.old.flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
+            changes[String(decoding: field.name, as: UTF8.self)] = FieldChange(old: old, new: field.new.map { String(decoding: $0, as: UTF8.self) })
+        }
+        self = .changed(EntityChange(kind: kind, key: key, created: created, fields: changes, previousKey: previousKey))
     }
 }
 

@@ -129,7 +129,7 @@ struct ChangeCalculator {
             if current == nil, let (fields, digest) = created(kind, in: record, identity: identity) {
                 if fields.isEmpty && (kind == .route || kind == .other) { continue }
                 fold.create(CreatedEntity(kind: kind, key: key, entity: entity, fields: fields, digest: digest, position: position))
-                changes.append(.created(kind: kind, key: key, fields: fields))
+                changes.append(.created(kind: kind, key: key, fields: fields, digest: digest))
                 continue
             }
             let values = self.values(of: kind, in: record, identity: identity)

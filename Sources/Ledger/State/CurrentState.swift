@@ -137,8 +137,29 @@ struct StateFold {
         storedCreations = creations
     }
 
+    /// Applies a change that the event at `position` records, as a replay reads it: a new entity
+    /// stays encoded, as the approval that made it kept it.
+    mutating func apply(_ change: AppliedChange, at position: Int64) {
+        switch change {
+        case .created(let kind, let key, let fields, let digest):
+            let entity = StableHash.entity(kind, key)
+            if state.fields(kind, key) == nil, created.index(kind, key, entity: entity) == nil {
+                create(CreatedEntity(kind: kind, key: key, entity: entity, fields: fields, digest: digest, position: position))
+            } else {
+                let decoded = FieldsCodec.decode(fields)
+                apply(EntityChange(kind: kind, key: key, created: true, fields: decoded.mapValues { FieldChange(old: nil, new: $0) }), at: position)
+            }
+        case .changed(let change):
+            apply(change, at: position)
+        }
+    }
+
     /// Applies the change that the event at `position` records.
     mutating func apply(_ change: EntityChange, at position: Int64) {
+        // An entity kept encoded is brought into `state` before it changes or moves.
+        for key in [change.key, change.previousKey].compactMap({ $0 }) {
+            _ = materialize(change.kind, key, entity: StableHash.entity(change.kind, key))
+        }
         let entity = EntityKey(kind: change.kind, key: change.key)
         if let previousKey = change.previousKey {
             let previous = EntityKey(kind: change.kind, key: previousKey)
@@ -220,7 +241,8 @@ private struct CreatedEntities {
         var slot = start(entity)
         while slots[slot] != 0 {
             let index = Int(slots[slot]) - 1
-            if hashes[index] == entity, entries[index].kind == kind, entries[index].key == key { return removed[index] ? nil : index }
+            // A removed entry stays in its slot; the key may have been created again further on.
+            if hashes[index] == entity, !removed[index], entries[index].kind == kind, entries[index].key == key { return index }
             slot = (slot + 1) & (slots.count - 1)
         }
         return nil
