@@ -45,6 +45,19 @@ struct JSONReader {
         try expect(UInt8(ascii: "}"))
     }
 
+    /// The members of an object whose keys are kept as `Text` (a record's field names, read
+    /// millions of times in a replay).
+    mutating func objectOfTexts(_ member: (inout JSONReader, _ key: Text) throws -> Void) throws {
+        try expect(UInt8(ascii: "{"))
+        if try take(UInt8(ascii: "}")) { return }
+        repeat {
+            let key = try text()
+            try expect(UInt8(ascii: ":"))
+            try member(&self, key)
+        } while try take(UInt8(ascii: ","))
+        try expect(UInt8(ascii: "}"))
+    }
+
     /// The elements of an array, each read by `element`.
     mutating func array(_ element: (inout JSONReader) throws -> Void) throws {
         try expect(UInt8(ascii: "["))
@@ -88,6 +101,36 @@ struct JSONReader {
         }
         guard offset > start else { throw Malformed() }
         return negative ? -value : value
+    }
+
+    /// A string's UTF-8 bytes: where they are in the input when it has no escapes (most), else
+    /// read into an array. Valid as long as the input is.
+    enum Text {
+        case inPlace(UnsafeBufferPointer<UInt8>)
+        case unescaped([UInt8])
+
+        func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+            switch self {
+            case .inPlace(let bytes): try body(bytes)
+            case .unescaped(let bytes): try bytes.withUnsafeBufferPointer(body)
+            }
+        }
+    }
+
+    mutating func text() throws -> Text {
+        try expect(UInt8(ascii: "\""))
+        let start = offset
+        var end = offset
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            offset = end + 1
+            return .inPlace(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+        }
+        // Escapes: read again from the opening quote, unescaping.
+        offset = start - 1
+        var utf8: [UInt8] = []
+        try string(into: &utf8)
+        return .unescaped(utf8)
     }
 
     mutating func string() throws -> String {

@@ -134,13 +134,13 @@ extension AppliedRecord {
 struct FieldNameCache {
     private var names: [[(bytes: [UInt8], name: FieldsCodec.Name, hash: StableHash)]] = Array(repeating: [], count: EntityKind.allCases.count)
 
-    mutating func name(_ bytes: [UInt8], of kind: EntityKind, at index: Int) -> (name: FieldsCodec.Name, hash: StableHash) {
-        if index < names[kind.order].count, names[kind.order][index].bytes == bytes {
+    mutating func name(_ bytes: UnsafeBufferPointer<UInt8>, of kind: EntityKind, at index: Int) -> (name: FieldsCodec.Name, hash: StableHash) {
+        if index < names[kind.order].count, names[kind.order][index].bytes.elementsEqual(bytes) {
             return (names[kind.order][index].name, names[kind.order][index].hash)
         }
         var hash = StableHash()
-        bytes.withUnsafeBufferPointer { hash.combine($0) }
-        let entry = (bytes, FieldsCodec.Name(String(decoding: bytes, as: UTF8.self)), hash)
+        hash.combine(bytes)
+        let entry = (Array(bytes), FieldsCodec.Name(String(decoding: bytes, as: UTF8.self)), hash)
         if index < names[kind.order].count { names[kind.order][index] = entry } else { names[kind.order].append(entry) }
         return (entry.1, entry.2)
     }
@@ -188,7 +188,7 @@ enum AppliedChange: Sendable {
         var key: String?
         var previousKey: String?
         // The fields in the order read: a name, and its old and new value.
-        var fields: [(name: [UInt8], old: [UInt8]??, new: [UInt8]?)] = []
+        var fields: [(name: JSONReader.Text, old: JSONReader.Text??, new: JSONReader.Text?)] = []
         try reader.object { reader, member in
             switch member {
             case "created": created = try reader.bool()
@@ -196,35 +196,32 @@ enum AppliedChange: Sendable {
             case "key": key = try reader.string()
             case "previousKey": previousKey = try reader.null() ? nil : try reader.string()
             case "fields":
-                try reader.object { reader, name in
-                    func value(_ reader: inout JSONReader) throws -> [UInt8]? {
-                        if try reader.null() { return nil }
-                        var bytes: [UInt8] = []
-                        try reader.string(into: &bytes)
-                        return bytes
-                    }
+                try reader.objectOfTexts { reader, name in
+                    func value(_ reader: inout JSONReader) throws -> JSONReader.Text? { try reader.null() ? nil : try reader.text() }
                     if try reader.peek() == UInt8(ascii: "[") {
-                        var pair: [[UInt8]?] = []
+                        var pair: [JSONReader.Text?] = []
                         try reader.array { reader in pair.append(try value(&reader)) }
                         guard pair.count == 2 else { throw JSONReader.Malformed() }
-                        fields.append((Array(name.utf8), .some(pair[0]), pair[1]))
+                        fields.append((name, .some(pair[0]), pair[1]))
                     } else {
                         guard let new = try value(&reader) else { throw JSONReader.Malformed() }
-                        fields.append((Array(name.utf8), .none, new))
+                        fields.append((name, .none, new))
                     }
                 }
             default: throw JSONReader.Malformed()
             }
         }
         guard let created, let kind, let key else { throw JSONReader.Malformed() }
-        let inOrder = zip(fields, fields.dropFirst()).allSatisfy { $0.name.lexicographicallyPrecedes($1.name) }
+        func string(_ text: JSONReader.Text) -> String { text.withBytes { String(decoding: $0, as: UTF8.self) } }
+        let inOrder = zip(fields, fields.dropFirst()).allSatisfy { pair in
+            pair.0.name.withBytes { first in pair.1.name.withBytes { second in first.lexicographicallyPrecedes(second) } }
+        }
         if created, previousKey == nil, inOrder, fields.allSatisfy({ $0.old == nil && $0.new != nil }) {
             var builder = FieldsCodec.Builder()
             var digest = FieldsDigest()
             for (index, field) in fields.enumerated() {
-                let (name, hash) = names.name(field.name, of: kind, at: index)
-                let value = field.new ?? []
-                value.withUnsafeBufferPointer { value in
+                let (name, hash) = field.name.withBytes { names.name($0, of: kind, at: index) }
+                (field.new ?? .unescaped([])).withBytes { value in
                     builder.append(name, value: value)
                     digest.add(hash, value)
                 }
@@ -234,8 +231,7 @@ enum AppliedChange: Sendable {
         }
         var changes: [String: FieldChange] = [:]
         for field in fields {
-            let old = field.old.flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
-            changes[String(decoding: field.name, as: UTF8.self)] = FieldChange(old: old, new: field.new.map { String(decoding: $0, as: UTF8.self) })
+            changes[string(field.name)] = FieldChange(old: field.old.flatMap { $0 }.map(string), new: field.new.map(string))
         }
         self = .changed(EntityChange(kind: kind, key: key, created: created, fields: changes, previousKey: previousKey))
     }

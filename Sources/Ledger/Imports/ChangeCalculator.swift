@@ -70,6 +70,7 @@ struct ChangeCalculator {
     init(state: CurrentState = CurrentState(), creations: [EntityKey: Int64] = [:], stored: StoredEntities?, importID: UUID, firstPosition: Int64) {
         self.fold = StateFold(state, creations: creations)
         self.stored = stored
+        digester.stored = stored?.digests
         self.importID = importID
         self.firstPosition = firstPosition
     }
@@ -119,7 +120,7 @@ struct ChangeCalculator {
                 // Created by an earlier record of this file: most records repeat it exactly.
                 if known == digest(of: kind) { continue }
                 current = fold.materialize(kind, key, entity: entity)
-            } else if current == nil, let stored, let known = stored.digest(entity: entity) {
+            } else if current == nil, let stored, let known = prepared.map({ $0.storedDigests[kind.order] }) ?? stored.digest(entity: entity) {
                 // Stored and not yet touched by this file: a record that repeats its fields exactly
                 // changes nothing, and its fields need not be read.
                 if known == digest(of: kind) { continue }
@@ -210,6 +211,8 @@ struct ChangeCalculator {
     struct Digester: Sendable {
         /// Each kind's columns in the file, by the kind's order.
         fileprivate(set) var columns: [[EntityColumn]] = []
+        /// The stored entities' digests, looked up on the digester's core too.
+        fileprivate(set) var stored: DigestTable?
         /// The hash of each of a kind's relations' names (`EntityKind.relationNames`).
         private let relationPrefixes: [[StableHash]] = EntityKind.allCases.map { kind in
             kind.relationNames.map { name in
@@ -250,12 +253,15 @@ struct ChangeCalculator {
             let identity = RecordIdentity(record)
             var entities = [Int64](repeating: 0, count: EntityKind.allCases.count)
             var digests = [Int64](repeating: 0, count: EntityKind.allCases.count)
+            var storedDigests = [Int64?](repeating: nil, count: EntityKind.allCases.count)
             for kind in EntityKind.allCases where !record.blocked.contains(kind.component) {
                 guard let key = kind.key(in: identity) else { continue }
-                entities[kind.order] = StableHash.entity(kind, key)
+                let entity = StableHash.entity(kind, key)
+                entities[kind.order] = entity
                 digests[kind.order] = digest(of: kind, in: record, identity: identity)
+                storedDigests[kind.order] = stored?[entity]
             }
-            return PreparedRecord(identity: identity, entities: entities, digests: digests)
+            return PreparedRecord(identity: identity, entities: entities, digests: digests, storedDigests: storedDigests)
         }
     }
 
@@ -266,6 +272,8 @@ struct ChangeCalculator {
         var entities: [Int64]
         /// By kind order: the digest of the fields the record gives each entity.
         var digests: [Int64]
+        /// By kind order: the stored digest of each entity the record names, nil when not stored.
+        var storedDigests: [Int64?]
     }
 
     /// The renames of an ID Update file's record, each applied before the next is worked out.

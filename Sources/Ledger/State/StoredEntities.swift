@@ -8,7 +8,8 @@ import GRDBSQLite
 /// for a 70 MB file, most of which then compared equal.
 struct StoredEntities {
     private let db: Database
-    private var digests: DigestTable
+    /// Every stored entity's fields digest, by its `StableHash.entity`.
+    private(set) var digests: DigestTable
 
     init(in db: Database) throws {
         self.db = db
