@@ -97,11 +97,12 @@ struct ChangeCalculator {
         }
     }
 
-    /// What the record changes, applied to the state; nil when it changes nothing.
     /// Whether records are better `Digester.prepare`d on the other core first: when most of them
     /// are compared with stored entities (a later file), not created.
     var comparesWithStored: Bool { !renames && !(stored?.isEmpty ?? true) }
 
+    /// What the record changes, applied to the state; nil when it changes nothing. `prepared` is
+    /// what `Digester.prepare` worked out of it, if it did.
     mutating func changes(of record: ScannedRecord, prepared: PreparedRecord? = nil) throws -> AppliedRecord? {
         guard record.isReady else {
             skipped += 1
