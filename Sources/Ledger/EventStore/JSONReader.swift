@@ -35,14 +35,7 @@ struct JSONReader {
 
     /// The members of an object, each key given to `member`, which reads its value.
     mutating func object(_ member: (inout JSONReader, _ key: String) throws -> Void) throws {
-        try expect(UInt8(ascii: "{"))
-        if try take(UInt8(ascii: "}")) { return }
-        repeat {
-            let key = try string()
-            try expect(UInt8(ascii: ":"))
-            try member(&self, key)
-        } while try take(UInt8(ascii: ","))
-        try expect(UInt8(ascii: "}"))
+        try objectOfTexts { reader, key in try member(&reader, key.withBytes { String(decoding: $0, as: UTF8.self) }) }
     }
 
     /// The members of an object whose keys are kept as `Text` (a record's field names, read
