@@ -1,3 +1,4 @@
+import DataExchange
 import Foundation
 @testable import Ledger
 import Testing
@@ -137,6 +138,17 @@ extension EventStoreTests {
         }
         // A field number that no version of the list had.
         #expect(throws: LedgerError.self) { try FieldsCodec.decode(Data([0xFE, 0x7F, 0x01, 0x41])) }
+    }
+
+    /// A field's number is in every row written since: the list only grows, and every column of
+    /// the bundled specification has one.
+    @Test func fieldNumbersAreAppendOnlyAndCoverTheSpecification() throws {
+        var digest = StableHash()
+        for name in FieldNames.known.prefix(96) { digest.combine(name) }
+        #expect(FieldNames.known.count >= 96 && FieldNames.known[0] == "Account_ID")
+        #expect(digest.value == 0x459a_2201_6444_1a77, "the first 96 field names changed: rows written with their numbers would read wrong")
+        let unnumbered = try Specification.bundled().columns.map(\.name).filter { FieldNames.numbers[$0] == nil }
+        #expect(unnumbered.isEmpty, "append these to FieldNames.known: \(unnumbered)")
     }
 
     /// Rows written before names were stored by number: each name and value a 32-bit length and its bytes.
