@@ -20,7 +20,8 @@ public struct HistoryEntry: Sendable, Codable, Equatable {
 }
 
 /// Which events changed each entity: an index kept in the same transaction as the events, so
-/// that an entity's history is a range read, however long the log.
+/// that an entity's history is a range read, however long the log. An entity's creation is on
+/// its state row instead (`StateFold`), until a rename hands it to this index.
 enum HistoryProjection {
     static func registerMigrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("history") { db in
@@ -43,8 +44,8 @@ enum HistoryProjection {
     }
 
     /// The index rows of many events, gathered and then written in key order: written as the
-    /// events come, they land at random places of the index, and a first import's million rows
-    /// spent most of their time moving pages.
+    /// events come, they land at random places of the index, and a first import's rows spent
+    /// most of their time moving pages. The `value` of a row is its position.
     struct Batch {
         private var rows: [(kind: EntityKind, key: String, value: Int64)] = []
         private var renames: [(kind: EntityKind, key: String, previousKey: String, position: Int64)] = []
