@@ -31,25 +31,30 @@ struct BulkStatement {
             let position = Int32(index + 1)
             let code: Int32 = switch value {
             case .integer(let number): sqlite3_bind_int64(sqlite, position, number)
-            // An empty buffer may have no address, which SQLite would take for NULL.
-            case .text(let text) where text.isEmpty: sqlite3_bind_text(sqlite, position, "", 0, Self.transient)
-            case .text(var text): text.withUTF8 { sqlite3_bind_text(sqlite, position, $0.baseAddress, Int32($0.count), Self.transient) }
+            case .text(let text): bindText(text, at: position, of: sqlite)
             case .blob(let data) where data.isEmpty: sqlite3_bind_zeroblob(sqlite, position, 0)
-            case .blob(let data): data.withUnsafeBytes { sqlite3_bind_blob(sqlite, position, $0.baseAddress, Int32($0.count), Self.transient) }
+            case .blob(let data): data.withUnsafeBytes { sqlite3_bind_blob(sqlite, position, $0.baseAddress, Int32($0.count), transient) }
             case .null: sqlite3_bind_null(sqlite, position)
             }
-            guard code == SQLITE_OK else { throw failure(code) }
+            guard code == SQLITE_OK else { throw failure(in: db) }
         }
-        let code = sqlite3_step(sqlite)
-        guard code == SQLITE_DONE else { throw failure(code) }
+        guard sqlite3_step(sqlite) == SQLITE_DONE else { throw failure(in: db) }
     }
+}
 
-    private func failure(_ code: Int32) -> DatabaseError {
-        DatabaseError(resultCode: ResultCode(rawValue: sqlite3_extended_errcode(db.sqliteConnection)), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-    }
+/// SQLite copies what it is given before the call returns.
+private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    /// SQLite copies what it is given before the call returns.
-    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+private func bindText(_ text: String, at position: Int32, of statement: OpaquePointer) -> Int32 {
+    // An empty buffer may have no address, which SQLite would take for NULL.
+    guard !text.isEmpty else { return sqlite3_bind_text(statement, position, "", 0, transient) }
+    var text = text
+    return text.withUTF8 { sqlite3_bind_text(statement, position, $0.baseAddress, Int32($0.count), transient) }
+}
+
+/// The connection's last error, with its extended code.
+private func failure(in db: Database) -> DatabaseError {
+    DatabaseError(resultCode: ResultCode(rawValue: sqlite3_extended_errcode(db.sqliteConnection)), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
 }
 
 /// Rows read through SQLite's own calls, for the million-row reads of a scan's and an approval's
@@ -84,23 +89,15 @@ enum RawRows {
             sqlite3_clear_bindings(sqlite)
         }
         for (index, argument) in arguments.enumerated() {
-            var argument = argument
-            let code = argument.withUTF8 { sqlite3_bind_text(sqlite, Int32(index + 1), $0.baseAddress ?? UnsafePointer(bitPattern: 1), Int32($0.count), transient) }
-            guard code == SQLITE_OK else { throw failure(code, in: db) }
+            guard bindText(argument, at: Int32(index + 1), of: sqlite) == SQLITE_OK else { throw failure(in: db) }
         }
         while true {
             let code = sqlite3_step(sqlite)
             guard code == SQLITE_ROW else {
-                guard code == SQLITE_DONE else { throw failure(code, in: db) }
+                guard code == SQLITE_DONE else { throw failure(in: db) }
                 return
             }
             try body(Row(statement: sqlite))
         }
     }
-
-    private static func failure(_ code: Int32, in db: Database) -> DatabaseError {
-        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-    }
-
-    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 }

@@ -57,13 +57,31 @@ struct ChangeCalculator {
         /// The hash of the name, which each of its fields' hashes starts from.
         let prefix: StableHash
 
-        init(name: String, cell: Int, specification: ColumnSpecification?, prefix: StableHash) {
+        init(name: String, cell: Int, specification: ColumnSpecification?) {
             self.name = name
             storedName = FieldsCodec.Name(name)
             self.cell = cell
             self.specification = specification
             isVerbatim = specification == nil
-            self.prefix = prefix
+            prefix = StableHash.of(name)
+        }
+
+        /// The record's value in this column as the state stores it (an enumeration or a flag
+        /// as the specification spells it), as UTF-8: its bytes in place where it can. Nothing
+        /// for a blank cell.
+        func withStoredValue(in record: ScannedRecord, cells: RecordCells, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+            if isVerbatim, record.encoding == .utf8 {
+                let bytes = cells[cell]
+                if !bytes.isEmpty { body(bytes) }
+            } else if var stored = storedValue(in: record) {
+                stored.withUTF8(body)
+            }
+        }
+
+        /// The record's value in this column as the state stores it; nil for a blank cell.
+        func storedValue(in record: ScannedRecord) -> String? {
+            let value = record.value(inCell: cell)
+            return value.isEmpty ? nil : specification?.storedValue(value) ?? value
         }
     }
 
@@ -81,17 +99,12 @@ struct ChangeCalculator {
             header.specification.columns.enumerated().compactMap { index, column in
                 guard let cell = header.cellOfColumn[index], column.component == kind.component, !EntityKind.keyColumns.contains(column.name)
                 else { return nil }
-                var prefix = StableHash()
-                prefix.combine(column.name)
-                return EntityColumn(
-                    name: column.name, cell: cell, specification: column.format == .enumeration || column.format == .flag ? column : nil, prefix: prefix)
+                return EntityColumn(name: column.name, cell: cell, specification: column.format == .enumeration || column.format == .flag ? column : nil)
             }
         }
         layouts = EntityKind.allCases.map { kind in
             let relations = kind.relationNames.enumerated().map { index, name in
-                var prefix = StableHash()
-                prefix.combine(name)
-                return FieldSource.relation(index: index, name: FieldsCodec.Name(name), prefix: prefix)
+                FieldSource.relation(index: index, name: FieldsCodec.Name(name), prefix: StableHash.of(name))
             }
             return (columns[kind.order].map(FieldSource.cell) + relations).sorted { $0.name < $1.name }
         }
@@ -164,30 +177,22 @@ struct ChangeCalculator {
         var fields = FieldsCodec.Builder()
         var digest = FieldsDigest()
         var clears = false
-        let bytesAreText = record.encoding == .utf8
-        for source in layouts[kind.order] {
-            switch source {
-            case .cell(let column):
-                if bytesAreText, column.isVerbatim {
-                    record.withBytes(inCell: column.cell) { bytes in
-                        guard !bytes.isEmpty else { return }
-                        if bytes.elementsEqual(Self.clear) { clears = true }
-                        fields.append(column.storedName, value: bytes)
-                        digest.add(column.prefix, bytes)
+        record.withCells { cells in
+            for source in layouts[kind.order] {
+                switch source {
+                case .cell(let column):
+                    column.withStoredValue(in: record, cells: cells) { value in
+                        // `_CLEAR_` is no enumeration's value: stored as the file spells it.
+                        if value.elementsEqual(Self.clear) { clears = true }
+                        fields.append(column.storedName, value: value)
+                        digest.add(column.prefix, value)
                     }
-                } else {
-                    let value = record.value(inCell: column.cell)
+                case .relation(let index, let name, let prefix):
+                    let value = kind.relation(index, in: identity)
                     guard !value.isEmpty else { continue }
-                    if value == "_CLEAR_" { clears = true }
-                    let stored = column.specification?.storedValue(value) ?? value
-                    fields.append(column.storedName, value: stored)
-                    digest.add(column.prefix, stored)
+                    fields.append(name, value: value)
+                    digest.add(prefix, value)
                 }
-            case .relation(let index, let name, let prefix):
-                let value = kind.relation(index, in: identity)
-                guard !value.isEmpty else { continue }
-                fields.append(name, value: value)
-                digest.add(prefix, value)
             }
         }
         return clears ? nil : (fields.encoded, digest.value)
@@ -199,9 +204,7 @@ struct ChangeCalculator {
     func values(of kind: EntityKind, in record: ScannedRecord, identity: RecordIdentity) -> [(String, String)] {
         var values: [(String, String)] = []
         for column in columns[kind.order] {
-            let value = record.value(inCell: column.cell)
-            guard !value.isEmpty else { continue }
-            values.append((column.name, column.specification?.storedValue(value) ?? value))
+            if let value = column.storedValue(in: record) { values.append((column.name, value)) }
         }
         for relation in kind.relations(in: identity) where !relation.1.isEmpty { values.append(relation) }
         return values
@@ -215,29 +218,16 @@ struct ChangeCalculator {
         /// The stored entities' digests, looked up on the digester's core too.
         fileprivate(set) var stored: DigestTable?
         /// The hash of each of a kind's relations' names (`EntityKind.relationNames`).
-        private let relationPrefixes: [[StableHash]] = EntityKind.allCases.map { kind in
-            kind.relationNames.map { name in
-                var prefix = StableHash()
-                prefix.combine(name)
-                return prefix
-            }
-        }
+        private let relationPrefixes: [[StableHash]] = EntityKind.allCases.map { $0.relationNames.map(StableHash.of) }
 
         /// `StableHash.fields` of `values(of:in:identity:)`, from the cells' bytes where it can:
         /// most records of a later file repeat what the ledger holds, and this tells so without
         /// making a string of every cell.
         func digest(of kind: EntityKind, in record: ScannedRecord, identity: RecordIdentity) -> Int64 {
             var digest = FieldsDigest()
-            let bytesAreText = record.encoding == .utf8
             record.withCells { cells in
                 for column in columns[kind.order] {
-                    if bytesAreText, column.isVerbatim {
-                        let bytes = cells[column.cell]
-                        if !bytes.isEmpty { digest.add(column.prefix, bytes) }
-                    } else {
-                        let value = record.value(inCell: column.cell)
-                        if !value.isEmpty { digest.add(column.prefix, column.specification?.storedValue(value) ?? value) }
-                    }
+                    column.withStoredValue(in: record, cells: cells) { digest.add(column.prefix, $0) }
                 }
             }
             for (index, prefix) in relationPrefixes[kind.order].enumerated() {

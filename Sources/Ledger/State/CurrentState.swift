@@ -235,7 +235,7 @@ private struct CreatedEntities {
     private var slots = [Int32](repeating: 0, count: 1 << 12)
     private var shift: UInt64 = 64 - 12
 
-    private func start(_ entity: Int64) -> Int { Int((UInt64(bitPattern: entity) &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+    private func start(_ entity: Int64) -> Int { DigestTable.start(of: entity, shift: shift) }
 
     func index(_ kind: EntityKind, _ key: String, entity: Int64) -> Int? {
         var slot = start(entity)

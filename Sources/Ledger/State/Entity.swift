@@ -17,7 +17,9 @@ public enum EntityKind: String, Sendable, Codable, CaseIterable {
     /// The utility's own fields, keyed by the register.
     case other = "Other"
 
-    /// The order in which a record's changes list the kinds.
+    /// The order in which a record's changes list the kinds: their place in `allCases`, spelt
+    /// out because it is asked for every entity of every record (`EntityKindTests` holds the two
+    /// to each other).
     var order: Int {
         switch self {
         case .account: 0

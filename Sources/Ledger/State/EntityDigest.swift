@@ -26,9 +26,12 @@ struct StableHash {
     }
 
     /// Each kind's name hashed, which its entities' hashes start from.
-    private static let kinds: [StableHash] = EntityKind.allCases.map { kind in
+    private static let kinds: [StableHash] = EntityKind.allCases.map { of($0.rawValue) }
+
+    /// `text` hashed: what a field's hash starts from (its name), made once per name.
+    static func of(_ text: String) -> StableHash {
         var hash = StableHash()
-        hash.combine(kind.rawValue)
+        hash.combine(text)
         return hash
     }
 
@@ -48,11 +51,7 @@ struct FieldsDigest {
     private var count: UInt64 = 0
 
     /// A field by its name and value.
-    mutating func add(_ name: String, _ value: String) {
-        var hash = StableHash()
-        hash.combine(name)
-        add(hash, value)
-    }
+    mutating func add(_ name: String, _ value: String) { add(StableHash.of(name), value) }
 
     /// A field by the hash of its name (`StableHash` of the name alone) and its value.
     mutating func add(_ name: StableHash, _ value: String) {

@@ -135,19 +135,23 @@ enum FieldsCodec {
         return found
     }
 
+    /// Encoded fields made in this process (trusted).
     static func decode(_ encoded: [UInt8]) -> [String: String] {
-        var fields: [String: String] = [:]
-        forEach(in: encoded) { name, value in fields[String(decoding: name, as: UTF8.self)] = String(decoding: value, as: UTF8.self) }
-        return fields
+        let fields = encoded.withUnsafeBytes(decoded)
+        precondition(fields != nil, "Encoded fields made in this process are whole.")
+        return fields ?? [:]
     }
 
     /// Fields as the state table holds them, in either format.
     static func decode(_ data: Data) throws -> [String: String] {
-        var fields: [String: String] = [:]
-        let complete = data.withUnsafeBytes { raw in
-            forEach(in: raw) { name, value in fields[String(decoding: name, as: UTF8.self)] = String(decoding: value, as: UTF8.self) }
-        }
-        guard complete else { throw LedgerError(.storage, "A stored entity's fields are cut short.") }
+        guard let fields = data.withUnsafeBytes(decoded) else { throw LedgerError(.storage, "A stored entity's fields are cut short.") }
         return fields
+    }
+
+    /// The fields, nil when the bytes are not whole.
+    private static func decoded(_ encoded: UnsafeRawBufferPointer) -> [String: String]? {
+        var fields: [String: String] = [:]
+        let complete = forEach(in: encoded) { name, value in fields[String(decoding: name, as: UTF8.self)] = String(decoding: value, as: UTF8.self) }
+        return complete ? fields : nil
     }
 }

@@ -51,7 +51,11 @@ struct DigestTable {
 
     var isEmpty: Bool { count == 0 }
 
-    private func slot(_ key: Int64) -> Int { Int((UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+    private func slot(_ key: Int64) -> Int { DigestTable.start(of: key, shift: shift) }
+
+    /// The slot where a probe for an entity hash starts, in a table of `1 << (64 - shift)` slots:
+    /// the hash mixed once more, as the hashes of similar keys differ in few of their bits.
+    static func start(of hash: Int64, shift: UInt64) -> Int { Int((UInt64(bitPattern: hash) &* 0x9E37_79B9_7F4A_7C15) >> shift) }
 
     mutating func insert(_ key: Int64, _ value: Int64) {
         guard key != 0 else {
