@@ -18,32 +18,49 @@ extension Ledger {
             // as an approval does; the few other events go through the projections one by one.
             var fold = StateFold()
             var history = HistoryProjection.Batch()
-            var names = FieldNameCache()
             var others: [Int64] = []
             var count: Int64 = 0
-            // The changes are read straight from their JSON (`AppliedRecord(json:)`); an event
-            // that reader does not take, and every other event, is read the general way.
-            try RawRows.forEach(in: db, sql: "SELECT position, type, schema_version, data FROM events ORDER BY position") { row in
-                let position = row.integer(0)
-                var applied: AppliedRecord?
-                if row.bytes(1).elementsEqual(RecordApplied.type.utf8) {
-                    if row.integer(2) == RecordApplied.schemaVersion {
-                        applied = try? AppliedRecord(json: row.blob(3), position: position, names: &names)
+            // The changes are read straight from their JSON (`AppliedRecord(json:)`) on another
+            // core, a batch ahead of the fold on this one; an event that reader does not take is
+            // read the general way.
+            func apply(_ batch: ReplayBatch) throws {
+                for (index, applied) in batch.applied.enumerated() {
+                    let position = batch.positions[index]
+                    var record = applied
+                    if record == nil, let decoded = try coder.decode(
+                        type: RecordApplied.type, schemaVersion: batch.schemaVersions[index], data: batch.data(index), position: position,
+                        as: RecordApplied.self) {
+                        record = AppliedRecord(decoded, at: position)
                     }
-                    if applied == nil, let decoded = try coder.decode(
-                        type: RecordApplied.type, schemaVersion: Int(row.integer(2)), data: Data(row.blob(3)), position: position, as: RecordApplied.self) {
-                        applied = AppliedRecord(decoded, at: position)
-                    }
+                    guard let record else { continue }
+                    for change in record.changes { fold.apply(change, at: position) }
+                    history.add(record)
                 }
-                if let applied {
-                    for change in applied.changes { fold.apply(change, at: position) }
-                    history.add(applied)
+            }
+            var batch = ReplayBatch()
+            var parsing: Handoff<ReplayBatch>?
+            var names = FieldNameCache()
+            func handOver() throws {
+                let previous = parsing?.wait()
+                if let previous { names = previous.names }
+                let next = Handoff<ReplayBatch>()
+                next.start { [batch, names] in batch.parsed(names: names) }
+                parsing = next
+                batch = ReplayBatch()
+                if let previous { try apply(previous) }
+            }
+            try RawRows.forEach(in: db, sql: "SELECT position, type, schema_version, data FROM events ORDER BY position") { row in
+                if row.bytes(1).elementsEqual(RecordApplied.type.utf8) {
+                    batch.append(position: row.integer(0), schemaVersion: Int(row.integer(2)), data: row.blob(3))
+                    if batch.positions.count == ReplayBatch.size { try handOver() }
                 } else {
-                    others.append(position)
+                    others.append(row.integer(0))
                 }
                 count += 1
                 if count % 10_000 == 0 { progress?(count, total) }
             }
+            try handOver()
+            if let last = parsing?.wait() { try apply(last) }
             // The few other events (uploads, scans, approvals, users) go through the projections.
             for position in others {
                 guard let row = try Row.fetchOne(db, sql: "SELECT * FROM events WHERE position = ?", arguments: [position]) else { continue }
@@ -92,5 +109,40 @@ extension Ledger {
             try copy.blobs.check(BlobReference(sha256: entry.sha256, size: entry.size))
         }
         return try copy.store.verify(progress: nil)
+    }
+}
+
+/// A run of `RecordApplied` events as a replay reads them from the log, then as their JSON reads
+/// (`applied`: nil where the fast reader does not take one, for the general way).
+private struct ReplayBatch: Sendable {
+    static let size = 2_048
+    private(set) var positions: [Int64] = []
+    private(set) var schemaVersions: [Int] = []
+    private var bytes: [UInt8] = []
+    private var ends: [Int] = []
+    private(set) var applied: [AppliedRecord?] = []
+    private(set) var names = FieldNameCache()
+
+    mutating func append(position: Int64, schemaVersion: Int, data: UnsafeBufferPointer<UInt8>) {
+        positions.append(position)
+        schemaVersions.append(schemaVersion)
+        bytes.append(contentsOf: data)
+        ends.append(bytes.count)
+    }
+
+    private func range(_ index: Int) -> Range<Int> { (index == 0 ? 0 : ends[index - 1])..<ends[index] }
+
+    func data(_ index: Int) -> Data { Data(bytes[range(index)]) }
+
+    func parsed(names: FieldNameCache) -> ReplayBatch {
+        var batch = self
+        batch.names = names
+        batch.applied = bytes.withUnsafeBufferPointer { bytes in
+            positions.indices.map { index in
+                guard schemaVersions[index] == RecordApplied.schemaVersion else { return nil }
+                return try? AppliedRecord(json: UnsafeBufferPointer(rebasing: bytes[range(index)]), position: positions[index], names: &batch.names)
+            }
+        }
+        return batch
     }
 }

@@ -69,6 +69,52 @@ import Testing
         }
     }
 
+    /// The creations of a first import are read by `CanonicalRecordReader`; what it reads is
+    /// what the general reader reads, and whatever it does not take, the general reader does.
+    @Test func theCanonicalReaderReadsWhatTheGeneralReaderReads() throws {
+        let importID = UUID()
+        func creations(_ fields: [String: String], key: String = "L/1") -> RecordApplied {
+            RecordApplied(importID: importID, record: 2, line: 3, changes: [
+                EntityChange(kind: .location, key: key, created: true, fields: fields.mapValues { FieldChange(old: nil, new: $0) }),
+                EntityChange(kind: .account, key: "A1", created: true, fields: ["Account_ID": FieldChange(old: nil, new: "A1")]),
+            ])
+        }
+        func written(_ applied: RecordApplied) -> [UInt8] {
+            var json = JSONWriter()
+            applied.write(to: &json)
+            return json.bytes
+        }
+        func summary(_ record: AppliedRecord) -> [String] {
+            record.changes.map { change in
+                switch change {
+                case .created(let kind, let key, let fields, let digest): "created \(kind) \(key) \(fields) \(digest)"
+                case .changed(let change): "changed \(change)"
+                }
+            } + ["\(record.importID) \(record.record) \(record.line) \(record.position)"]
+        }
+        var names = FieldNameCache()
+        let plain = written(creations(["Location_City": "Boise", "Location_Address_Line1": "1 Main St", "Zeta": ""]))
+        let canonical = try #require(plain.withUnsafeBufferPointer { CanonicalRecordReader.read($0, position: 5, names: &names) })
+        let general = try plain.withUnsafeBufferPointer { try AppliedRecord(anyJSON: $0, position: 5, names: &names) }
+        #expect(summary(canonical) == summary(general))
+        #expect(summary(canonical).first?.hasPrefix("created location L/1") == true)
+
+        let spaced = Array(String(decoding: plain, as: UTF8.self).replacingOccurrences(of: ",\"key\":", with: ", \"key\":").utf8)
+        let changed = written(RecordApplied(importID: importID, record: 2, line: 3, changes: [
+            EntityChange(kind: .register, key: "M1", created: false, fields: ["Meter_Size": FieldChange(old: "1", new: "2")]),
+        ]))
+        let renamed = written(RecordApplied(importID: importID, record: 2, line: 3, changes: [
+            EntityChange(kind: .register, key: "M2", created: false, fields: [:], previousKey: "M1"),
+        ]))
+        for json in [written(creations(["Location_City": "Bo\"ise"])), written(creations([:], key: "L\\1")), spaced, changed, renamed,
+                     Array(String(decoding: plain, as: UTF8.self).replacingOccurrences(of: importID.uuidString, with: importID.uuidString.lowercased()).utf8)] {
+            #expect(json.withUnsafeBufferPointer { CanonicalRecordReader.read($0, position: 5, names: &names) } == nil, "\(String(decoding: json, as: UTF8.self))")
+            let read = try json.withUnsafeBufferPointer { try AppliedRecord(json: $0, position: 5, names: &names) }
+            let general = try json.withUnsafeBufferPointer { try AppliedRecord(anyJSON: $0, position: 5, names: &names) }
+            #expect(summary(read) == summary(general))
+        }
+    }
+
     @Test func whatTheReaderDoesNotTakeIsAnErrorNotAGuess() throws {
         var names = FieldNameCache()
         for json in ["", "{", "[]", #"{"changes":[],"importID":"x","line":1}"#, #"{"changes":[{"created":true}],"importID":"E621E1F8-C36C-495A-93FC-0C247A3E6E5F","line":1,"record":1}"#,

@@ -109,6 +109,15 @@ extension AppliedRecord {
     /// fields straight into their stored layout, the other changes as `EntityChange`s. Throws
     /// `JSONReader.Malformed` for anything else.
     init(json: UnsafeBufferPointer<UInt8>, position: Int64, names: inout FieldNameCache) throws {
+        if let record = CanonicalRecordReader.read(json, position: position, names: &names) {
+            self = record
+        } else {
+            try self.init(anyJSON: json, position: position, names: &names)
+        }
+    }
+
+    /// Reads the JSON of a `RecordApplied` as any JSON writer may have written it.
+    init(anyJSON json: UnsafeBufferPointer<UInt8>, position: Int64, names: inout FieldNameCache) throws {
         var reader = JSONReader(json)
         var importID: UUID?
         var record: Int?
@@ -131,11 +140,13 @@ extension AppliedRecord {
 
 /// The field names a replay reads, each made into its stored form once: the names of a kind's
 /// fields come in the same order record after record, so a name is looked for where it was last.
-struct FieldNameCache {
+struct FieldNameCache: Sendable {
     private var names: [[(bytes: [UInt8], name: FieldsCodec.Name, hash: StableHash)]] = Array(repeating: [], count: EntityKind.allCases.count)
 
     mutating func name(_ bytes: UnsafeBufferPointer<UInt8>, of kind: EntityKind, at index: Int) -> (name: FieldsCodec.Name, hash: StableHash) {
-        if index < names[kind.order].count, names[kind.order][index].bytes.elementsEqual(bytes) {
+        if index < names[kind.order].count, names[kind.order][index].bytes.withUnsafeBufferPointer({ known in
+            known.count == bytes.count && (known.isEmpty || memcmp(known.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
+        }) {
             return (names[kind.order][index].name, names[kind.order][index].hash)
         }
         var hash = StableHash()
