@@ -4,7 +4,7 @@ import GRDB
 
 extension Ledger {
     /// The projection tables, which `replay` empties and builds again.
-    static let projectionTables = ["activity", "state", "state_digests", "entity_changes", "entity_renames", "users"]
+    static let projectionTables = ["activity", "state", DigestPages.table, "entity_changes", "entity_renames", "users"]
 
     /// Rebuilds every projection from the first event, in one transaction; returns the number of
     /// events replayed. The rebuilt projections equal those kept incrementally.

@@ -318,6 +318,7 @@ enum StateProjection {
             // row for it (`StateFold`); the creations recorded before stay in the index.
             try db.execute(sql: "ALTER TABLE state ADD COLUMN created INTEGER")
         }
+        DigestPages.registerMigrations(&migrator)
     }
 
     /// The stored entities' creation positions, which an ID Update file's renames move.
@@ -373,15 +374,7 @@ enum StateProjection {
                 digests.append((row.entity, row.digest))
             }
         }
-        let replaceDigest = try BulkStatement(db, sql: "INSERT OR REPLACE INTO state_digests (entity, digest) VALUES (?, ?)")
-        let deleteDigest = try BulkStatement(db, sql: "DELETE FROM state_digests WHERE entity = ?")
-        for (entity, digest) in digests.sorted(by: { $0.entity < $1.entity }) {
-            if let digest {
-                try replaceDigest.run(.integer(entity), .integer(digest))
-            } else {
-                try deleteDigest.run(.integer(entity))
-            }
-        }
+        try DigestPages.write(digests.sorted { $0.entity < $1.entity }, in: db)
     }
 
     /// An entity's row as the state table and its digest table hold it; no fields when it was

@@ -13,8 +13,7 @@ struct StoredEntities {
 
     init(in db: Database) throws {
         self.db = db
-        digests = DigestTable(capacity: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM state_digests") ?? 0)
-        try RawRows.forEach(in: db, sql: "SELECT entity, digest FROM state_digests") { row in digests.insert(row.integer(0), row.integer(1)) }
+        digests = try DigestPages.load(in: db)
     }
 
     var isEmpty: Bool { digests.isEmpty }
