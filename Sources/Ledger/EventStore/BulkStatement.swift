@@ -10,6 +10,8 @@ struct BulkStatement {
         case integer(Int64)
         case text(String)
         case blob(Data)
+        /// A blob already in an array (a new entity's encoded fields), bound without a copy to `Data`.
+        case bytes([UInt8])
         case null
     }
 
@@ -32,8 +34,8 @@ struct BulkStatement {
             let code: Int32 = switch value {
             case .integer(let number): sqlite3_bind_int64(sqlite, position, number)
             case .text(let text): bindText(text, at: position, of: sqlite)
-            case .blob(let data) where data.isEmpty: sqlite3_bind_zeroblob(sqlite, position, 0)
-            case .blob(let data): data.withUnsafeBytes { sqlite3_bind_blob(sqlite, position, $0.baseAddress, Int32($0.count), transient) }
+            case .blob(let data): bindBlob(data, at: position, of: sqlite)
+            case .bytes(let bytes): bindBlob(bytes, at: position, of: sqlite)
             case .null: sqlite3_bind_null(sqlite, position)
             }
             guard code == SQLITE_OK else { throw failure(in: db) }
@@ -50,6 +52,13 @@ private func bindText(_ text: String, at position: Int32, of statement: OpaquePo
     guard !text.isEmpty else { return sqlite3_bind_text(statement, position, "", 0, transient) }
     var text = text
     return text.withUTF8 { sqlite3_bind_text(statement, position, $0.baseAddress, Int32($0.count), transient) }
+}
+
+private func bindBlob(_ bytes: some ContiguousBytes, at position: Int32, of statement: OpaquePointer) -> Int32 {
+    bytes.withUnsafeBytes { bytes in
+        // An empty blob may have no address, which SQLite would take for NULL.
+        bytes.isEmpty ? sqlite3_bind_zeroblob(statement, position, 0) : sqlite3_bind_blob(statement, position, bytes.baseAddress, Int32(bytes.count), transient)
+    }
 }
 
 /// The connection's last error, with its extended code.

@@ -365,7 +365,7 @@ enum StateProjection {
             for row in rows {
                 if let fields = row.fields {
                     try upsert.run(
-                        .text(row.kind), .text(row.key), .blob(fields), row.link.map(BulkStatement.Value.text) ?? .null,
+                        .text(row.kind), .text(row.key), .bytes(fields), row.link.map(BulkStatement.Value.text) ?? .null,
                         row.created.map(BulkStatement.Value.integer) ?? .null, .integer(row.replacesCreated ? 1 : 0))
                 } else {
                     // Renamed away.
@@ -382,7 +382,7 @@ enum StateProjection {
     private struct StoredRow: Sendable {
         var kind: String
         var key: String
-        var fields: Data?
+        var fields: [UInt8]?
         var link: String?
         var entity: Int64
         var digest: Int64?
@@ -395,7 +395,7 @@ enum StateProjection {
             key = entity.key
             self.entity = StableHash.entity(entity.kind, entity.key)
             let current = state.fields(entity.kind, entity.key)
-            fields = current.map(FieldsCodec.encode)
+            fields = current.map { Array(FieldsCodec.encode($0)) }
             link = current.flatMap { fields in StateLink.link(entity.kind, key: entity.key) { fields[$0] } }
             digest = current.map { StableHash.fields($0.lazy.map { $0 }) }
         }
@@ -404,7 +404,7 @@ enum StateProjection {
             kind = created.kind.rawValue
             key = created.key
             entity = created.entity
-            fields = Data(created.fields)
+            fields = created.fields
             link = StateLink.link(created.kind, key: created.key) { FieldsCodec.value(of: $0, in: created.fields) }
             digest = created.digest
             self.created = created.position
