@@ -127,11 +127,11 @@ extension EventStoreTests {
 @Suite struct FieldsCodecTests {
     @Test(arguments: [[:], ["Meter_Size": "0.625"], ["Name": "José Müller, \"the\" 🚰", "Empty": "", "Note": "two\nlines\u{1F}"]])
     func fieldsComeBackAsTheyWent(_ fields: [String: String]) throws {
-        #expect(try FieldsCodec.decode(FieldsCodec.encode(fields)) == fields)
+        #expect(try FieldsCodec.decode(Data(FieldsCodec.encode(fields))) == fields)
     }
 
     @Test func aCutRecordIsAnErrorNotACrash() {
-        let data = FieldsCodec.encode(["Meter_Size": "0.625", "Not_A_Known_Column": "x"])
+        let data = Data(FieldsCodec.encode(["Meter_Size": "0.625", "Not_A_Known_Column": "x"]))
         // Cut anywhere inside the last field (stored whole: 0, its name's length and name, its value's length and value).
         for cut in 1..<(1 + 1 + 18 + 1 + 1) {
             #expect(throws: LedgerError.self) { try FieldsCodec.decode(data.dropLast(cut)) }

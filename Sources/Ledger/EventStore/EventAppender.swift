@@ -50,11 +50,10 @@ struct EventAppender {
         return current
     }
 
-    /// Appends `event`; nil when an event with its id is already in the log. `fresh` skips that
-    /// look-up for ids just made.
+    /// Appends `event`; nil when an event with its id is already in the log.
     @discardableResult
-    mutating func append(_ event: NewEvent, fresh: Bool = false) throws -> RecordedEvent? {
-        if !fresh, try Bool.fetchOne(db, sql: "SELECT 1 FROM events WHERE id = ?", arguments: [event.id.uuidString]) == true { return nil }
+    mutating func append(_ event: NewEvent) throws -> RecordedEvent? {
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM events WHERE id = ?", arguments: [event.id.uuidString]) == true { return nil }
         var chain = try chain(of: event.stream, metadata: event.metadata)
         let recorded = chain.link(event)
         try insert([recorded], endingAt: chain)

@@ -395,7 +395,7 @@ enum StateProjection {
             key = entity.key
             self.entity = StableHash.entity(entity.kind, entity.key)
             let current = state.fields(entity.kind, entity.key)
-            fields = current.map { Array(FieldsCodec.encode($0)) }
+            fields = current.map(FieldsCodec.encode)
             link = current.flatMap { fields in StateLink.link(entity.kind, key: entity.key) { fields[$0] } }
             digest = current.map { StableHash.fields($0.lazy.map { $0 }) }
         }

@@ -50,10 +50,10 @@ enum FieldsCodec {
         var encoded: [UInt8] { bytes.count == 1 ? [] : bytes }
     }
 
-    static func encode(_ fields: [String: String]) -> Data {
+    static func encode(_ fields: [String: String]) -> [UInt8] {
         var builder = Builder(capacity: fields.reduce(1) { $0 + $1.value.utf8.count + 3 })
         for (name, value) in fields.sorted(by: { $0.key < $1.key }) { builder.append(Name(name), value: value) }
-        return Data(builder.encoded)
+        return builder.encoded
     }
 
     static func appendVarint(_ value: Int, to bytes: inout [UInt8]) {

@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import GRDBSQLite
 
 /// The entities of the state table as an approval reads them: every entity's fields digest up
 /// front (a million of them load in a fraction of a second), and an entity's fields only when a
