@@ -228,16 +228,13 @@ enum AppliedChange: Sendable {
             pair.0.name.withBytes { first in pair.1.name.withBytes { second in first.lexicographicallyPrecedes(second) } }
         }
         if created, previousKey == nil, inOrder, fields.allSatisfy({ $0.old == nil && $0.new != nil }) {
-            var builder = FieldsCodec.Builder()
-            var digest = FieldsDigest()
+            var encoded = FieldsCodec.WithDigest()
             for (index, field) in fields.enumerated() {
                 let (name, hash) = field.name.withBytes { names.name($0, of: kind, at: index) }
-                (field.new ?? .unescaped([])).withBytes { value in
-                    builder.append(name, value: value)
-                    digest.add(hash, value)
-                }
+                (field.new ?? .unescaped([])).withBytes { encoded.append(name, hash: hash, value: $0) }
             }
-            self = .created(kind: kind, key: key, fields: builder.encoded, digest: digest.value)
+            let (stored, digest) = encoded.encoded
+            self = .created(kind: kind, key: key, fields: stored, digest: digest)
             return
         }
         var changes: [String: FieldChange] = [:]

@@ -54,16 +54,13 @@ struct CanonicalRecordReader {
         guard take(",\"key\":\""), let keyBytes = plainString(), take(",\"kind\":\""), let kindBytes = plainString(), take("}"),
               let kind = EntityKind.allCases.first(where: { $0.rawValue.utf8.elementsEqual(bytes[kindBytes]) })
         else { return nil }
-        var builder = FieldsCodec.Builder(capacity: length)
-        var digest = FieldsDigest()
+        var encoded = FieldsCodec.WithDigest(capacity: length)
         for (index, field) in fields.enumerated() {
             let (name, hash) = names.name(UnsafeBufferPointer(rebasing: bytes[field.name]), of: kind, at: index)
-            let value = UnsafeBufferPointer(rebasing: bytes[field.value])
-            builder.append(name, value: value)
-            digest.add(hash, value)
+            encoded.append(name, hash: hash, value: UnsafeBufferPointer(rebasing: bytes[field.value]))
         }
-        let key = String(decoding: UnsafeBufferPointer(rebasing: bytes[keyBytes]), as: UTF8.self)
-        return .created(kind: kind, key: key, fields: builder.encoded, digest: digest.value)
+        let (stored, digest) = encoded.encoded
+        return .created(kind: kind, key: String(decoding: UnsafeBufferPointer(rebasing: bytes[keyBytes]), as: UTF8.self), fields: stored, digest: digest)
     }
 
     /// Consumes `literal` if the input goes on with it.

@@ -174,8 +174,7 @@ struct ChangeCalculator {
     /// A new entity's fields, encoded as the state stores them, straight from the record's cells;
     /// nil when a cell erases (`_CLEAR_`), which the general way below says.
     private func created(_ kind: EntityKind, in record: ScannedRecord, identity: RecordIdentity) -> (fields: [UInt8], digest: Int64)? {
-        var fields = FieldsCodec.Builder()
-        var digest = FieldsDigest()
+        var fields = FieldsCodec.WithDigest()
         var clears = false
         record.withCells { cells in
             for source in layouts[kind.order] {
@@ -184,18 +183,16 @@ struct ChangeCalculator {
                     column.withStoredValue(in: record, cells: cells) { value in
                         // `_CLEAR_` is no enumeration's value: stored as the file spells it.
                         if value.elementsEqual(Self.clear) { clears = true }
-                        fields.append(column.storedName, value: value)
-                        digest.add(column.prefix, value)
+                        fields.append(column.storedName, hash: column.prefix, value: value)
                     }
                 case .relation(let index, let name, let prefix):
                     let value = kind.relation(index, in: identity)
                     guard !value.isEmpty else { continue }
-                    fields.append(name, value: value)
-                    digest.add(prefix, value)
+                    fields.append(name, hash: prefix, value: value)
                 }
             }
         }
-        return clears ? nil : (fields.encoded, digest.value)
+        return clears ? nil : fields.encoded
     }
 
     private static let clear = Array("_CLEAR_".utf8)

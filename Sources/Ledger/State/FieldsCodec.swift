@@ -50,6 +50,28 @@ enum FieldsCodec {
         var encoded: [UInt8] { bytes.count == 1 ? [] : bytes }
     }
 
+    /// A new entity's fields, encoded as the state stores them, with their digest made on the
+    /// way (`FieldsDigest`, as `StableHash.fields` makes it), so that the two always agree. The
+    /// fields come in the order of their names, each with its name's `StableHash`.
+    struct WithDigest {
+        private var builder: Builder
+        private var digest = FieldsDigest()
+
+        init(capacity: Int = 256) { builder = Builder(capacity: capacity) }
+
+        mutating func append(_ name: Name, hash: StableHash, value: UnsafeBufferPointer<UInt8>) {
+            builder.append(name, value: value)
+            digest.add(hash, value)
+        }
+
+        mutating func append(_ name: Name, hash: StableHash, value: String) {
+            var value = value
+            value.withUTF8 { append(name, hash: hash, value: $0) }
+        }
+
+        var encoded: (fields: [UInt8], digest: Int64) { (builder.encoded, digest.value) }
+    }
+
     static func encode(_ fields: [String: String]) -> [UInt8] {
         var builder = Builder(capacity: fields.reduce(1) { $0 + $1.value.utf8.count + 3 })
         for (name, value) in fields.sorted(by: { $0.key < $1.key }) { builder.append(Name(name), value: value) }
