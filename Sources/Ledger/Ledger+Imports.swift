@@ -256,7 +256,7 @@ private struct ApprovalOutputs: ScanObserver {
     var report: ExceptionReportWriter?
     let record: (AppliedRecord) throws -> Void
     private var pending: [ScannedRecord] = []
-    private var inFlight: (records: [ScannedRecord], prepared: Handoff<[ChangeCalculator.PreparedRecord?]>)?
+    private var stages = Stages<[ScannedRecord], [ChangeCalculator.PreparedRecord?], Void>()
     private static let chunkSize = 2_048
 
     init(changes: ChangeCalculator, report: ExceptionReportWriter?, record: @escaping (AppliedRecord) throws -> Void) {
@@ -279,22 +279,19 @@ private struct ApprovalOutputs: ScanObserver {
 
     /// Takes the records still waiting; the scan has ended.
     mutating func finish() throws {
-        try flush()
-        try flush()
+        if !pending.isEmpty { try flush() }
+        if let done = stages.finish() { try take(done.batch, done.prepared) }
     }
 
     /// Starts preparing the pending chunk, then takes the chunk prepared before it.
     private mutating func flush() throws {
-        let done = inFlight.map { ($0.records, $0.prepared.wait()) }
-        inFlight = nil
-        if !pending.isEmpty {
-            let (records, digester) = (pending, changes.digester)
-            pending = []
-            let prepared = Handoff<[ChangeCalculator.PreparedRecord?]>()
-            prepared.start { records.map(digester.prepare) }
-            inFlight = (records, prepared)
-        }
-        guard let (records, prepared) = done else { return }
+        let digester = changes.digester
+        let records = pending
+        pending = []
+        if let done = stages.submit(records, prepare: { records in records.map(digester.prepare) }) { try take(done.batch, done.prepared) }
+    }
+
+    private mutating func take(_ records: [ScannedRecord], _ prepared: [ChangeCalculator.PreparedRecord?]) throws {
         for (record, prepared) in zip(records, prepared) {
             if let applied = try changes.changes(of: record, prepared: prepared) { try self.record(applied) }
         }

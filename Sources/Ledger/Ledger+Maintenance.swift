@@ -37,30 +37,24 @@ extension Ledger {
                     history.add(record)
                 }
             }
+            // Each batch is read with the field names the batches before it met.
+            var stages = Stages<ReplayBatch, ReplayBatch, FieldNameCache>(from: FieldNameCache())
             var batch = ReplayBatch()
-            var parsing: Handoff<ReplayBatch>?
-            var names = FieldNameCache()
-            func handOver() throws {
-                let previous = parsing?.wait()
-                if let previous { names = previous.names }
-                let next = Handoff<ReplayBatch>()
-                next.start { [batch, names] in batch.parsed(names: names) }
-                parsing = next
-                batch = ReplayBatch()
-                if let previous { try apply(previous) }
-            }
             try RawRows.forEach(in: db, sql: "SELECT position, type, schema_version, data FROM events ORDER BY position") { row in
                 if row.bytes(1).elementsEqual(RecordApplied.type.utf8) {
                     batch.append(position: row.integer(0), schemaVersion: Int(row.integer(2)), data: row.blob(3))
-                    if batch.positions.count == ReplayBatch.size { try handOver() }
+                    if batch.positions.count == ReplayBatch.size {
+                        if let done = stages.submit(batch, prepare: { $0.parsed(names: $1) }) { try apply(done.prepared) }
+                        batch = ReplayBatch()
+                    }
                 } else {
                     others.append(row.integer(0))
                 }
                 count += 1
                 if count % 10_000 == 0 { progress?(count, total) }
             }
-            try handOver()
-            if let last = parsing?.wait() { try apply(last) }
+            if let done = stages.submit(batch, prepare: { $0.parsed(names: $1) }) { try apply(done.prepared) }
+            if let done = stages.finish() { try apply(done.prepared) }
             // The few other events (uploads, scans, approvals, users) go through the projections.
             for position in others {
                 guard let row = try Row.fetchOne(db, sql: "SELECT * FROM events WHERE position = ?", arguments: [position]) else { continue }
@@ -121,7 +115,6 @@ private struct ReplayBatch: Sendable {
     private var bytes: [UInt8] = []
     private var ends: [Int] = []
     private(set) var applied: [AppliedRecord?] = []
-    private(set) var names = FieldNameCache()
 
     mutating func append(position: Int64, schemaVersion: Int, data: UnsafeBufferPointer<UInt8>) {
         positions.append(position)
@@ -134,15 +127,15 @@ private struct ReplayBatch: Sendable {
 
     func data(_ index: Int) -> Data { Data(bytes[range(index)]) }
 
-    func parsed(names: FieldNameCache) -> ReplayBatch {
-        var batch = self
-        batch.names = names
+    /// The batch with its JSON read, and the field names met so far.
+    func parsed(names: FieldNameCache) -> (ReplayBatch, FieldNameCache) {
+        var (batch, names) = (self, names)
         batch.applied = bytes.withUnsafeBufferPointer { bytes in
             positions.indices.map { index in
                 guard schemaVersions[index] == RecordApplied.schemaVersion else { return nil }
-                return try? AppliedRecord(json: UnsafeBufferPointer(rebasing: bytes[range(index)]), position: positions[index], names: &batch.names)
+                return try? AppliedRecord(json: UnsafeBufferPointer(rebasing: bytes[range(index)]), position: positions[index], names: &names)
             }
         }
-        return batch
+        return (batch, names)
     }
 }

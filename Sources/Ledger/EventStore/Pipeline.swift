@@ -8,16 +8,50 @@ enum Pipeline {
         chunksOf items: [Item], size: Int, prepare: @escaping @Sendable (ArraySlice<Item>) -> [Prepared],
         consume: ([Prepared]) throws -> Void
     ) throws {
-        guard !items.isEmpty else { return }
-        let chunks = stride(from: 0, to: items.count, by: size).map { items[$0..<min($0 + size, items.count)] }
-        let next = Handoff<[Prepared]>()
-        var current = prepare(chunks[0])
-        for chunk in chunks.dropFirst() {
-            next.start { prepare(chunk) }
-            try consume(current)
-            current = next.wait()
+        var stages = Stages<ArraySlice<Item>, [Prepared], Void>()
+        for start in stride(from: 0, to: items.count, by: size) {
+            if let done = stages.submit(items[start..<min(start + size, items.count)], prepare: prepare) { try consume(done.prepared) }
         }
-        try consume(current)
+        if let done = stages.finish() { try consume(done.prepared) }
+    }
+}
+
+/// Batches of work in two stages: each batch is prepared on another thread while this one
+/// consumes the batch before it. A batch may be prepared from what the one before it ended with
+/// (`Carry`: the log's hash chain for an approval's events, the field names a replay has read),
+/// so its preparation starts once that one's is done. Batches come back in order.
+struct Stages<Batch: Sendable, Prepared: Sendable, Carry: Sendable> {
+    typealias Done = (batch: Batch, prepared: Prepared, end: Carry)
+    private var carry: Carry
+    private var inFlight: (batch: Batch, prepared: Handoff<(Prepared, Carry)>)?
+
+    init(from carry: Carry) { self.carry = carry }
+
+    /// Starts preparing `batch`; returns the batch before it, prepared, for this thread to consume.
+    mutating func submit(_ batch: Batch, prepare: @escaping @Sendable (_ batch: Batch, _ from: Carry) -> (Prepared, Carry)) -> Done? {
+        let done = finish()
+        let (start, prepared) = (carry, Handoff<(Prepared, Carry)>())
+        prepared.start { prepare(batch, start) }
+        inFlight = (batch, prepared)
+        return done
+    }
+
+    /// The last batch submitted, prepared; nil when it was returned already.
+    mutating func finish() -> Done? {
+        guard let (batch, handoff) = inFlight else { return nil }
+        inFlight = nil
+        let (prepared, end) = handoff.wait()
+        carry = end
+        return (batch, prepared, end)
+    }
+}
+
+extension Stages where Carry == Void {
+    init() { self.init(from: ()) }
+
+    /// For batches prepared each on their own.
+    mutating func submit(_ batch: Batch, prepare: @escaping @Sendable (_ batch: Batch) -> Prepared) -> Done? {
+        submit(batch) { batch, _ in (prepare(batch), ()) }
     }
 }
 

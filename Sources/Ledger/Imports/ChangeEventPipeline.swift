@@ -8,42 +8,34 @@ struct ChangeEventPipeline {
     static let batchSize = 2_048
 
     private let coder: EventCoder
-    private var chain: EventAppender.Chain
     private var pending: [AppliedRecord] = []
-    private var inFlight: (changes: [AppliedRecord], linked: Handoff<([RecordedEvent], EventAppender.Chain)>)?
+    /// Each batch's events go on from where the batch before ended in the hash chain.
+    private var stages: Stages<[AppliedRecord], [RecordedEvent], EventAppender.Chain>
 
     init(coder: EventCoder, chain: EventAppender.Chain) {
         self.coder = coder
-        self.chain = chain
+        stages = Stages(from: chain)
     }
 
     mutating func add(_ applied: AppliedRecord, insert: Insert) throws {
         pending.append(applied)
-        if pending.count >= Self.batchSize { try flush(insert) }
+        if pending.count >= Self.batchSize { try submit(insert) }
     }
 
     /// Inserts what is left. Nothing else may be appended to the log until it returns.
     mutating func finish(_ insert: Insert) throws {
-        try flush(insert)
-        try flush(insert)
+        if !pending.isEmpty { try submit(insert) }
+        if let done = stages.finish() { try insert(done.prepared, done.end, done.batch) }
     }
 
-    /// Starts the pending batch from where the one in flight ends, then inserts the one in flight.
-    private mutating func flush(_ insert: Insert) throws {
-        let done = inFlight.map { ($0.changes, $0.linked.wait()) }
-        inFlight = nil
-        if let (_, (_, end)) = done { chain = end }
-        if !pending.isEmpty {
-            let (changes, start, coder) = (pending, chain, coder)
-            pending = []
-            let linked = Handoff<([RecordedEvent], EventAppender.Chain)>()
-            linked.start {
-                var chain = start
-                let events = changes.map { chain.link(coder.event(writing: $0, as: RecordApplied.self, stream: chain.stream, metadata: chain.metadata)) }
-                return (events, chain)
-            }
-            inFlight = (changes, linked)
+    private mutating func submit(_ insert: Insert) throws {
+        let (changes, coder) = (pending, coder)
+        pending = []
+        let done = stages.submit(changes) { changes, start in
+            var chain = start
+            let events = changes.map { chain.link(coder.event(writing: $0, as: RecordApplied.self, stream: chain.stream, metadata: chain.metadata)) }
+            return (events, chain)
         }
-        if let (changes, (events, end)) = done { try insert(events, end, changes) }
+        if let done { try insert(done.prepared, done.end, done.batch) }
     }
 }
