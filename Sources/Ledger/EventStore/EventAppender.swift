@@ -98,20 +98,6 @@ struct EventAppender {
         let recordedAt: String
         let recordedDate: Date
 
-        fileprivate init(
-            stream: String, version: Int64, position: Int64, previous: String, metadata: EventMetadata, encodedMetadata: Data, recordedAt: String,
-            recordedDate: Date
-        ) {
-            self.stream = stream
-            self.version = version
-            self.position = position
-            self.previous = previous
-            self.metadata = metadata
-            self.encodedMetadata = encodedMetadata
-            self.recordedAt = recordedAt
-            self.recordedDate = recordedDate
-        }
-
         /// `event` (of this chain's stream and metadata) with its place in the log and its hash.
         mutating func link(_ event: NewEvent) -> RecordedEvent {
             position += 1
