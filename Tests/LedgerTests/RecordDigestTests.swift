@@ -92,6 +92,37 @@ import Testing
         }
     }
 
+    @Test func aBulkInsertWritesEveryRowInFullStepsAndOneByOneAfterAndUpsertsWithTheRowsValues() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL, data BLOB NOT NULL, note TEXT)")
+            try db.execute(sql: "INSERT INTO t VALUES (2, 'old', x'00', 'kept')")
+            var insert = try BulkInsert(
+                db, "INSERT INTO t (id, name, data)", columns: 3, "ON CONFLICT (id) DO UPDATE SET name = excluded.name, data = excluded.data",
+                rowsPerStep: 4)
+            // Borrowed bytes, valid until the flush: 10 rows are two full steps and two rows.
+            let names = (1...10).map { "name \($0)" }.joined(separator: ",")
+            var buffer = Array(names.utf8)
+            try buffer.withUnsafeMutableBytes { bytes in
+                var start = 0
+                for id in 1...10 {
+                    let end = bytes[start...].firstIndex(of: UInt8(ascii: ",")) ?? bytes.endIndex
+                    let name = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+                    try insert.add([.integer(Int64(id)), .borrowedText(name), id == 3 ? .borrowedBlob(UnsafeRawBufferPointer(start: nil, count: 0)) : .borrowedBlob(name)])
+                    start = end + 1
+                }
+                #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM t") == 8, "Two full steps are written as they fill.")
+                try insert.flush()
+            }
+            let rows = try Row.fetchAll(db, sql: "SELECT id, name, CAST(data AS TEXT) AS data, note FROM t ORDER BY id")
+            #expect(rows.map { $0["name"] as String } == (1...10).map { "name \($0)" })
+            #expect(rows.map { $0["data"] as String } == (1...10).map { $0 == 3 ? "" : "name \($0)" })
+            #expect(rows.map { $0["note"] as String? } == [nil, "kept"] + Array(repeating: nil, count: 8), "An upsert sets only what it names.")
+            try insert.flush()
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM t") == 10, "A second flush has nothing left to write.")
+        }
+    }
+
     @Test func rawRowsReadWhatWasWrittenAndBindTheirArguments() throws {
         let queue = try DatabaseQueue()
         try queue.write { db in
@@ -110,6 +141,25 @@ import Testing
 @Suite struct EntityKindTests {
     @Test func theOrderOfAKindIsItsPlaceAmongAllKinds() {
         #expect(EntityKind.allCases.map(\.order) == Array(EntityKind.allCases.indices))
+    }
+
+    @Test func entitiesAreInKeyOrderAsSQLiteComparesTheKeysAndTiesInTheOrderAsked() throws {
+        // Keys that share their first eight bytes, a key that is another's beginning, bytes
+        // above ASCII (which sort after "z", as SQLite compares them), and kinds by their names.
+        let entries: [(kind: EntityKind, key: String, value: Int)] = [
+            (.register, "NE25809806:2", 0), (.account, "zed", 1), (.register, "NE25809806", 2), (.account, "Émile", 3),
+            (.register, "NE25809806:1", 4), (.account, "", 5), (.location, "L1", 6), (.register, "NE25809806:1", 7),
+            (.account, "10", 8), (.account, "9", 9), (.register, "NE258098", 10), (.register, "NE25809806:1", 11),
+        ]
+        let sorted = EntityKind.sortedByKey(entries, by: >)
+        #expect(sorted.map(\.value) == [5, 8, 9, 1, 3, 6, 10, 2, 11, 7, 4, 0])
+        let queue = try DatabaseQueue()
+        let sqliteOrder = try queue.write { db in
+            try db.execute(sql: "CREATE TABLE t (kind TEXT, key TEXT, value INTEGER)")
+            for entry in entries { try db.execute(sql: "INSERT INTO t VALUES (?, ?, ?)", arguments: [entry.kind.rawValue, entry.key, entry.value]) }
+            return try Int.fetchAll(db, sql: "SELECT value FROM t ORDER BY kind, key, value DESC")
+        }
+        #expect(sorted.map(\.value) == sqliteOrder)
     }
 
     @Test func relationsAreNamedAndValuedInTheSameOrder() throws {

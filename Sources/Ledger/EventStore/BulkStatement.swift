@@ -10,8 +10,10 @@ struct BulkStatement {
         case integer(Int64)
         case text(String)
         case blob(Data)
-        /// A blob already in an array (a new entity's encoded fields), bound without a copy to `Data`.
-        case bytes([UInt8])
+        /// UTF-8 text and a blob that SQLite reads where they are, without a copy of its own:
+        /// valid until `run` returns, which resets the statement first.
+        case borrowedText(UnsafeRawBufferPointer)
+        case borrowedBlob(UnsafeRawBufferPointer)
         case null
     }
 
@@ -23,7 +25,9 @@ struct BulkStatement {
         statement = try db.makeStatement(sql: sql)
     }
 
-    func run(_ values: Value...) throws {
+    func run(_ values: Value...) throws { try run(values) }
+
+    func run(_ values: some Collection<Value>) throws {
         let sqlite = statement.sqliteStatement
         defer {
             sqlite3_reset(sqlite)
@@ -35,7 +39,12 @@ struct BulkStatement {
             case .integer(let number): sqlite3_bind_int64(sqlite, position, number)
             case .text(let text): bindText(text, at: position, of: sqlite)
             case .blob(let data): bindBlob(data, at: position, of: sqlite)
-            case .bytes(let bytes): bindBlob(bytes, at: position, of: sqlite)
+            case .borrowedText(let text):
+                // An empty buffer may have no address, which SQLite would take for NULL.
+                text.isEmpty ? sqlite3_bind_text(sqlite, position, "", 0, transient)
+                    : sqlite3_bind_text(sqlite, position, text.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(text.count), borrowed)
+            case .borrowedBlob(let bytes):
+                bytes.isEmpty ? sqlite3_bind_zeroblob(sqlite, position, 0) : sqlite3_bind_blob(sqlite, position, bytes.baseAddress, Int32(bytes.count), borrowed)
             case .null: sqlite3_bind_null(sqlite, position)
             }
             guard code == SQLITE_OK else { throw failure(in: db) }
@@ -44,8 +53,49 @@ struct BulkStatement {
     }
 }
 
+/// An INSERT of many rows, bound `rowsPerStep` rows at a time to one statement (`VALUES (…), (…)`):
+/// stepping a statement for each of a million rows cost about as much as SQLite storing them.
+struct BulkInsert {
+    private let many: BulkStatement
+    private let one: BulkStatement
+    private let columns: Int
+    private let rowsPerStep: Int
+    private var pending: [BulkStatement.Value] = []
+
+    /// `insert` is the statement up to its values (`INSERT INTO t (a, b)`), `conflict` what
+    /// follows them (an `ON CONFLICT` clause, which names the row's values as `excluded`).
+    init(_ db: Database, _ insert: String, columns: Int, _ conflict: String = "", rowsPerStep: Int = 512) throws {
+        func sql(rows: Int) -> String {
+            let row = "(" + repeatElement("?", count: columns).joined(separator: ", ") + ")"
+            return "\(insert) VALUES \(repeatElement(row, count: rows).joined(separator: ", ")) \(conflict)"
+        }
+        many = try BulkStatement(db, sql: sql(rows: rowsPerStep))
+        one = try BulkStatement(db, sql: sql(rows: 1))
+        (self.columns, self.rowsPerStep) = (columns, rowsPerStep)
+        pending.reserveCapacity(columns * rowsPerStep)
+    }
+
+    /// Adds a row. What borrowed values point to must stay valid until `flush`.
+    mutating func add(_ values: [BulkStatement.Value]) throws {
+        precondition(values.count == columns, "A row has a value for each column.")
+        pending += values
+        if pending.count == columns * rowsPerStep {
+            try many.run(pending)
+            pending.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Inserts the rows added since the last full step.
+    mutating func flush() throws {
+        for start in stride(from: 0, to: pending.count, by: columns) { try one.run(pending[start..<start + columns]) }
+        pending.removeAll(keepingCapacity: true)
+    }
+}
+
 /// SQLite copies what it is given before the call returns.
 private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+/// SQLite reads what it is given where it is, until the statement is reset.
+private let borrowed: sqlite3_destructor_type? = nil
 
 private func bindText(_ text: String, at position: Int32, of statement: OpaquePointer) -> Int32 {
     // An empty buffer may have no address, which SQLite would take for NULL.

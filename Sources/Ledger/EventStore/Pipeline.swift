@@ -5,10 +5,10 @@ import Dispatch
 /// takes the one before. On two cores, encoding rows then costs little next to writing them.
 enum Pipeline {
     static func run<Item: Sendable, Prepared: Sendable>(
-        chunksOf items: [Item], size: Int, prepare: @escaping @Sendable (ArraySlice<Item>) -> [Prepared],
-        consume: ([Prepared]) throws -> Void
+        chunksOf items: [Item], size: Int, prepare: @escaping @Sendable (ArraySlice<Item>) -> Prepared,
+        consume: (Prepared) throws -> Void
     ) throws {
-        var stages = Stages<ArraySlice<Item>, [Prepared], Void>()
+        var stages = Stages<ArraySlice<Item>, Prepared, Void>()
         for start in stride(from: 0, to: items.count, by: size) {
             if let done = stages.submit(items[start..<min(start + size, items.count)], prepare: prepare) { try consume(done.prepared) }
         }

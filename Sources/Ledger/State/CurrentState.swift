@@ -343,72 +343,134 @@ enum StateProjection {
     /// once per entity, rather than once per change.
     static func write(_ fold: StateFold, created: [CreatedEntity], in db: Database) throws {
         let (keys, state) = (fold.touched, fold.state)
-        let upsert = try BulkStatement(db, sql: """
-            INSERT INTO state (kind, key, fields, link, created) VALUES (?1, ?2, ?3, ?4, ?5)
-            ON CONFLICT (kind, key) DO UPDATE SET fields = ?3, link = ?4, created = CASE WHEN ?6 THEN ?5 ELSE created END
-            """)
+        // A row that does not replace its entity's creation keeps what the stored row says.
+        let insert = "INSERT INTO state (kind, key, fields, link, created)"
+        var replacing = try BulkInsert(
+            db, insert, columns: 5, "ON CONFLICT (kind, key) DO UPDATE SET fields = excluded.fields, link = excluded.link, created = excluded.created")
+        var keeping = try BulkInsert(db, insert, columns: 5, "ON CONFLICT (kind, key) DO UPDATE SET fields = excluded.fields, link = excluded.link")
         let delete = try BulkStatement(db, sql: "DELETE FROM state WHERE kind = ? AND key = ?")
-        // In key order, for the reason `HistoryProjection.Batch` gives.
-        let entities = keys.lazy.map { ($0.kind, $0.key, -1) } + created.indices.lazy.map { (created[$0].kind, created[$0].key, $0) }
-        let sorted = EntityKind.sortedByKey(entities) { _, _ in false }
+        // In key order, for the reason `HistoryProjection.Batch` gives: the touched entities,
+        // then the created ones, by their index in that list.
+        let touched = Array(keys)
+        func entity(_ index: Int) -> (kind: EntityKind, key: String) {
+            index < touched.count ? (touched[index].kind, touched[index].key) : (created[index - touched.count].kind, created[index - touched.count].key)
+        }
+        let sorted = EntityKind.keyOrder(of: touched.count + created.count, kind: { entity($0).kind }, key: { entity($0).key }) { $0 < $1 }
         var digests: [(entity: Int64, digest: Int64?)] = []
         digests.reserveCapacity(sorted.count)
         // Each chunk's rows are encoded on another core while the chunk before is written.
-        let prepare: @Sendable (ArraySlice<(kind: EntityKind, key: String, value: Int)>) -> [StoredRow] = { entities in
-            entities.map { entity in
-                if entity.value >= 0 { return StoredRow(created: created[entity.value]) }
-                let key = EntityKey(kind: entity.kind, key: entity.key)
-                return StoredRow(key, in: state, creation: fold.creation(of: key))
+        let prepare: @Sendable (ArraySlice<Int>) -> StoredRows = { indices in
+            var rows = StoredRows(capacity: indices.count)
+            for index in indices {
+                if index < touched.count {
+                    rows.append(touched[index], in: state, creation: fold.creation(of: touched[index]))
+                } else {
+                    rows.append(created: created[index - touched.count])
+                }
             }
+            return rows
         }
         try Pipeline.run(chunksOf: sorted, size: 4_096, prepare: prepare) { rows in
-            for row in rows {
+            try rows.forEach { row in
+                let kind = row.kind.rawValue
                 if let fields = row.fields {
-                    try upsert.run(
-                        .text(row.kind), .text(row.key), .bytes(fields), row.link.map(BulkStatement.Value.text) ?? .null,
-                        row.created.map(BulkStatement.Value.integer) ?? .null, .integer(row.replacesCreated ? 1 : 0))
+                    let values: [BulkStatement.Value] = [
+                        .text(kind), .borrowedText(row.key), .borrowedBlob(fields), row.link.map(BulkStatement.Value.borrowedText) ?? .null,
+                        row.created.map(BulkStatement.Value.integer) ?? .null,
+                    ]
+                    try row.replacesCreated ? replacing.add(values) : keeping.add(values)
                 } else {
-                    // Renamed away.
-                    try delete.run(.text(row.kind), .text(row.key))
+                    // Renamed away; the rows before it go first, as one of them may be its key's.
+                    try replacing.flush()
+                    try keeping.flush()
+                    try delete.run(.text(kind), .borrowedText(row.key))
                 }
-                digests.append((row.entity, row.digest))
             }
+            // The rows borrow the chunk's bytes.
+            try replacing.flush()
+            try keeping.flush()
+            digests += rows.digests
         }
         try DigestPages.write(digests.sorted { $0.entity < $1.entity }, in: db)
     }
 
-    /// An entity's row as the state table and its digest table hold it; no fields when it was
-    /// renamed away.
-    private struct StoredRow: Sendable {
-        var kind: String
-        var key: String
-        var fields: [UInt8]?
-        var link: String?
-        var entity: Int64
-        var digest: Int64?
-        var created: Int64?
-        var replacesCreated: Bool
-
-        init(_ entity: EntityKey, in state: CurrentState, creation: (position: Int64?, replaces: Bool)) {
-            (created, replacesCreated) = creation
-            kind = entity.kind.rawValue
-            key = entity.key
-            self.entity = StableHash.entity(entity.kind, entity.key)
-            let current = state.fields(entity.kind, entity.key)
-            fields = current.map(FieldsCodec.encode)
-            link = current.flatMap { fields in StateLink.link(entity.kind, key: entity.key) { fields[$0] } }
-            digest = current.map { StableHash.fields($0.lazy.map { $0 }) }
+    /// A chunk of entities' rows as the state table and its digest pages hold them, their bytes
+    /// in one buffer: with arrays and strings of their own, a million rows spent more time being
+    /// allocated, copied, and freed on the other thread than SQLite spent storing them.
+    private struct StoredRows: Sendable {
+        /// One row's parts; its key, fields and link are ranges of `bytes`.
+        private struct Entry: Sendable {
+            var kind: EntityKind
+            var key: Range<Int>
+            /// None when the entity was renamed away.
+            var fields: Range<Int>?
+            var link: Range<Int>?
+            var created: Int64?
+            var replacesCreated: Bool
         }
 
-        init(created: CreatedEntity) {
-            kind = created.kind.rawValue
-            key = created.key
-            entity = created.entity
-            fields = created.fields
-            link = StateLink.link(created.kind, key: created.key) { FieldsCodec.value(of: $0, in: created.fields) }
-            digest = created.digest
-            self.created = created.position
-            replacesCreated = true
+        /// A row, valid inside the call that gives it.
+        struct Row {
+            var kind: EntityKind
+            var key: UnsafeRawBufferPointer
+            var fields: UnsafeRawBufferPointer?
+            var link: UnsafeRawBufferPointer?
+            var created: Int64?
+            var replacesCreated: Bool
+        }
+
+        private var bytes: [UInt8] = []
+        private var entries: [Entry] = []
+        /// Each row's entity and digest (none for an entity renamed away), in row order.
+        private(set) var digests: [(entity: Int64, digest: Int64?)] = []
+
+        init(capacity: Int) {
+            entries.reserveCapacity(capacity)
+            digests.reserveCapacity(capacity)
+            bytes.reserveCapacity(capacity * 128)
+        }
+
+        private mutating func append(_ text: String) -> Range<Int> {
+            let start = bytes.count
+            bytes.append(contentsOf: text.utf8)
+            return start..<bytes.count
+        }
+
+        private mutating func append(_ encoded: [UInt8]) -> Range<Int> {
+            let start = bytes.count
+            bytes.append(contentsOf: encoded)
+            return start..<bytes.count
+        }
+
+        /// An entity as `state` holds it after the changes.
+        mutating func append(_ entity: EntityKey, in state: CurrentState, creation: (position: Int64?, replaces: Bool)) {
+            let current = state.fields(entity.kind, entity.key)
+            let link = current.flatMap { fields in StateLink.link(entity.kind, key: entity.key) { fields[$0] } }
+            entries.append(Entry(
+                kind: entity.kind, key: append(entity.key), fields: current.map { append(FieldsCodec.encode($0)) }, link: link.map { append($0) },
+                created: creation.position, replacesCreated: creation.replaces))
+            digests.append((StableHash.entity(entity.kind, entity.key), current.map { StableHash.fields($0.lazy.map { $0 }) }))
+        }
+
+        /// An entity created and not changed since, with its fields as they were encoded.
+        mutating func append(created entity: CreatedEntity) {
+            let link = StateLink.link(entity.kind, key: entity.key) { FieldsCodec.value(of: $0, in: entity.fields) }
+            entries.append(Entry(
+                kind: entity.kind, key: append(entity.key), fields: append(entity.fields), link: link.map { append($0) },
+                created: entity.position, replacesCreated: true))
+            digests.append((entity.entity, entity.digest))
+        }
+
+        func forEach(_ body: (Row) throws -> Void) rethrows {
+            try bytes.withUnsafeBytes { bytes in
+                for entry in entries {
+                    try body(Row(
+                        kind: entry.kind, key: UnsafeRawBufferPointer(rebasing: bytes[entry.key]),
+                        fields: entry.fields.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) },
+                        link: entry.link.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) },
+                        created: entry.created, replacesCreated: entry.replacesCreated))
+                }
+            }
         }
     }
 

@@ -36,17 +36,46 @@ public enum EntityKind: String, Sendable, Codable, CaseIterable {
     /// The kinds in the order of their names, as the projection tables sort their rows.
     static let byName: [EntityKind] = allCases.sorted { $0.rawValue < $1.rawValue }
 
-    /// `keys` in the order of the projection tables' primary keys (kind, then key), with what
-    /// each carries: sorted a kind at a time, as comparing kinds' names for each of a million
-    /// pairs took most of the sort.
-    static func sortedByKey<Value>(_ entries: some Sequence<(kind: EntityKind, key: String, value: Value)>, by less: (Value, Value) -> Bool)
+    /// `entries` in the order of the projection tables' primary keys (kind, then key), with what
+    /// each carries, ties in the order of `less`.
+    static func sortedByKey<Value>(_ entries: [(kind: EntityKind, key: String, value: Value)], by less: (Value, Value) -> Bool)
         -> [(kind: EntityKind, key: String, value: Value)]
     {
-        var buckets = Array(repeating: [(key: String, value: Value)](), count: allCases.count)
-        for entry in entries { buckets[entry.kind.order].append((entry.key, entry.value)) }
-        return byName.flatMap { kind in
-            buckets[kind.order].sorted { $0.key < $1.key || ($0.key == $1.key && less($0.value, $1.value)) }.map { (kind, $0.key, $0.value) }
+        keyOrder(of: entries.count, kind: { entries[$0].kind }, key: { entries[$0].key }) { less(entries[$0].value, entries[$1].value) }
+            .map { entries[$0] }
+    }
+
+    /// The indices of `count` entities in the order of the projection tables' primary keys: by
+    /// kind, then by key as SQLite compares them (their UTF-8 bytes), ties in the order of `less`.
+    /// Compared as numbers where they can be (a kind's rank, then the key's first eight bytes),
+    /// and by the whole keys only where those are equal: comparing a million pairs of kinds' names
+    /// and strings took most of a sort.
+    static func keyOrder(of count: Int, kind: (Int) -> EntityKind, key: (Int) -> String, then less: (Int, Int) -> Bool) -> [Int] {
+        var order = (0..<count).map { index in (rank: kind(index).rankByName, prefix: keyPrefix(key(index)), index: index) }
+        order.sort { first, second in
+            if first.rank != second.rank { return first.rank < second.rank }
+            if first.prefix != second.prefix { return first.prefix < second.prefix }
+            let (one, other) = (key(first.index), key(second.index))
+            if one.utf8.elementsEqual(other.utf8) { return less(first.index, second.index) }
+            return one.utf8.lexicographicallyPrecedes(other.utf8)
         }
+        return order.map(\.index)
+    }
+
+    /// The kind's place among the kinds in the order of their names.
+    private var rankByName: Int { Self.ranksByName[order] }
+    private static let ranksByName = allCases.map { byName.firstIndex(of: $0)! }
+
+    /// A key's first eight UTF-8 bytes as a number that orders as they do (a shorter key's
+    /// missing bytes count as zeros, below any byte it might have had).
+    private static func keyPrefix(_ key: String) -> UInt64 {
+        var prefix: UInt64 = 0
+        var count = 0
+        for byte in key.utf8.prefix(8) {
+            prefix = prefix << 8 | UInt64(byte)
+            count += 1
+        }
+        return prefix << (8 * (8 - count))
     }
 
     /// The component of a record whose errors block this entity.
