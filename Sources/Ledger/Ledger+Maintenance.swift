@@ -77,13 +77,18 @@ extension Ledger {
         }
     }
 
+    /// What a backup is doing, for a progress bar: copying the database's pages, then verifying
+    /// the copy's events.
+    public enum BackupStep: Sendable { case copying, verifying }
+
     /// A consistent copy of the live ledger at `path`: the database by SQLite's online backup,
     /// then the stored files it refers to (never altered, and stored before any event names
     /// them, so a copy taken after the database has them all). The copy is verified.
-    public func backup(to path: String) throws -> Int64 {
+    public func backup(to path: String, progress: ((_ step: BackupStep, _ done: Int, _ total: Int) -> Void)? = nil) throws -> Int64 {
         do {
             let copy = try DatabaseQueue(path: path)
-            try store.pool.backup(to: copy)
+            // In steps of 1,024 pages (16 MB), to tell how far it is.
+            try store.pool.backup(to: copy, pagesPerStep: 1_024) { step in progress?(.copying, step.completedPageCount, step.totalPageCount) }
         } catch let error as DatabaseError {
             throw LedgerError(.storage, "Cannot back up to \(path): \(error.message ?? "\(error)").")
         }
@@ -102,7 +107,7 @@ extension Ledger {
         for entry in try copy.activity(limit: .max) {
             try copy.blobs.check(BlobReference(sha256: entry.sha256, size: entry.size))
         }
-        return try copy.store.verify(progress: nil)
+        return try copy.store.verify { done, total in progress?(.verifying, Int(done), Int(total)) }
     }
 }
 

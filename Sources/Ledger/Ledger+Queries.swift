@@ -117,7 +117,9 @@ extension Ledger {
 
     /// What a history is asked for: an entity, as people name it.
     public enum Subject: Sendable {
-        /// A register: `METER_ID` or `METER_ID:L`, with its endpoint's and route's changes.
+        /// A register: `METER_ID` or `METER_ID:L`, with its route's and its own fields' changes.
+        /// Not yet its endpoint's: an endpoint is keyed by its serial number, and the history index
+        /// has no way from a meter to the endpoints that read it.
         case register(String)
         /// Every register of a meter.
         case meter(String)

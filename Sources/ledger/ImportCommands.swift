@@ -70,22 +70,47 @@ struct CancelCommand: ParsableCommand {
 }
 
 struct ExceptionsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "exceptions", abstract: "Print an import's exceptions report (or write it with -o).")
+    static let configuration = CommandConfiguration(
+        commandName: "exceptions", abstract: "Print an import's exceptions report (or write it with -o): CSV as stored, or JSON.")
 
     @OptionGroup var id: ImportIDArgument
+    @Option(help: "csv (the stored report, byte for byte) or json (its lines, with the import's counts).")
+    var format: ReportFormat = .csv
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file instead.", valueName: "path"))
     var output: String?
     @OptionGroup var ledger: LedgerOptions
+    @Flag(help: "The same as --format json.")
+    var json = false
 
     func run() throws {
         try reportingFailures {
             let ledger = try ledger.open()
-            let report = try ledger.exceptionsReport(try id.resolve(in: ledger))
-            if let output {
-                try ledger.blobs.copy(report, to: URL(fileURLWithPath: output))
-            } else {
-                try ledger.blobs.check(report)
-                FileHandle.standardOutput.write(try Data(contentsOf: ledger.blobs.url(of: report)))
+            let importID = try id.resolve(in: ledger)
+            guard let scan = try ledger.importState(importID).scan else {
+                throw LedgerError(.notFound, "Import \(importID.uuidString.lowercased()) has not been scanned.")
+            }
+            try ledger.blobs.check(scan.report)
+            let report = ledger.blobs.url(of: scan.report)
+            switch json ? .json : format {
+            case .csv:
+                if let output {
+                    try ledger.blobs.copy(scan.report, to: URL(fileURLWithPath: output))
+                } else {
+                    FileHandle.standardOutput.write(try Data(contentsOf: report))
+                }
+            case .json:
+                // Written a line at a time: a report may hold a million exceptions.
+                let file = try output.map(OutputFile.init(path:)) ?? .standardOutput()
+                try file.write(JSONText.object([
+                    ("id", .string(importID.uuidString.lowercased())), ("errors", .number(scan.errors)), ("warnings", .number(scan.warnings)),
+                ]).dropLast() + ",\"exceptions\":[")
+                var first = true
+                try ExceptionReportReader.forEachLine(inFileAt: report.path) { line in
+                    try file.write((first ? "\n" : ",\n") + JSONText.object(line.jsonFields))
+                    first = false
+                }
+                try file.write("\n]}\n")
+                try file.flush()
             }
         }
     }
@@ -98,11 +123,21 @@ struct DownloadCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("The file to write.", valueName: "path"))
     var output: String
     @OptionGroup var ledger: LedgerOptions
+    @Flag(help: "Print what was written as JSON: the import's id, the file, its size and SHA-256.")
+    var json = false
 
     func run() throws {
         try reportingFailures {
             let ledger = try ledger.open()
-            try ledger.blobs.copy(try ledger.originalFile(try id.resolve(in: ledger)), to: URL(fileURLWithPath: output))
+            let importID = try id.resolve(in: ledger)
+            let original = try ledger.originalFile(importID)
+            try ledger.blobs.copy(original, to: URL(fileURLWithPath: output))
+            if json {
+                print(JSONText.object([
+                    ("id", .string(importID.uuidString.lowercased())), ("file", .string(output)), ("bytes", .number(original.size)),
+                    ("sha256", .string(original.sha256)),
+                ]))
+            }
         }
     }
 }

@@ -56,7 +56,20 @@ struct BackupCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let events = try ledger.open().backup(to: output)
+            let ledger = try ledger.open()
+            var bar: ProgressBar?
+            var step: Ledger.BackupStep?
+            let events = try ledger.backup(to: output) { current, done, total in
+                if current != step {
+                    bar?.finish()
+                    // Database pages (16 KB each, 4 KB in ledgers made before that), then events.
+                    bar = current == .copying
+                        ? ProgressBar(total: total, label: "backing up", worthABarFrom: 256) : ProgressBar(total: total, label: "verifying", worthABarFrom: 20_000)
+                    step = current
+                }
+                bar?.update(done)
+            }
+            bar?.finish()
             print(options.json ? JSONText.encode(["events": events]) : "backed up \(events) events to \(output); the copy verifies")
         }
     }

@@ -38,7 +38,7 @@ extension LedgerOptions {
 /// `every` for any failure, where a command's contract says so.
 func reportingFailures(every: Int32? = nil, _ body: () throws -> Void) throws {
     func fail(_ message: String, _ code: Int32) -> ExitCode {
-        FileHandle.standardError.write(Data("ledger: \(message)\n".utf8))
+        note(message)
         return ExitCode(every ?? code)
     }
     do {
@@ -48,6 +48,12 @@ func reportingFailures(every: Int32? = nil, _ body: () throws -> Void) throws {
     } catch let error as DataExchangeError {
         throw fail(error.message, 2)
     }
+}
+
+/// A line for the person at the terminal (a failure, or what a list left out), on standard
+/// error: what scripts read on standard output stays the same.
+func note(_ message: String) {
+    FileHandle.standardError.write(Data("ledger: \(message)\n".utf8))
 }
 
 /// `--as-of WHEN`: a log position, a date (its end) or an ISO 8601 time.

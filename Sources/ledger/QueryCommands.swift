@@ -15,7 +15,13 @@ struct ActivityCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let entries = try ledger.open().activity(limit: limit, offset: offset)
+            let ledger = try ledger.open()
+            let entries = try ledger.activity(limit: limit, offset: offset)
+            let total = try ledger.activityCount()
+            if offset + entries.count < total {
+                // On standard error, so that what scripts read stays the list itself.
+                note("imports \(offset + 1) to \(offset + entries.count) of \(total), newest first: --offset \(offset + entries.count) for the next ones")
+            }
             if options.json {
                 print(JSONText.encode(entries))
                 return
@@ -31,16 +37,18 @@ struct ActivityCommand: ParsableCommand {
 
 struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "history", abstract: "Every change to a register, meter, account or location: when, by whom, through which import and record.",
-        discussion: "ledger history register METER_ID[:REGISTER] | meter ID | account ID | location ID [--as-of WHEN]")
+        commandName: "history",
+        abstract: "Every change to a register, meter, account, location or service point: when, by whom, through which import and record.",
+        discussion: "ledger history register METER_ID[:REGISTER] | meter ID | account ID | location ID | service-point LOCATION_ID/SERVICE_POINT_ID [--as-of WHEN]")
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
         case register, meter, account, location
+        case servicePoint = "service-point"
     }
 
-    @Argument(help: "register, meter, account or location.")
+    @Argument(help: "register, meter, account, location or service-point.")
     var kind: Kind
-    @Argument(help: "The ID (a register as METER_ID or METER_ID:L).")
+    @Argument(help: "The ID (a register as METER_ID or METER_ID:L, a service point as LOCATION_ID/SERVICE_POINT_ID).")
     var id: String
     @OptionGroup var asOf: AsOfOption
     @OptionGroup var ledger: LedgerOptions
@@ -50,10 +58,12 @@ struct HistoryCommand: ParsableCommand {
         try reportingFailures {
             let ledger = try ledger.open()
             let position = try asOf.position(in: ledger)
-            guard let subject = Ledger.Subject(kind: kind.rawValue, id: id) else { throw ValidationError("Give the \(kind.rawValue)'s ID.") }
+            guard let subject = Ledger.Subject(kind: kind.rawValue, id: id) else {
+                throw ValidationError(kind == .servicePoint ? "Give the service point as LOCATION_ID/SERVICE_POINT_ID." : "Give the \(kind.rawValue)'s ID.")
+            }
             let entries = try ledger.history(of: subject, asOf: position)
             if options.json {
-                print(JSONText.encode(entries))
+                print(JSONText.encode(HistoryReport(entries)))
                 return
             }
             if entries.isEmpty { print("No changes to \(kind.rawValue) \(id)\(asOf.text.map { " as of \($0)" } ?? "").") }
@@ -115,9 +125,14 @@ struct AuditCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let ledger = try ledger.open()
-            let entries = try ledger.audit(
+            // One more than asked, to tell whether the trail goes on.
+            var entries = try ledger.audit(
                 user: user, importID: try importID.map(ledger.importID), since: try Self.time(since, endOfDay: false),
-                until: try Self.time(until, endOfDay: true), entity: try subject(), limit: limit)
+                until: try Self.time(until, endOfDay: true), entity: try subject(), limit: min(limit, .max - 1) + 1)
+            if entries.count > limit {
+                entries.removeLast()
+                note("the first \(limit) events, oldest first; the trail goes on after #\(entries.last?.position ?? 0): --since or a larger --limit for the rest")
+            }
             if json {
                 print(JSONText.encode(entries))
                 return
@@ -152,18 +167,27 @@ struct StateCommand: ParsableCommand {
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "export", abstract: "Write the current state as a Data Exchange file; importing it back changes nothing.")
+        commandName: "export", abstract: "Write the current state (or the state as of a time) as a Data Exchange file; importing it back changes nothing.")
 
     @Option(name: .shortAndLong, help: ArgumentHelp("The file to write.", valueName: "path"))
     var output: String
+    @OptionGroup var asOf: AsOfOption
     @OptionGroup var ledger: LedgerOptions
+    @Flag(help: "Print what was written as JSON: the file, its records and its size.")
+    var json = false
 
     func run() throws {
         try reportingFailures {
             let ledger = try ledger.open()
+            let state = try asOf.position(in: ledger).map(ledger.state(asOf:)) ?? ledger.currentState().0
+            let text = state.dataExchangeFile(specification: ledger.specification)
             let file = try OutputFile(path: output)
-            try file.write(try ledger.currentState().0.dataExchangeFile(specification: ledger.specification))
+            try file.write(text)
             try file.flush()
+            if json {
+                let records = max(0, CSVTokenizer.records(in: text.utf8).count - 1)
+                print(JSONText.object([("file", .string(output)), ("records", .number(records)), ("bytes", .number(text.utf8.count))]))
+            }
         }
     }
 }

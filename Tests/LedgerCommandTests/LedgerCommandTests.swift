@@ -202,8 +202,9 @@ extension LedgerCommandTests {
         #expect(history.status == 0, "\(history.errors)")
         #expect(history.output.contains("Register M1 created") && history.output.contains("record 1 line 2") && history.output.contains("Meter_Size: — → 0.625"))
         let json = try LedgerProcess.run(["history", "account", "A2", "--db", db, "--json"])
-        let entries = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: Any]])
-        #expect(entries.count == 1 && entries[0]["record"] as? Int == 2)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        let entries = try #require(report["changes"] as? [[String: Any]])
+        #expect(entries.count == 1 && entries[0]["record"] as? Int == 2 && entries[0]["entity"] as? String == "Account")
         #expect(try LedgerProcess.run(["history", "meter", "M1", "--as-of", "1", "--db", db]).output.contains("No changes"))
         #expect(try LedgerProcess.run(["history", "meter", "M1", "--as-of", "yesterday", "--db", db]).status == 64)
     }
@@ -262,5 +263,92 @@ extension LedgerCommandTests {
         let withoutLedger = try LedgerProcess.run(["scan", moved, "--db", nowhere, "--json"])
         #expect(!withoutLedger.output.contains("meter-moved"))
         #expect(!FileManager.default.fileExists(atPath: nowhere))
+    }
+}
+
+extension LedgerCommandTests {
+    func json(_ arguments: [String]) throws -> Any {
+        let result = try LedgerProcess.run(arguments + ["--db", db])
+        #expect(result.status == 0, "\(arguments): \(result.errors)")
+        return try JSONSerialization.jsonObject(with: Data(result.output.utf8))
+    }
+
+    @Test func theExceptionsReportAsJSONHasEveryLineOfTheStoredOneWithTheValuesAsFound() throws {
+        // A value a spreadsheet would run as a formula is stored behind an apostrophe; JSON gives it as it was.
+        let path = folder.appendingPathComponent("formula.csv").path
+        try (ScanCommandTests.header + "\nA1,L1,001,W,M1,Neptune,T-10,=1+2,IN,N,GAL,1,2020-01-15\nA2,L2,001,W,M2,Neptune,T-10,5/8,IN,N,GAL,1,3/7/2024\n")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let imported = try #require(try json(["import", path, "--json"]) as? [String: Any])
+        let id = try #require(imported["id"] as? String)
+        let csv = try LedgerProcess.run(["exceptions", id, "--format", "csv", "--db", db]).output
+        #expect(csv.contains("'=1+2"))
+        for arguments in [["--format", "json"], ["--json"]] {
+            let report = try #require(try json(["exceptions", id] + arguments) as? [String: Any])
+            let lines = try #require(report["exceptions"] as? [[String: Any]])
+            #expect(report["id"] as? String == id)
+            #expect(report["errors"] as? Int == imported["errors"] as? Int && report["warnings"] as? Int == imported["warnings"] as? Int)
+            #expect(lines.count == csv.split(separator: "\r\n").count - 1)
+            #expect(lines.filter { $0["severity"] as? String == "error" }.count == imported["errors"] as? Int)
+            let formula = try #require(lines.first { $0["record"] as? Int == 1 && $0["column"] as? String == "Meter_Size" })
+            #expect(formula["value"] as? String == "=1+2" && formula["line"] as? Int == 2 && (formula["message"] as? String)?.isEmpty == false)
+        }
+        let written = folder.appendingPathComponent("report.json").path
+        #expect(try LedgerProcess.run(["exceptions", id, "--format", "json", "-o", written, "--db", db]).status == 0)
+        #expect(try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: written))) is [String: Any])
+        #expect(try LedgerProcess.run(["exceptions", id, "--format", "xml", "--db", db]).status == 64)
+    }
+
+    @Test func downloadAndExportSayWhatTheyWroteAsJSONAndExportGoesBackInTime() throws {
+        let (id, path) = try importFile()
+        let copy = folder.appendingPathComponent("copy.csv").path
+        let download = try #require(try json(["download", id, "-o", copy, "--json"]) as? [String: Any])
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(download["id"] as? String == id && download["file"] as? String == copy && download["bytes"] as? Int == original.count)
+        #expect((download["sha256"] as? String)?.count == 64)
+        _ = try json(["approve", id, "--json"])
+        let now = folder.appendingPathComponent("now.csv").path
+        let before = folder.appendingPathComponent("before.csv").path
+        let exported = try #require(try json(["export", "-o", now, "--json"]) as? [String: Any])
+        let written = try Data(contentsOf: URL(fileURLWithPath: now))
+        let lines = String(decoding: written, as: UTF8.self).split(separator: "\r\n")
+        #expect(lines.count > 1 && exported["records"] as? Int == lines.count - 1 && exported["bytes"] as? Int == written.count)
+        // As of the scan, before the approval: nothing was imported yet.
+        let earlier = try #require(try json(["export", "-o", before, "--as-of", "2", "--json"]) as? [String: Any])
+        #expect(earlier["records"] as? Int == 0)
+        #expect(try String(contentsOfFile: before, encoding: .utf8).split(separator: "\r\n").count == 1)
+    }
+
+    @Test func historyAndAuditAsJSONWriteTimesAndIdsAsTheHTTPAPIDoes() throws {
+        let (id, _) = try importFile()
+        _ = try json(["approve", id, "--json"])
+        let history = try #require(try json(["history", "service-point", "L1/001", "--json"]) as? [String: Any])
+        let changes = try #require(history["changes"] as? [[String: Any]])
+        #expect(changes.map { $0["entity"] as? String } == ["ServicePoint", "ServiceAgreement"])
+        #expect(changes.allSatisfy { $0["importID"] as? String == id })
+        let recordedAt = try #require(changes.first?["recordedAt"] as? String)
+        #expect(ISO8601DateFormatter().date(from: recordedAt) != nil)
+        let periods = try #require(history["periods"] as? [[String: Any]])
+        #expect(periods.map { $0["configuration"] as? String } == ["account A1"])
+        let text = try LedgerProcess.run(["history", "service-point", "L1/001", "--db", db])
+        #expect(text.output.contains("ServiceAgreement L1/001 created") && text.output.contains("at account A1"))
+        #expect(try LedgerProcess.run(["history", "service-point", "L1", "--db", db]).status == 64)
+        let audit = try #require(try json(["audit", "--json"]) as? [[String: Any]])
+        // Uploaded, scanned, approved, two records, completed.
+        #expect(audit.count == 6 && audit.allSatisfy { ($0["recordedAt"] as? String).flatMap(ISO8601DateFormatter().date(from:)) != nil })
+    }
+
+    @Test func aListCutShortSaysSoOnStandardErrorOnly() throws {
+        let (id, _) = try importFile()
+        _ = try json(["approve", id, "--json"])
+        let audit = try LedgerProcess.run(["audit", "--limit", "2", "--json", "--db", db])
+        #expect((try JSONSerialization.jsonObject(with: Data(audit.output.utf8)) as? [[String: Any]])?.count == 2)
+        #expect(audit.errors.contains("the first 2 events") && audit.errors.contains("after #2"))
+        #expect(try LedgerProcess.run(["audit", "--limit", "6", "--db", db]).errors.isEmpty)
+        let second = folder.appendingPathComponent("second.csv").path
+        try ScanCommandTests.clean.write(toFile: second, atomically: true, encoding: .utf8)
+        _ = try json(["import", second, "--json"])
+        let activity = try LedgerProcess.run(["activity", "--limit", "1", "--db", db])
+        #expect(activity.status == 0 && activity.errors.contains("imports 1 to 1 of 2") && activity.errors.contains("--offset 1"))
+        #expect(try LedgerProcess.run(["activity", "--db", db]).errors.isEmpty)
     }
 }

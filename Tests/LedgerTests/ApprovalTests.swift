@@ -164,8 +164,14 @@ extension ApprovalTests {
     @Test func aBackupIsAVerifiedCopy() throws {
         try ledger.approve(try importRows(Self.first), actor: Self.ada)
         let path = folder.appendingPathComponent("backup.sqlite").path
-        let events = try ledger.backup(to: path)
+        var steps: [(Ledger.BackupStep, done: Int, total: Int)] = []
+        let events = try ledger.backup(to: path) { steps.append(($0, $1, $2)) }
         #expect(events == (try ledger.store.lastPosition()))
+        // It says how far it is: the pages copied, then the events verified, each to the end.
+        let copying = steps.filter { $0.0 == .copying }, verifying = steps.filter { $0.0 == .verifying }
+        #expect(steps.map(\.0) == copying.map(\.0) + verifying.map(\.0))
+        #expect(copying.last.map { $0.done == $0.total && $0.total > 0 } == true)
+        #expect(verifying.last.map { $0.done == Int(events) && $0.total == Int(events) } == true)
         let copy = try Ledger(path: path)
         #expect(try copy.projectionDump() == (try ledger.projectionDump()))
         let id = try #require(try copy.activity().first.flatMap { UUID(uuidString: $0.id) })

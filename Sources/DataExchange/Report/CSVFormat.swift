@@ -14,11 +14,20 @@ public enum CSVFormat {
     /// `value` as a cell that a spreadsheet shows as text: a value that a spreadsheet would run as
     /// a formula (`=`, `@`, or a sign not followed by a digit) is led by an apostrophe.
     public static func inertCell(_ value: String) -> String {
-        guard let first = value.unicodeScalars.first else { return value }
+        cell(isFormula(value) ? "'" + value : value)
+    }
+
+    /// The value an inert cell's text was made from: the apostrophe before a formula taken off.
+    /// (A value that itself began with an apostrophe and then a formula reads back without it.)
+    public static func value(ofInertCell text: String) -> String {
+        text.hasPrefix("'") && isFormula(String(text.dropFirst())) ? String(text.dropFirst()) : text
+    }
+
+    private static func isFormula(_ value: String) -> Bool {
+        guard let first = value.unicodeScalars.first else { return false }
         let second = value.unicodeScalars.dropFirst().first
-        let formula = first == "=" || first == "@" || first == "\t" || first == "\r"
+        return first == "=" || first == "@" || first == "\t" || first == "\r"
             || ((first == "+" || first == "-") && !(second.map { ("0"..."9").contains($0) || $0 == "." } ?? true))
-        return cell(formula ? "'" + value : value)
     }
 
     public static func line(_ cells: [String]) -> String {

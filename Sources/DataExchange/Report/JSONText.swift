@@ -7,7 +7,7 @@ public enum JSONText {
         case string(String), number(Int), array([Value]), null
     }
 
-    static func object(_ fields: [(String, Value)]) -> String {
+    public static func object(_ fields: [(String, Value)]) -> String {
         "{" + fields.map { "\(quoted($0.0)):\(render($0.1))" }.joined(separator: ",") + "}"
     }
 
@@ -20,7 +20,7 @@ public enum JSONText {
         }
     }
 
-    static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -42,6 +42,8 @@ public enum JSONText {
     public static func encode(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // As the HTTP API writes them: scripts read both.
+        encoder.dateEncodingStrategy = .iso8601
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
     }
 }

@@ -9,6 +9,8 @@ import Darwin
 public final class OutputFile {
     public let path: String
     private let descriptor: Int32
+    /// Whether this file opened the descriptor, and so closes it.
+    private let owned: Bool
     private var buffer: [UInt8] = []
     private static let flushSize = 1 << 16
 
@@ -18,10 +20,19 @@ public final class OutputFile {
         guard descriptor >= 0 else {
             throw DataExchangeError(.cannotWrite, "Cannot write \(path): \(String(cString: strerror(errno))).", path: path)
         }
+        owned = true
         buffer.reserveCapacity(Self.flushSize * 2)
     }
 
-    deinit { close(descriptor) }
+    private init(path: String, descriptor: Int32) {
+        (self.path, self.descriptor, owned) = (path, descriptor, false)
+        buffer.reserveCapacity(Self.flushSize * 2)
+    }
+
+    /// The process's standard output, written through the same buffer (and left open).
+    public static func standardOutput() -> OutputFile { OutputFile(path: "standard output", descriptor: STDOUT_FILENO) }
+
+    deinit { if owned { close(descriptor) } }
 
     public func write(_ text: String) throws {
         buffer.append(contentsOf: text.utf8)

@@ -25,83 +25,30 @@ struct HistoryController {
         }
     }
 
-    /// One change as the timeline and `/v1/history` show it, ids written as everywhere else.
-    struct TimelineLine: Encodable {
-        struct Field: Encodable {
-            var name: String
-            var old: String
-            var new: String
-        }
-        var position: Int64
-        /// ISO 8601, for scripts.
-        var recordedAt: String
-        /// For people.
+    /// One change as the timeline shows it: what `/v1/history` gives, and its time for people.
+    struct TimelineLine {
+        var change: HistoryReport.Change
         var shownAt: String
-        var byName: String
-        var byEmail: String
-        var importID: String
         var shortImportID: String
-        var record: Int
-        var line: Int
-        var entity: String
-        var key: String
-        var created: Bool
-        /// The key it had before an ID Update renamed it, on that rename's line.
-        var renamedFrom: String?
-        var fields: [Field]
 
-        enum CodingKeys: String, CodingKey {
-            case position, recordedAt, byName, byEmail, importID, record, line, entity, key, created, renamedFrom, fields
-        }
-
-        init(_ entry: HistoryEntry) {
-            position = entry.position
-            recordedAt = ISO8601DateFormatter().string(from: entry.recordedAt)
-            shownAt = DisplayTime.text(entry.recordedAt)
-            byName = entry.byName
-            byEmail = entry.byEmail
-            importID = entry.importID.uuidString.lowercased()
-            shortImportID = String(importID.prefix(8))
-            record = entry.record
-            line = entry.line
-            entity = entry.kind.rawValue
-            key = entry.key
-            created = entry.created
-            renamedFrom = entry.previousKey
-            fields = entry.fields.sorted { $0.key < $1.key }.map { Field(name: $0.key, old: $0.value.old ?? "", new: $0.value.new ?? "") }
+        init(_ change: HistoryReport.Change, at date: Date) {
+            self.change = change
+            shownAt = DisplayTime.text(date)
+            shortImportID = String(change.importID.prefix(8))
         }
     }
 
-    /// A configuration period as the page and `/v1/history` show it: from when until when.
-    struct PeriodLine: Encodable {
-        var subject: String
-        var configuration: String
-        var from: String
-        var fromPosition: Int64
-        var until: String?
-        var untilPosition: Int64?
-        /// For people.
+    /// A configuration period as the page shows it: what `/v1/history` gives, and its times for people.
+    struct PeriodLine {
+        var period: HistoryReport.Period
         var shownFrom: String
         var shownUntil: String
 
-        enum CodingKeys: String, CodingKey { case subject, configuration, from, fromPosition, until, untilPosition }
-
         init(_ period: ConfigurationPeriod) {
-            subject = period.subject
-            configuration = period.configuration
-            from = ISO8601DateFormatter().string(from: period.from)
-            fromPosition = period.fromPosition
-            until = period.until.map { ISO8601DateFormatter().string(from: $0) }
-            untilPosition = period.untilPosition
+            self.period = HistoryReport.Period(period)
             shownFrom = DisplayTime.text(period.from)
             shownUntil = period.until.map(DisplayTime.text) ?? "now"
         }
-    }
-
-    /// What `/v1/history` answers: every change, and the configuration periods they imply.
-    struct History: Encodable {
-        var changes: [TimelineLine]
-        var periods: [PeriodLine]
     }
 
     struct HistoryPage {
@@ -147,18 +94,19 @@ struct HistoryController {
             let kind = query["kind"].map(String.init) ?? "register"
             let id = query["id"].map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
             let asOf = query["asOf"].map(String.init) ?? ""
-            let found = id.isEmpty ? History(changes: [], periods: []) : try history(Search(kind: kind, id: id), asOf: asOf)
+            let found = id.isEmpty ? [] : try history(Search(kind: kind, id: id), asOf: asOf)
             return try pages.render("history", HistoryPage(
                 page: PageFrame(title: "History", tab: "history", context: context),
                 kinds: Ledger.Subject.kinds.map { HistoryPage.Kind(name: $0, selected: $0 == kind) }, id: id, asOf: asOf, searched: !id.isEmpty,
-                lines: found.changes, periods: found.periods))
+                lines: found.map { TimelineLine(HistoryReport.Change($0), at: $0.recordedAt) },
+                periods: ConfigurationPeriod.periods(of: found).map(PeriodLine.init)))
         }
         // The id is the rest of the path: a service point's is its location, a slash, and itself.
         router.get("v1/history/{kind}/**") { request, context in
             _ = try context.require(.read)
             let id = context.parameters.getCatchAll().joined(separator: "/")
             let search = Search(kind: try context.parameters.require("kind"), id: id)
-            return try JSONResponse.encode(try history(search, asOf: request.uri.queryParameters["asOf"].map(String.init) ?? ""))
+            return try JSONResponse.encode(HistoryReport(try history(search, asOf: request.uri.queryParameters["asOf"].map(String.init) ?? "")))
         }
         router.get("audit") { request, context in
             _ = try context.require(.read)
@@ -174,9 +122,8 @@ struct HistoryController {
         }
     }
 
-    private func history(_ search: Search, asOf: String) throws -> History {
-        let entries = try ledger.history(of: try search.subject, asOf: try Self.position(asOf: asOf, in: ledger))
-        return History(changes: entries.map(TimelineLine.init), periods: ConfigurationPeriod.periods(of: entries).map(PeriodLine.init))
+    private func history(_ search: Search, asOf: String) throws -> [HistoryEntry] {
+        try ledger.history(of: try search.subject, asOf: try Self.position(asOf: asOf, in: ledger))
     }
 
     /// The log position an "as of" field names; nil when it is blank (now), 400 when it is not one.

@@ -44,6 +44,35 @@ import Testing
         #expect(rows.contains { $0[5] == "'-x" })
     }
 
+    @Test func aCSVReportReadsBackAsTheLinesOfTheJSONReportWithTheValuesAsFound() throws {
+        let (_, csv, _) = try Self.scanWithOutputs(Self.messyFile, format: .csv)
+        let (_, json, _) = try Self.scanWithOutputs(Self.messyFile, format: .json)
+        let path = try temporaryDirectory().appendingPathComponent("report.csv").path
+        try csv.write(to: URL(fileURLWithPath: path))
+        var read: [String] = []
+        try ExceptionReportReader.forEachLine(inFileAt: path) { read.append(JSONText.object($0.jsonFields)) }
+        // The JSON report's lines, less which components each blocks (the CSV does not keep it).
+        let lines = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])["exceptions"] as? [[String: Any]]
+        let expected = try #require(lines).map { line in
+            line.filter { $0.key != "blocks" }
+        }
+        let got = try read.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(got.count == expected.count && got.count > 3)
+        #expect(zip(got, expected).allSatisfy { NSDictionary(dictionary: $0).isEqual(to: $1) })
+        // A value a spreadsheet would run is stored behind an apostrophe, and reads back without it.
+        #expect(String(decoding: csv, as: UTF8.self).contains(",'-x,"))
+        #expect(read.contains { $0.contains(#""value":"-x""#) })
+        #expect(throws: DataExchangeError.self) { try ExceptionReportReader.forEachLine(inFileAt: path + ".missing") { _ in } }
+    }
+
+    @Test func anInertCellReadsBackAsItsValue() {
+        for value in ["=1+2", "@x", "-x", "+x", "\tx", "-1", "+.5", "plain", "'quoted", "", "-"] {
+            let cell = CSVFormat.inertCell(value)
+            let unquoted = cell.hasPrefix("\"") ? String(cell.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"") : cell
+            #expect(CSVFormat.value(ofInertCell: unquoted) == value, "\(value)")
+        }
+    }
+
     @Test func valuesAreCutAt200Characters() throws {
         let long = String(repeating: "x", count: 500)
         let (_, report, _) = try Self.scanWithOutputs(DXFile.one(["Account_Full_Name": long]), format: .csv)

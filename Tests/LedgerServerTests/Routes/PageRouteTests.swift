@@ -57,6 +57,8 @@ import Testing
             let history = TestServer.text(try await client.execute(uri: "/history?kind=meter&id=M1", method: .get, headers: session.headers))
             #expect(history.contains("Ivan Importer") && history.contains("Neptune"))
             #expect(history.contains("Configuration periods") && history.contains("service point L1/001"))
+            // The times for people, beside each change and period.
+            #expect(history.contains(" UTC <small>#"))
             let json = try await client.execute(uri: "/v1/history/account/A1", method: .get, headers: TestServer.basic(server.auditor))
             #expect(json.status == .ok && TestServer.text(json).contains(id))
             let before = try await client.execute(uri: "/v1/history/account/A1?asOf=1", method: .get, headers: TestServer.basic(server.auditor))

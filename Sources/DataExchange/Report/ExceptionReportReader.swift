@@ -1,0 +1,67 @@
+import Foundation
+
+/// Reads back an exceptions report that `ExceptionReportWriter` wrote as CSV, a line at a time:
+/// what a stored report gives when it is asked for as JSON.
+public enum ExceptionReportReader {
+    /// One exception as the report holds it; the value as it was found in the file.
+    public struct Line: Sendable, Equatable {
+        public var severity: String
+        public var code: String
+        public var record: Int?
+        public var line: Int?
+        public var column: String?
+        public var value: String?
+        public var message: String
+
+        /// The fields in report order, for JSON (as `scan --format json` writes a line, without
+        /// which components it blocks: the CSV report does not keep that).
+        public var jsonFields: [(String, JSONText.Value)] {
+            [
+                ("severity", .string(severity)), ("code", .string(code)), ("record", record.map { .number($0) } ?? .null),
+                ("line", line.map { .number($0) } ?? .null), ("column", column.map { .string($0) } ?? .null),
+                ("value", value.map { .string($0) } ?? .null), ("message", .string(message)),
+            ]
+        }
+    }
+
+    /// Each line of the report at `path`, in order, after its header.
+    public static func forEachLine(inFileAt path: String, _ body: (Line) throws -> Void) throws {
+        guard let input = FileHandle(forReadingAtPath: path) else {
+            throw DataExchangeError(.unreadableFile, "Cannot read the exceptions report \(path).", path: path)
+        }
+        defer { try? input.close() }
+        var tokenizer = CSVTokenizer()
+        var headerSeen = false
+        func take(_ batch: RecordBatch) throws {
+            for index in 0..<batch.count {
+                let cells = batch.cells(ofRecordAt: index).map { String(decoding: $0, as: UTF8.self) }
+                guard headerSeen else {
+                    headerSeen = true
+                    continue
+                }
+                func cell(_ index: Int) -> String { index < cells.count ? cells[index] : "" }
+                let column = cell(4).isEmpty ? nil : cell(4)
+                // A blank cell is an empty value where the line names a column, and none where it
+                // does not (an exception about the whole file).
+                let value = cell(5).isEmpty && column == nil ? nil : CSVFormat.value(ofInertCell: cell(5))
+                try body(Line(
+                    severity: cell(0), code: cell(1), record: Int(cell(2)), line: Int(cell(3)), column: column, value: value,
+                    message: CSVFormat.value(ofInertCell: cell(6))))
+            }
+        }
+        var batch = RecordBatch()
+        while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
+            var rest = [UInt8](chunk)[...]
+            while !rest.isEmpty {
+                let taken = rest.withUnsafeBufferPointer { tokenizer.consume($0, into: &batch, limit: 8_192) }
+                rest = rest.dropFirst(taken)
+                if batch.count >= 8_192 {
+                    try take(batch)
+                    batch = RecordBatch()
+                }
+            }
+        }
+        tokenizer.finish(into: &batch)
+        try take(batch)
+    }
+}
