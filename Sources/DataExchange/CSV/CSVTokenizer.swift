@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -391,6 +392,26 @@ public struct CSVTokenizer: Sendable {
 }
 
 extension CSVTokenizer {
+    /// Reads a whole file a megabyte at a time, handing its records over in batches of `size`:
+    /// for a file read back from the start, such as a stored exceptions report.
+    public static func forEachBatch(of input: FileHandle, size: Int = 8_192, _ body: (RecordBatch) throws -> Void) throws {
+        var tokenizer = CSVTokenizer()
+        var batch = RecordBatch()
+        while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
+            var rest = [UInt8](chunk)[...]
+            while !rest.isEmpty {
+                let taken = rest.withUnsafeBufferPointer { tokenizer.consume($0, into: &batch, limit: size) }
+                rest = rest.dropFirst(taken)
+                if batch.count >= size {
+                    try body(batch)
+                    batch = RecordBatch()
+                }
+            }
+        }
+        tokenizer.finish(into: &batch)
+        try body(batch)
+    }
+
     /// Reads a whole buffer at once, for small inputs such as the specification itself.
     public static func records(in bytes: some Collection<UInt8>, chunkSize: Int = 1 << 20) -> RecordBatch {
         var tokenizer = CSVTokenizer()

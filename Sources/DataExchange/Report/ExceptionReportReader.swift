@@ -30,9 +30,8 @@ public enum ExceptionReportReader {
             throw DataExchangeError(.unreadableFile, "Cannot read the exceptions report \(path).", path: path)
         }
         defer { try? input.close() }
-        var tokenizer = CSVTokenizer()
         var headerSeen = false
-        func take(_ batch: RecordBatch) throws {
+        try CSVTokenizer.forEachBatch(of: input) { batch in
             for index in 0..<batch.count {
                 let cells = batch.cells(ofRecordAt: index).map { String(decoding: $0, as: UTF8.self) }
                 guard headerSeen else {
@@ -49,19 +48,5 @@ public enum ExceptionReportReader {
                     message: CSVFormat.value(ofInertCell: cell(6))))
             }
         }
-        var batch = RecordBatch()
-        while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
-            var rest = [UInt8](chunk)[...]
-            while !rest.isEmpty {
-                let taken = rest.withUnsafeBufferPointer { tokenizer.consume($0, into: &batch, limit: 8_192) }
-                rest = rest.dropFirst(taken)
-                if batch.count >= 8_192 {
-                    try take(batch)
-                    batch = RecordBatch()
-                }
-            }
-        }
-        tokenizer.finish(into: &batch)
-        try take(batch)
     }
 }

@@ -39,8 +39,6 @@ struct ExceptionReportIndex: Sendable {
         self.file = file
         guard let input = FileHandle(forReadingAtPath: file.path) else { throw ServerError(.notFound, "The exceptions report is missing from the store.") }
         defer { try? input.close() }
-        var tokenizer = CSVTokenizer()
-        var batch = RecordBatch()
         var severityNumbers: [String: Int] = [:], codeNumbers: [String: Int] = [:], columnNumbers: [String: Int] = [:]
         var headerSeen = false
         func number(_ text: String, _ table: inout [String: Int], _ names: inout [String]) -> Int {
@@ -63,19 +61,7 @@ struct ExceptionReportIndex: Sendable {
                 lineColumn.append(UInt16(truncatingIfNeeded: number(cells[4], &columnNumbers, &columns)))
             }
         }
-        while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
-            var rest = [UInt8](chunk)[...]
-            while !rest.isEmpty {
-                let taken = rest.withUnsafeBufferPointer { tokenizer.consume($0, into: &batch, limit: 8_192) }
-                rest = rest.dropFirst(taken)
-                if batch.count >= 8_192 {
-                    take(batch)
-                    batch = RecordBatch()
-                }
-            }
-        }
-        tokenizer.finish(into: &batch)
-        take(batch)
+        try CSVTokenizer.forEachBatch(of: input, take)
     }
 
     /// The lines that pass `filter`, `limit` of them from `offset`, and how many pass in all.
