@@ -352,3 +352,28 @@ extension LedgerCommandTests {
         #expect(try LedgerProcess.run(["activity", "--db", db]).errors.isEmpty)
     }
 }
+
+extension LedgerCommandTests {
+    @Test func asOfATimeOrADateGivesTheStateAndHistoryAsTheyStoodThen() throws {
+        let (id, _) = try importFile()
+        _ = try json(["approve", id, "--json"])
+        // A time after the first approval (written to the second: a second on, less what is cut
+        // off), and before the next one begins.
+        let between = ISO8601DateFormatter().string(from: Date().addingTimeInterval(1))
+        Thread.sleep(forTimeInterval: 2.1)
+        let changed = folder.appendingPathComponent("changed.csv").path
+        try (ScanCommandTests.header + "\nA1,L1,001,W,M1,Neptune,T-10,0.75,IN,N,GAL,1,2020-01-15\n").write(toFile: changed, atomically: true, encoding: .utf8)
+        let second = try #require(try json(["import", changed, "--json"]) as? [String: Any])
+        _ = try json(["approve", try #require(second["id"] as? String), "--json"])
+        func meterSize(_ state: Any) -> String? { ((state as? [String: Any])?["Register"] as? [String: [String: String]])?["M1"]?["Meter_Size"] }
+        #expect(meterSize(try json(["state", "--json"])) == "0.75")
+        #expect(meterSize(try json(["state", "--as-of", between, "--json"])) == "0.625")
+        #expect(meterSize(try json(["state", "--as-of", "2020-01-01", "--json"])) == nil)
+        let today = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
+        #expect(meterSize(try json(["state", "--as-of", today, "--json"])) == "0.75", "A date is as of its end.")
+        let then = try #require(try json(["history", "register", "M1", "--as-of", between, "--json"]) as? [String: Any])
+        #expect((then["changes"] as? [[String: Any]])?.count == 1)
+        let now = try #require(try json(["history", "register", "M1", "--json"]) as? [String: Any])
+        #expect((now["changes"] as? [[String: Any]])?.count == 2)
+    }
+}
