@@ -6,66 +6,91 @@ extension Ledger {
     /// The projection tables, which `replay` empties and builds again.
     static let projectionTables = ["activity", "state", DigestPages.table, "entity_changes", "entity_renames", "users"]
 
+    /// What the projections hold, as a number. A ledger whose projections an older build made is
+    /// replayed once when it is opened, so that what a new build keeps reaches the ledgers made
+    /// before it. 2: the history index keeps agreements' links to accounts and endpoints' to meters.
+    static let projectionsVersion = 2
+
+    static func registerMigrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("projections-version") { db in
+            try db.execute(sql: "CREATE TABLE projections_version (version INTEGER NOT NULL); INSERT INTO projections_version VALUES (1)")
+        }
+    }
+
+    /// Replays the log when the projections are older than this build's (`projectionsVersion`).
+    func rebuildOutdatedProjections() throws {
+        func outdated(_ db: Database) throws -> Bool { try Int.fetchOne(db, sql: "SELECT version FROM projections_version") ?? 0 < Self.projectionsVersion }
+        guard try store.pool.read(outdated) else { return }
+        try store.write { db in
+            // Another process may have rebuilt them since.
+            if try outdated(db) { try rebuildProjections(in: db, progress: nil) }
+        }
+    }
+
     /// Rebuilds every projection from the first event, in one transaction; returns the number of
     /// events replayed. The rebuilt projections equal those kept incrementally.
     @discardableResult
     public func replay(progress: ((Int64, Int64) -> Void)? = nil) throws -> Int64 {
-        try store.write { db in
-            for table in Self.projectionTables { try db.execute(sql: "DELETE FROM \(table)") }
-            try db.execute(sql: "UPDATE state_changes SET position = 0")
-            let total = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
-            // Changes are folded in memory and their rows written once, in key order, at the end,
-            // as an approval does; the few other events go through the projections one by one.
-            var fold = StateFold()
-            var history = HistoryProjection.Batch()
-            var others: [Int64] = []
-            var count: Int64 = 0
-            // The changes are read straight from their JSON (`AppliedRecord(json:)`) on another
-            // core, a batch ahead of the fold on this one; an event that reader does not take is
-            // read the general way.
-            func apply(_ batch: ReplayBatch) throws {
-                for (index, applied) in batch.applied.enumerated() {
-                    let position = batch.positions[index]
-                    var record = applied
-                    if record == nil, let decoded = try coder.decode(
-                        type: RecordApplied.type, schemaVersion: batch.schemaVersions[index], data: batch.data(index), position: position,
-                        as: RecordApplied.self) {
-                        record = AppliedRecord(decoded, at: position)
-                    }
-                    guard let record else { continue }
-                    for change in record.changes { fold.apply(change, at: position) }
-                    history.add(record)
+        try store.write { db in try rebuildProjections(in: db, progress: progress) }
+    }
+
+    @discardableResult
+    private func rebuildProjections(in db: Database, progress: ((Int64, Int64) -> Void)?) throws -> Int64 {
+        for table in Self.projectionTables { try db.execute(sql: "DELETE FROM \(table)") }
+        try db.execute(sql: "UPDATE projections_version SET version = ?", arguments: [Self.projectionsVersion])
+        try db.execute(sql: "UPDATE state_changes SET position = 0")
+        let total = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
+        // Changes are folded in memory and their rows written once, in key order, at the end,
+        // as an approval does; the few other events go through the projections one by one.
+        var fold = StateFold()
+        var history = HistoryProjection.Batch()
+        var others: [Int64] = []
+        var count: Int64 = 0
+        // The changes are read straight from their JSON (`AppliedRecord(json:)`) on another
+        // core, a batch ahead of the fold on this one; an event that reader does not take is
+        // read the general way.
+        func apply(_ batch: ReplayBatch) throws {
+            for (index, applied) in batch.applied.enumerated() {
+                let position = batch.positions[index]
+                var record = applied
+                if record == nil, let decoded = try coder.decode(
+                    type: RecordApplied.type, schemaVersion: batch.schemaVersions[index], data: batch.data(index), position: position,
+                    as: RecordApplied.self) {
+                    record = AppliedRecord(decoded, at: position)
                 }
+                guard let record else { continue }
+                for change in record.changes { fold.apply(change, at: position) }
+                history.add(record)
             }
-            // Each batch is read with the field names the batches before it met.
-            var stages = Stages<ReplayBatch, ReplayBatch, FieldNameCache>(from: FieldNameCache())
-            var batch = ReplayBatch()
-            try RawRows.forEach(in: db, sql: "SELECT position, type, schema_version, data FROM events ORDER BY position") { row in
-                if row.bytes(1).elementsEqual(RecordApplied.type.utf8) {
-                    batch.append(position: row.integer(0), schemaVersion: Int(row.integer(2)), data: row.blob(3))
-                    if batch.positions.count == ReplayBatch.size {
-                        if let done = stages.submit(batch, prepare: { $0.parsed(names: $1) }) { try apply(done.prepared) }
-                        batch = ReplayBatch()
-                    }
-                } else {
-                    others.append(row.integer(0))
-                }
-                count += 1
-                if count % 10_000 == 0 { progress?(count, total) }
-            }
-            if let done = stages.submit(batch, prepare: { $0.parsed(names: $1) }) { try apply(done.prepared) }
-            if let done = stages.finish() { try apply(done.prepared) }
-            // The few other events (uploads, scans, approvals, users) go through the projections.
-            for position in others {
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM events WHERE position = ?", arguments: [position]) else { continue }
-                try project(try SQLiteEventStore.event(row), in: db)
-            }
-            history.add(displaced: fold.displaced)
-            try history.write(in: db)
-            try fold.write(in: db)
-            progress?(count, total)
-            return count
         }
+        // Each batch is read with the field names the batches before it met.
+        var stages = Stages<ReplayBatch, ReplayBatch, FieldNameCache>(from: FieldNameCache())
+        var batch = ReplayBatch()
+        try RawRows.forEach(in: db, sql: "SELECT position, type, schema_version, data FROM events ORDER BY position") { row in
+            if row.bytes(1).elementsEqual(RecordApplied.type.utf8) {
+                batch.append(position: row.integer(0), schemaVersion: Int(row.integer(2)), data: row.blob(3))
+                if batch.positions.count == ReplayBatch.size {
+                    if let done = stages.submit(batch, prepare: { $0.parsed(names: $1) }) { try apply(done.prepared) }
+                    batch = ReplayBatch()
+                }
+            } else {
+                others.append(row.integer(0))
+            }
+            count += 1
+            if count % 10_000 == 0 { progress?(count, total) }
+        }
+        if let done = stages.submit(batch, prepare: { $0.parsed(names: $1) }) { try apply(done.prepared) }
+        if let done = stages.finish() { try apply(done.prepared) }
+        // The few other events (uploads, scans, approvals, users) go through the projections.
+        for position in others {
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM events WHERE position = ?", arguments: [position]) else { continue }
+            try project(try SQLiteEventStore.event(row), in: db)
+        }
+        history.add(displaced: fold.displaced)
+        try history.write(in: db)
+        try fold.write(in: db)
+        progress?(count, total)
+        return count
     }
 
     /// The projections' rows, in a stable order: to compare a rebuilt ledger with a kept one.

@@ -117,12 +117,12 @@ extension Ledger {
 
     /// What a history is asked for: an entity, as people name it.
     public enum Subject: Sendable {
-        /// A register: `METER_ID` or `METER_ID:L`, with its route's and its own fields' changes.
-        /// Not yet its endpoint's: an endpoint is keyed by its serial number, and the history index
-        /// has no way from a meter to the endpoints that read it.
+        /// A register: `METER_ID` or `METER_ID:L`, with its route's changes and the endpoints
+        /// that read it (`HistoryProjection.Link`).
         case register(String)
-        /// Every register of a meter.
+        /// Every register of a meter, and the endpoints that read it.
         case meter(String)
+        /// An account, and its service agreements: the service points it was at.
         case account(String)
         /// A location and its service points.
         case location(String)

@@ -16,9 +16,11 @@ public final class Ledger: Sendable {
             StateProjection.registerMigrations(&migrator)
             HistoryProjection.registerMigrations(&migrator)
             UsersProjection.registerMigrations(&migrator)
+            Ledger.registerMigrations(&migrator)
         }
         blobs = try BlobStore(besideDatabase: path)
         self.specification = try specification ?? Specification.bundled()
+        try rebuildOutdatedProjections()
     }
 
     /// Appends `events` and brings the projections along, in one transaction, with `alongside`'s

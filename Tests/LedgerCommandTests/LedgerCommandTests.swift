@@ -204,7 +204,7 @@ extension LedgerCommandTests {
         let json = try LedgerProcess.run(["history", "account", "A2", "--db", db, "--json"])
         let report = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
         let entries = try #require(report["changes"] as? [[String: Any]])
-        #expect(entries.count == 1 && entries[0]["record"] as? Int == 2 && entries[0]["entity"] as? String == "Account")
+        #expect(entries.map { $0["entity"] as? String } == ["Account", "ServiceAgreement"] && entries.allSatisfy { $0["record"] as? Int == 2 })
         #expect(try LedgerProcess.run(["history", "meter", "M1", "--as-of", "1", "--db", db]).output.contains("No changes"))
         #expect(try LedgerProcess.run(["history", "meter", "M1", "--as-of", "yesterday", "--db", db]).status == 64)
     }

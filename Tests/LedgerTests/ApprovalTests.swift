@@ -1,5 +1,6 @@
 import DataExchange
 import Foundation
+import GRDB
 import Ledger
 import Testing
 
@@ -127,17 +128,20 @@ extension ApprovalTests {
         let bob = Actor(name: "Bob", email: "bob@utility.example", via: .cli)
         let second = try importRows(["A1,L1,001,,M1,,,1,,,,,2020-01-15,,,"])
         try ledger.approve(second, actor: bob)
-        let history = try ledger.history(of: .register("M1"))
-        #expect(history.count == 2)
+        // The register's own changes; the endpoint that reads it is in its history too.
+        let all = try ledger.history(of: .register("M1"))
+        #expect(all.map(\.kind) == [.register, .endpoint, .register])
+        let history = all.filter { $0.kind == .register }
         #expect(history[0].created && history[0].importID == first && history[0].record == 1 && history[0].line == 2)
         #expect(history[0].fields["Meter_Size"] == FieldChange(old: nil, new: "0.625"))
         #expect(!history[1].created && history[1].importID == second && history[1].byEmail == "bob@utility.example")
         #expect(history[1].fields == ["Meter_Size": FieldChange(old: "0.625", new: "1")])
         // As of the first import, the second change had not happened.
         let asOf = try ledger.history(of: .register("M1"), asOf: history[0].position)
-        #expect(asOf.count == 1)
-        #expect(try ledger.history(of: .meter("M1")).count == 2)
-        #expect(try ledger.history(of: .account("A1")).count == 1)
+        #expect(asOf.map(\.kind) == [.register, .endpoint])
+        #expect(try ledger.history(of: .meter("M1")).count == 3)
+        // The account, and its agreement at L1/001.
+        #expect(try ledger.history(of: .account("A1")).map(\.kind) == [.account, .serviceAgreement])
         #expect(try ledger.history(of: .location("L1")).map(\.kind) == [.location, .servicePoint, .serviceAgreement])
         #expect(try ledger.history(of: .register("M404")).isEmpty)
     }
@@ -156,7 +160,7 @@ extension ApprovalTests {
         let events = try ledger.replay()
         #expect(events == (try ledger.store.lastPosition()))
         #expect(try ledger.projectionDump() == kept)
-        #expect(try ledger.history(of: .register("M1")).count == 2)
+        #expect(try ledger.history(of: .register("M1")).filter { $0.kind == .register }.count == 2)
         // The password hash is no projection: replay leaves it where it was.
         #expect(try ledger.user(email: "ivy@utility.example")?.passwordHash == "$2b$04$hash")
     }
@@ -347,5 +351,44 @@ extension ApprovalTests {
         let kept = try ledger.projectionDump()
         try ledger.replay()
         #expect(try ledger.projectionDump() == kept)
+    }
+}
+
+extension ApprovalTests {
+    /// An account's history has the service points it was at (its agreements), and a register's
+    /// the endpoints that read it; a ledger whose index was made without them gets them when opened.
+    @Test func anAccountsHistoryHasItsServicePointsAndARegistersItsEndpoints() throws {
+        try ledger.approve(try importRows(Self.first), actor: Self.ada)
+        // A9 moves in at L1/001, and endpoint E7 takes over from E1 on meter M1.
+        try ledger.approve(try importRows(["A9,L1,001,W,M1,Neptune,T-10,0.625,IN,N,GAL,1,2020-01-15,,E7,m"]), actor: Self.ada)
+        func check(_ ledger: Ledger) throws {
+            let account = try ledger.history(of: .account("A1"))
+            #expect(account.map(\.kind) == [.account, .serviceAgreement, .serviceAgreement])
+            #expect(account.last?.fields["Account_ID"] == FieldChange(old: "A1", new: "A9"))
+            let periods = try ledger.periods(of: .account("A1"))
+            #expect(periods.map(\.configuration) == ["account A1", "account A9"] && periods.allSatisfy { $0.subject == "ServiceAgreement L1/001" })
+            #expect(periods[0].untilPosition == periods[1].fromPosition)
+            #expect(try ledger.periods(of: .account("A9")).map(\.configuration) == ["account A9"])
+            #expect(try ledger.history(of: .account("A2")).map(\.key) == ["A2", "L2/001"])
+            for subject in [Ledger.Subject.register("M1"), .meter("M1")] {
+                let endpoints = try ledger.history(of: subject).filter { $0.kind == .endpoint }
+                #expect(endpoints.map(\.key) == ["E1", "E7"] && endpoints.allSatisfy { $0.fields["Meter_ID"]?.new == "M1" })
+            }
+            // As of the first approval, neither the move nor the new endpoint had happened.
+            let first = try #require(try ledger.history(of: .account("A1")).first?.position)
+            #expect(try ledger.periods(of: .account("A1"), asOf: first).map { $0.until == nil } == [true])
+            #expect(try ledger.history(of: .meter("M1"), asOf: first).filter { $0.kind == .endpoint }.map(\.key) == ["E1"])
+        }
+        try check(ledger)
+        // A ledger from before the index kept these links, as an older build left it.
+        let path = folder.appendingPathComponent("ledger.sqlite").path
+        let older = try DatabaseQueue(path: path)
+        try older.write { db in
+            try db.execute(sql: "DELETE FROM entity_changes; UPDATE projections_version SET version = 1")
+        }
+        try older.close()
+        let reopened = try Ledger(path: path)
+        try check(reopened)
+        #expect(try reopened.projectionDump() == (try ledger.projectionDump()))
     }
 }

@@ -54,8 +54,10 @@ import Testing
         try ledger.approve(try approvals.importRows(ApprovalTests.first), actor: Self.ada)
         try ledger.approve(try renames(["A1,A100,,,,,,", ",,,,,,M1,M100"]).id, actor: Self.ada)
         for id in ["A100", "A1"] {
-            let history = try ledger.history(of: .account(id))
+            // The account's own changes (its agreement's follow it under either ID).
+            let history = try ledger.history(of: .account(id)).filter { $0.kind == .account }
             #expect(history.map(\.created) == [true, false], "account \(id)")
+            #expect(try ledger.periods(of: .account(id)).map(\.configuration) == ["account A1", "account A100"], "account \(id)")
             #expect(history.first?.key == "A1" && history.last?.key == "A100" && history.last?.previousKey == "A1")
         }
         let meter = try ledger.history(of: .meter("M100"))

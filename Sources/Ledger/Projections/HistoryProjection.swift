@@ -52,7 +52,10 @@ enum HistoryProjection {
 
         mutating func add(_ applied: AppliedRecord) {
             let position = applied.position
-            for change in applied.changes where StateFold.isIndexed(change) {
+            for change in applied.changes {
+                // Creations too: the entity they link to is not the one whose state row keeps them.
+                for linked in Link.linked(by: change) { rows.append((linked.kind, linked.key, position)) }
+                guard StateFold.isIndexed(change) else { continue }
                 rows.append((change.kind, change.key, position))
                 if let previousKey = change.previousKey {
                     rows.append((change.kind, previousKey, position))
@@ -69,18 +72,63 @@ enum HistoryProjection {
         func write(in db: Database) throws {
             let rename = try db.cachedStatement(sql: "INSERT INTO entity_renames (kind, key, previous_key, position) VALUES (?, ?, ?, ?)")
             for row in renames { try rename.execute(arguments: [row.kind.rawValue, row.key, row.previousKey, row.position]) }
-            let statement = try BulkStatement(db, sql: "INSERT OR IGNORE INTO entity_changes (kind, key, position) VALUES (?, ?, ?)")
+            var insert = try BulkInsert(db, "INSERT OR IGNORE INTO entity_changes (kind, key, position)", columns: 3)
             for row in EntityKind.sortedByKey(rows, by: <) {
-                try statement.run(.text(row.kind.rawValue), .text(row.key), .integer(row.value))
+                try insert.add([.text(row.kind.rawValue), .text(row.key), .integer(row.value)])
             }
+            try insert.flush()
         }
     }
 
-    /// Which entities a history is about: of these kinds, with this key, or every key it begins.
+    /// How one entity names another in its fields, so that the other's history shows it: a
+    /// service agreement its account (this account at that service point), an endpoint the meter
+    /// it reads. The index keeps a row under the named entity for each change that sets or clears
+    /// such a field, creations included.
+    struct Link: Sendable {
+        var from: EntityKind
+        var field: String
+        /// The kind of entity named, as the index and the selections name it.
+        var to: EntityKind
+
+        static let all = [
+            Link(from: .serviceAgreement, field: "Account_ID", to: .account),
+            // Under the meter's own key: a register's key is the meter's, or begins with it.
+            Link(from: .endpoint, field: "Meter_ID", to: .register),
+        ]
+
+        /// The entities that `change` links to or away from: the field's old and new values.
+        static func linked(by change: AppliedChange) -> [(kind: EntityKind, key: String)] {
+            all.filter { $0.from == change.kind }.flatMap { link -> [(kind: EntityKind, key: String)] in
+                let values: [String?] = switch change {
+                case .created(_, _, let fields, _): [FieldsCodec.value(of: link.field, in: fields)]
+                case .changed(let change): change.fields[link.field].map { [$0.old, $0.new] } ?? []
+                }
+                return Set(values.compactMap { $0 }).sorted().map { (link.to, $0) }
+            }
+        }
+
+        /// Whether `change` links to or away from the entity whose key is `key`.
+        func links(_ change: EntityChange, to key: String) -> Bool {
+            guard change.kind == from, let value = change.fields[field] else { return false }
+            guard to == .register else { return value.old == key || value.new == key }
+            let parts = key.split(separator: ":", maxSplits: 1).map(String.init)
+            guard let meter = parts.first, value.old == meter || value.new == meter else { return false }
+            // One register of a compound meter: the endpoint's register, where the change names it.
+            guard parts.count == 2, let register = change.fields["Register_Number"] else { return true }
+            return register.old == parts[1] || register.new == parts[1]
+        }
+    }
+
+    /// Which entities a history is about: of these kinds, with this key, or every key it begins;
+    /// and the changes of other entities that link to them (`Link`).
     struct Selection {
         var kinds: [EntityKind]
         var key: String
         var prefix = false
+
+        /// The links to these kinds, which the index keeps under the key they name (a meter's
+        /// for its registers: an exact selection finds them, a selection of a prefix does not).
+        var links: [Link] { prefix ? [] : Link.all.filter { kinds.contains($0.to) } }
     }
 
     /// The positions of the events that changed what `selection` names, up to `position`, and
@@ -108,6 +156,12 @@ enum HistoryProjection {
             // Creations are on the state rows of the entities that still have the key they were created with.
             positions.formUnion(try Int64.fetchAll(
                 db, sql: "SELECT created FROM state WHERE kind IN (\(kindList)) AND \(condition) AND created <= ?", arguments: arguments + [position]))
+            // What links to it is kept under the key it names: a register's meter.
+            for link in selection.links where link.to == .register && CurrentState.meter(ofRegister: name) != name {
+                positions.formUnion(try Int64.fetchAll(
+                    db, sql: "SELECT position FROM entity_changes WHERE kind = ? AND key = ? AND position <= ?",
+                    arguments: [link.to.rawValue, CurrentState.meter(ofRegister: name), position]))
+            }
         }
         return (positions, names)
     }
@@ -117,6 +171,7 @@ enum HistoryProjection {
     static func entries(of selection: Selection, upTo position: Int64, in db: Database, coder: EventCoder) throws -> [HistoryEntry] {
         let (positions, names) = try positions(of: selection, upTo: position, in: db)
         func selected(_ change: EntityChange) -> Bool {
+            if selection.links.contains(where: { link in names.contains { link.links(change, to: $0) } }) { return true }
             guard selection.kinds.contains(change.kind) else { return false }
             return [change.key, change.previousKey].contains { candidate in
                 guard let candidate else { return false }
