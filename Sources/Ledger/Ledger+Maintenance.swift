@@ -13,14 +13,19 @@ extension Ledger {
 
     static func registerMigrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("projections-version") { db in
-            try db.execute(sql: "CREATE TABLE projections_version (version INTEGER NOT NULL); INSERT INTO projections_version VALUES (1)")
+            // Version 1 for what was made before there were versions; an empty log's are up to date.
+            try db.execute(sql: """
+                CREATE TABLE projections_version (version INTEGER NOT NULL);
+                INSERT INTO projections_version VALUES (CASE WHEN EXISTS (SELECT 1 FROM events) THEN 1 ELSE \(projectionsVersion) END);
+                """)
         }
     }
 
     /// Replays the log when the projections are older than this build's (`projectionsVersion`).
-    func rebuildOutdatedProjections() throws {
+    func rebuildOutdatedProjections(announcing: (() -> Void)?) throws {
         func outdated(_ db: Database) throws -> Bool { try Int.fetchOne(db, sql: "SELECT version FROM projections_version") ?? 0 < Self.projectionsVersion }
         guard try store.pool.read(outdated) else { return }
+        announcing?()
         try store.write { db in
             // Another process may have rebuilt them since.
             if try outdated(db) { try rebuildProjections(in: db, progress: nil) }

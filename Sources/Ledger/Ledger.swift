@@ -10,7 +10,9 @@ public final class Ledger: Sendable {
     public let specification: Specification
     let coder = EventCoder.ledger
 
-    public init(path: String, specification: Specification? = nil) throws {
+    /// Opens the ledger at `path`; `rebuilding` is told before the projections, made by an older
+    /// version, are rebuilt from the log (once, and for a large ledger a few seconds).
+    public init(path: String, specification: Specification? = nil, rebuilding: (() -> Void)? = nil) throws {
         store = try SQLiteEventStore(path: path) { migrator in
             ActivityProjection.registerMigrations(&migrator)
             StateProjection.registerMigrations(&migrator)
@@ -20,7 +22,7 @@ public final class Ledger: Sendable {
         }
         blobs = try BlobStore(besideDatabase: path)
         self.specification = try specification ?? Specification.bundled()
-        try rebuildOutdatedProjections()
+        try rebuildOutdatedProjections(announcing: rebuilding)
     }
 
     /// Appends `events` and brings the projections along, in one transaction, with `alongside`'s

@@ -30,7 +30,9 @@ struct ActorOptions: ParsableArguments {
 }
 
 extension LedgerOptions {
-    func open() throws -> Ledger { try Ledger(path: location.path) }
+    func open() throws -> Ledger {
+        try Ledger(path: location.path) { note("this ledger's projections were made by an older version: rebuilding them from the log, once") }
+    }
 }
 
 /// Runs `body`, saying a failure as one line on standard error and a non-zero exit: 66 for an

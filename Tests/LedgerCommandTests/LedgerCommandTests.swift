@@ -377,3 +377,16 @@ extension LedgerCommandTests {
         #expect((now["changes"] as? [[String: Any]])?.count == 2)
     }
 }
+
+extension LedgerCommandTests {
+    @Test func aLedgerMadeByAnOlderVersionIsRebuiltOnceAndSaysSo() throws {
+        let (id, _) = try importFile()
+        #expect(try LedgerProcess.run(["approve", id, "--db", db]).errors.isEmpty, "A new ledger is up to date.")
+        let older = try LedgerProcess.run(
+            URL(fileURLWithPath: "/usr/bin/env"), ["sqlite3", db, "DELETE FROM entity_changes; UPDATE projections_version SET version = 1;"])
+        #expect(older.status == 0)
+        let first = try LedgerProcess.run(["history", "account", "A1", "--db", db])
+        #expect(first.errors.contains("rebuilding them from the log, once") && first.output.contains("ServiceAgreement L1/001 created"))
+        #expect(try LedgerProcess.run(["history", "account", "A1", "--db", db]).errors.isEmpty)
+    }
+}
