@@ -390,3 +390,28 @@ extension LedgerCommandTests {
         #expect(try LedgerProcess.run(["history", "account", "A1", "--db", db]).errors.isEmpty)
     }
 }
+
+extension LedgerCommandTests {
+    /// The long commands show their progress on a terminal, and only there. Nine megabytes make
+    /// more than 20,000 events, from which a replay's and a verification's bars show.
+    @Test func theLongCommandsShowTheirProgressOnATerminal() throws {
+        let input = folder.appendingPathComponent("nine.csv")
+        try LedgerProcess.generate(["--size-mb", "9"], to: input)
+        func onATerminal(_ arguments: String) throws -> String {
+            let command = "\(LedgerProcess.executable.path) \(arguments) --db \(db) > /dev/null"
+            return try LedgerProcess.run(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"]).output
+        }
+        let imported = try onATerminal("import \(input.path)")
+        #expect(imported.contains("scanning") && imported.contains("100%"))
+        let id = try #require((try json(["activity", "--json"]) as? [[String: Any]])?.first?["id"] as? String)
+        let approved = try onATerminal("approve \(id)")
+        #expect(approved.contains("approving") && approved.contains("100%"))
+        for (command, labels) in [("verify", ["verifying"]), ("replay", ["replaying"]), ("backup -o \(folder.path)/copy.sqlite", ["backing up", "verifying"])] {
+            let shown = try onATerminal(command)
+            #expect(labels.allSatisfy(shown.contains) && shown.contains("100%"), "\(command)")
+        }
+        // Piped, the same commands show nothing.
+        #expect(try LedgerProcess.run(["verify", "--db", db]).errors.isEmpty)
+        #expect(try LedgerProcess.run(["backup", "-o", folder.appendingPathComponent("again.sqlite").path, "--db", db]).errors.isEmpty)
+    }
+}
