@@ -99,11 +99,13 @@ struct ExceptionsCommand: ParsableCommand {
                     FileHandle.standardOutput.write(try Data(contentsOf: report))
                 }
             case .json:
-                // Written a line at a time: a report may hold a million exceptions.
+                // Written a line at a time: a report may hold a million exceptions. The object of
+                // the counts is left open (its closing brace dropped) for the lines to follow.
                 let file = try output.map(OutputFile.init(path:)) ?? .standardOutput()
-                try file.write(JSONText.object([
+                let counts = JSONText.object([
                     ("id", .string(importID.uuidString.lowercased())), ("errors", .number(scan.errors)), ("warnings", .number(scan.warnings)),
-                ]).dropLast() + ",\"exceptions\":[")
+                ])
+                try file.write(counts.dropLast() + ",\"exceptions\":[")
                 var first = true
                 try ExceptionReportReader.forEachLine(inFileAt: report.path) { line in
                     try file.write((first ? "\n" : ",\n") + JSONText.object(line.jsonFields))
