@@ -134,8 +134,7 @@ extension Ledger {
             let servicePoints: [EntityKind] = [.servicePoint, .serviceAgreement]
             switch self {
             case .register(let name):
-                let parts = name.split(separator: ":", maxSplits: 1).map(String.init)
-                return [.init(kinds: registers, key: RegisterKey(meter: parts.first ?? name, register: parts.count > 1 ? parts[1] : "").description)]
+                return [.init(kinds: registers, key: RegisterKey(key: name).description)]
             case .meter(let id):
                 return [.init(kinds: registers, key: id), .init(kinds: registers, key: id + ":", prefix: true)]
             case .account(let id):

@@ -162,6 +162,31 @@ import Testing
         #expect(sorted.map(\.value) == sqliteOrder)
     }
 
+    @Test func aRegistersKeyReadsBackAsItsMeterAndRegister() {
+        for (key, meter, register) in [
+            ("M1", "M1", ""), ("M1:L", "M1", "L"), ("M1:H", "M1", "H"), ("M1:0", "M1", "L"), ("M1:h", "M1", "H"),
+            // A colon in a meter's own ID, with or without a register after it.
+            ("AB:12", "AB:12", ""), ("AB:12:L", "AB:12", "L"),
+        ] {
+            let parsed = RegisterKey(key: key)
+            #expect(parsed.meter == meter && parsed.register == register, "\(key)")
+        }
+        #expect(RegisterKey(key: RegisterKey(meter: "M1", register: "2").description) == RegisterKey(meter: "M1", register: "H"))
+    }
+
+    @Test func anEndpointLinksToTheRegisterItNamesHoweverTheFileWroteItsNumber() {
+        let link = HistoryProjection.Link.all.first { $0.from == .endpoint }!
+        func endpoint(_ number: String?) -> EntityChange {
+            var fields = ["Meter_ID": FieldChange(old: nil, new: "M1")]
+            fields["Register_Number"] = number.map { FieldChange(old: nil, new: $0) }
+            return EntityChange(kind: .endpoint, key: "E1", created: true, fields: fields)
+        }
+        #expect(link.links(endpoint("0"), to: "M1:L") && link.links(endpoint("L"), to: "M1:L"))
+        #expect(!link.links(endpoint("2"), to: "M1:L") && link.links(endpoint("2"), to: "M1:H"))
+        #expect(link.links(endpoint(nil), to: "M1:L") && link.links(endpoint("0"), to: "M1"))
+        #expect(!link.links(endpoint("0"), to: "M2:L"))
+    }
+
     @Test func relationsAreNamedAndValuedInTheSameOrder() throws {
         #expect(EntityKind.register.relationNames == ["Location_ID", "Service_Point_ID"])
         #expect(EntityKind.endpoint.relationNames == ["Meter_ID", "Register_Number"])

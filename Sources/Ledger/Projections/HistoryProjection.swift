@@ -1,3 +1,4 @@
+import DataExchange
 import Foundation
 import GRDB
 
@@ -111,11 +112,12 @@ enum HistoryProjection {
         func links(_ change: EntityChange, to key: String) -> Bool {
             guard change.kind == from, let value = change.fields[field] else { return false }
             guard to == .register else { return value.old == key || value.new == key }
-            let parts = key.split(separator: ":", maxSplits: 1).map(String.init)
-            guard let meter = parts.first, value.old == meter || value.new == meter else { return false }
-            // One register of a compound meter: the endpoint's register, where the change names it.
-            guard parts.count == 2, let register = change.fields["Register_Number"] else { return true }
-            return register.old == parts[1] || register.new == parts[1]
+            let register = RegisterKey(key: key)
+            guard value.old == register.meter || value.new == register.meter else { return false }
+            // One register of a compound meter: the endpoint's register, where the change names it
+            // (as the file wrote it: `0` is `L`).
+            guard !register.register.isEmpty, let number = change.fields["Register_Number"] else { return true }
+            return [number.old, number.new].contains { $0.map { RegisterKey(meter: register.meter, register: $0).register } == register.register }
         }
     }
 
@@ -157,10 +159,10 @@ enum HistoryProjection {
             positions.formUnion(try Int64.fetchAll(
                 db, sql: "SELECT created FROM state WHERE kind IN (\(kindList)) AND \(condition) AND created <= ?", arguments: arguments + [position]))
             // What links to it is kept under the key it names: a register's meter.
-            for link in selection.links where link.to == .register && CurrentState.meter(ofRegister: name) != name {
+            for link in selection.links where link.to == .register && RegisterKey(key: name).meter != name {
                 positions.formUnion(try Int64.fetchAll(
                     db, sql: "SELECT position FROM entity_changes WHERE kind = ? AND key = ? AND position <= ?",
-                    arguments: [link.to.rawValue, CurrentState.meter(ofRegister: name), position]))
+                    arguments: [link.to.rawValue, RegisterKey(key: name).meter, position]))
             }
         }
         return (positions, names)

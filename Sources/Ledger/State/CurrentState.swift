@@ -17,13 +17,13 @@ public struct CurrentState: Sendable {
     public mutating func apply(_ change: EntityChange) {
         if let previousKey = change.previousKey, let moved = entities[change.kind]?.removeValue(forKey: previousKey) {
             entities[change.kind, default: [:]][change.key] = moved
-            if change.kind == .register { meterPlaces[Self.meter(ofRegister: previousKey)] = nil }
+            if change.kind == .register { meterPlaces[RegisterKey(key: previousKey).meter] = nil }
         }
         var fields = entities[change.kind]?[change.key] ?? [:]
         for (name, field) in change.fields { fields[name] = field.new }
         entities[change.kind, default: [:]][change.key] = fields
         if change.kind == .register, let location = fields["Location_ID"], let point = fields["Service_Point_ID"] {
-            meterPlaces[Self.meter(ofRegister: change.key)] = ServicePointKey(location: location, servicePoint: point)
+            meterPlaces[RegisterKey(key: change.key).meter] = ServicePointKey(location: location, servicePoint: point)
         }
     }
 
@@ -31,9 +31,6 @@ public struct CurrentState: Sendable {
     mutating func place(_ kind: EntityKind, _ key: String, fields: [String: String]) {
         apply(EntityChange(kind: kind, key: key, created: false, fields: fields.mapValues { FieldChange(old: nil, new: $0) }))
     }
-
-    /// The meter of a register's key, `M1` of `M1:L` and of `M1`.
-    static func meter(ofRegister key: String) -> String { key.split(separator: ":").first.map(String.init) ?? key }
 
     /// What renaming `column`'s `old` ID to `new` changes: the entities whose key it is or is
     /// part of move to their new key, and the entities that link to them follow. `location`

@@ -221,3 +221,19 @@ public struct EntityKey: Hashable, Sendable {
     public var kind: EntityKind
     public var key: String
 }
+
+extension RegisterKey {
+    /// A register's key as `description` writes it (`METER`, `METER:L`, `METER:H`), or as people
+    /// type it (`METER:0`, `METER:h`): after the last colon is the register when it names one, and
+    /// otherwise the whole key is the meter's.
+    init(key: String) {
+        if let colon = key.lastIndex(of: ":") {
+            let side = RegisterKey(meter: "", register: String(key[key.index(after: colon)...])).register
+            if side == "L" || side == "H" {
+                self.init(meter: String(key[..<colon]), register: side)
+                return
+            }
+        }
+        self.init(meter: key, register: "")
+    }
+}

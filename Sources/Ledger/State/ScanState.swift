@@ -76,7 +76,7 @@ enum StateLink {
         case .account, .location, .servicePoint: ""
         case .serviceAgreement: field("Account_ID") ?? ""
         case .register:
-            [CurrentState.meter(ofRegister: key), field("Location_ID") ?? "", field("Service_Point_ID") ?? "", field("Meter_Install_Date") ?? ""]
+            [RegisterKey(key: key).meter, field("Location_ID") ?? "", field("Service_Point_ID") ?? "", field("Meter_Install_Date") ?? ""]
                 .joined(separator: String(separator))
         case .endpoint: [field("Meter_ID") ?? "", field("Register_Number") ?? ""].joined(separator: String(separator))
         case .route, .other: nil

@@ -17,8 +17,8 @@ extension CurrentState {
             guard let location = register["Location_ID"], let point = register["Service_Point_ID"] else { continue }
             let servicePoint = ServicePointKey(location: location, servicePoint: point).description
             let agreement = fields(.serviceAgreement, servicePoint) ?? [:]
-            let (meter, number) = Self.split(registerKey: key)
-            var row: [String: String] = ["Meter_ID": meter, "Register_Number": number, "Location_ID": location, "Service_Point_ID": point]
+            let registerKey = RegisterKey(key: key)
+            var row: [String: String] = ["Meter_ID": registerKey.meter, "Register_Number": registerKey.register, "Location_ID": location, "Service_Point_ID": point]
             let account = agreement["Account_ID"]
             row["Account_ID"] = account
             let parts: [[String: String]?] = [
@@ -33,13 +33,5 @@ extension CurrentState {
             text += CSVFormat.line(names.map { row[$0] ?? "" })
         }
         return text
-    }
-
-    /// A register's key as `RegisterKey.description` writes it: `METER` or `METER:L`, `METER:H`.
-    static func split(registerKey key: String) -> (meter: String, register: String) {
-        for side in ["L", "H"] where key.hasSuffix(":" + side) {
-            return (String(key.dropLast(2)), side)
-        }
-        return (key, "")
     }
 }
