@@ -239,9 +239,12 @@ extension Ledger {
     }
 
     /// The exceptions report (CSV) of an import's scan.
-    public func exceptionsReport(_ id: UUID) throws -> BlobReference {
-        guard let report = try importState(id).scan?.report else { throw LedgerError(.notFound, "Import \(id) has not been scanned.") }
-        return report
+    public func exceptionsReport(_ id: UUID) throws -> BlobReference { try scan(of: id).report }
+
+    /// What an import's dry run found: its counts and its report.
+    public func scan(of id: UUID) throws -> ScanCompleted {
+        guard let scan = try importState(id).scan else { throw LedgerError(.notFound, "Import \(id.uuidString.lowercased()) has not been scanned.") }
+        return scan
     }
 }
 

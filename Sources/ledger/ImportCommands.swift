@@ -86,9 +86,7 @@ struct ExceptionsCommand: ParsableCommand {
         try reportingFailures {
             let ledger = try ledger.open()
             let importID = try id.resolve(in: ledger)
-            guard let scan = try ledger.importState(importID).scan else {
-                throw LedgerError(.notFound, "Import \(importID.uuidString.lowercased()) has not been scanned.")
-            }
+            let scan = try ledger.scan(of: importID)
             try ledger.blobs.check(scan.report)
             let report = ledger.blobs.url(of: scan.report)
             switch json ? .json : format {

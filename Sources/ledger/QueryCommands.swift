@@ -155,7 +155,7 @@ struct StateCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let ledger = try ledger.open()
-            let state = try asOf.position(in: ledger).map(ledger.state(asOf:)) ?? ledger.currentState().0
+            let state = try asOf.state(in: ledger)
             if options.json {
                 print(JSONText.encode(Dictionary(uniqueKeysWithValues: state.entities.map { ($0.key.rawValue, $0.value) })))
             } else {
@@ -179,13 +179,11 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let ledger = try ledger.open()
-            let state = try asOf.position(in: ledger).map(ledger.state(asOf:)) ?? ledger.currentState().0
-            let text = state.dataExchangeFile(specification: ledger.specification)
+            let (text, records) = try asOf.state(in: ledger).dataExchangeFile(specification: ledger.specification)
             let file = try OutputFile(path: output)
             try file.write(text)
             try file.flush()
             if json {
-                let records = max(0, CSVTokenizer.records(in: text.utf8).count - 1)
                 print(JSONText.object([("file", .string(output)), ("records", .number(records)), ("bytes", .number(text.utf8.count))]))
             }
         }

@@ -217,7 +217,7 @@ extension ApprovalTests {
             "A1,L1,002,I,M7,Sensus,iPERL,1,IN,Y,CCF,10,2021-03-01,,E7,c",
             "A5,L5,001,W,M8,Badger Meter,E-Series,0.75,IN,N,GAL,1,2022-03-01,,,",
         ]), actor: Self.ada)
-        let text = try ledger.currentState().0.dataExchangeFile(specification: ledger.specification)
+        let text = try ledger.currentState().0.dataExchangeFile(specification: ledger.specification).text
         let url = folder.appendingPathComponent("exported.csv")
         try text.write(to: url, atomically: true, encoding: .utf8)
         let again = try ledger.importFile(at: url, actor: Self.ada)

@@ -4,9 +4,10 @@ import Foundation
 extension CurrentState {
     /// The state as a Data Exchange file: one record per register, every column of the
     /// specification in its order. Importing it back changes nothing.
-    public func dataExchangeFile(specification: Specification) -> String {
+    public func dataExchangeFile(specification: Specification) -> (text: String, records: Int) {
         let names = specification.columns.map(\.name)
         var text = CSVFormat.line(names)
+        var records = 0
         var endpointOf: [String: (serial: String, fields: [String: String])] = [:]
         for (serial, fields) in entities[.endpoint] ?? [:] {
             if let meter = fields["Meter_ID"] {
@@ -31,7 +32,8 @@ extension CurrentState {
                 row.merge(endpoint.fields.filter { !["Meter_ID", "Register_Number"].contains($0.key) }) { current, _ in current }
             }
             text += CSVFormat.line(names.map { row[$0] ?? "" })
+            records += 1
         }
-        return text
+        return (text, records)
     }
 }
