@@ -38,15 +38,20 @@ public enum ExceptionReportReader {
                     headerSeen = true
                     continue
                 }
-                func cell(_ index: Int) -> String { index < cells.count ? cells[index] : "" }
-                let column = cell(4).isEmpty ? nil : cell(4)
-                // A blank cell is an empty value where the line names a column, and none where it
-                // does not (an exception about the whole file).
-                let value = cell(5).isEmpty && column == nil ? nil : CSVFormat.value(ofInertCell: cell(5))
-                try body(Line(
-                    severity: cell(0), code: cell(1), record: Int(cell(2)), line: Int(cell(3)), column: column, value: value,
-                    message: CSVFormat.value(ofInertCell: cell(6))))
+                try body(line(cells))
             }
         }
+    }
+
+    /// A line of the report from its cells, as the writer made them.
+    public static func line(_ cells: [String]) -> Line {
+        func cell(_ index: Int) -> String { index < cells.count ? cells[index] : "" }
+        let column = cell(4).isEmpty ? nil : cell(4)
+        // A blank cell is an empty value where the line names a column, and none where it does
+        // not (an exception about the whole file).
+        let value = cell(5).isEmpty && column == nil ? nil : CSVFormat.value(ofInertCell: cell(5))
+        return Line(
+            severity: cell(0), code: cell(1), record: Int(cell(2)), line: Int(cell(3)), column: column, value: value,
+            message: CSVFormat.value(ofInertCell: cell(6)))
     }
 }

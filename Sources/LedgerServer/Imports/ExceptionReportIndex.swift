@@ -96,10 +96,11 @@ struct ExceptionReportIndex: Sendable {
             _ = [UInt8](chunk).withUnsafeBufferPointer { tokenizer.consume($0, into: &batch, limit: 1) }
         }
         if batch.isEmpty { tokenizer.finish(into: &batch) }
-        let cells = batch.isEmpty ? [] : batch.cells(ofRecordAt: 0).map { String(decoding: $0, as: UTF8.self) }
-        func cell(_ index: Int) -> String { index < cells.count ? cells[index] : "" }
+        let read = ExceptionReportReader.line(batch.isEmpty ? [] : batch.cells(ofRecordAt: 0).map { String(decoding: $0, as: UTF8.self) })
+        // The value as the file had it: the apostrophe the CSV puts before a formula is the CSV's.
         return ExceptionLine(
-            severity: cell(0), code: cell(1), record: Int(cell(2)), line: Int(cell(3)), column: cell(4), value: cell(5), message: cell(6))
+            severity: read.severity, code: read.code, record: read.record, line: read.line, column: read.column ?? "", value: read.value ?? "",
+            message: read.message)
     }
 }
 

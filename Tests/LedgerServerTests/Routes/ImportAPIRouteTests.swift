@@ -44,6 +44,23 @@ import Testing
         }
     }
 
+    /// The CSV report puts an apostrophe before a value a spreadsheet would run; the pages and
+    /// the API show the value as the file had it.
+    @Test func theReportShowsAFormulaAsTheFileHadIt() async throws {
+        try await TestServer().test { server, client in
+            let content = TestServer.exportFile().replacingOccurrences(of: "3/7/2024", with: "=NOW()")
+            let id = try await TestServer.uploadAndWait(content, as: server.importer, client: client)
+            let report = try TestServer.json(try await client.execute(uri: "/v1/bde/import/\(id)/report", method: .get, headers: TestServer.basic(server.auditor)))
+            let line = try #require((report["exceptions"] as? [[String: Any]])?.first)
+            #expect(line["column"] as? String == "Meter_Install_Date" && line["value"] as? String == "=NOW()")
+            let session = try await BrowserSession.signIn(server.auditor, client: client)
+            let page = TestServer.text(try await client.execute(uri: "/imports/\(id)/exceptions", method: .get, headers: session.headers))
+            #expect(page.contains("=NOW()") && !page.contains("&#39;=NOW()") && !page.contains("'=NOW()"))
+            let csv = TestServer.text(try await client.execute(uri: "/imports/\(id)/exceptions.csv", method: .get, headers: session.headers))
+            #expect(csv.contains("'=NOW()"))
+        }
+    }
+
     @Test func aCancelledImportCannotBeApproved() async throws {
         try await TestServer().test { server, client in
             let id = try await TestServer.uploadAndWait(TestServer.exportFile(), as: server.importer, client: client)
