@@ -291,7 +291,7 @@ private struct ApprovalOutputs: ScanObserver {
         let digester = changes.digester
         let records = pending
         pending = []
-        if let done = stages.submit(records, prepare: { records in records.map(digester.prepare) }) { try take(done.batch, done.prepared) }
+        if let done = stages.submit(records, prepare: digester.prepare) { try take(done.batch, done.prepared) }
     }
 
     private mutating func take(_ records: [ScannedRecord], _ prepared: [ChangeCalculator.PreparedRecord?]) throws {

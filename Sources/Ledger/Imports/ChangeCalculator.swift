@@ -234,22 +234,38 @@ struct ChangeCalculator {
             return digest.value
         }
 
-        /// A record's keys, and each of its entities' hash and digest; nil for a record that
-        /// does not import.
-        func prepare(_ record: ScannedRecord) -> PreparedRecord? {
-            guard record.isReady else { return nil }
-            let identity = RecordIdentity(record)
-            var entities = [Int64](repeating: 0, count: EntityKind.allCases.count)
-            var digests = [Int64](repeating: 0, count: EntityKind.allCases.count)
-            var storedDigests = [Int64?](repeating: nil, count: EntityKind.allCases.count)
-            for kind in EntityKind.allCases where !record.blocked.contains(kind.component) {
-                guard let key = kind.key(in: identity) else { continue }
-                let entity = StableHash.entity(kind, key)
-                entities[kind.order] = entity
-                digests[kind.order] = digest(of: kind, in: record, identity: identity)
-                storedDigests[kind.order] = stored?[entity]
+        /// Each record's keys, and each of its entities' hash and digest; nil for a record that
+        /// does not import. A chunk at a time: the stored digests of all its entities are looked
+        /// up one after the other, as each look-up in a table of a million entities is likely a
+        /// cache miss, and misses that nothing between them depends on overlap.
+        func prepare(_ records: [ScannedRecord]) -> [PreparedRecord?] {
+            var prepared = records.map { record -> PreparedRecord? in
+                guard record.isReady else { return nil }
+                let identity = RecordIdentity(record)
+                var entities = [Int64](repeating: 0, count: EntityKind.allCases.count)
+                var named: UInt16 = 0
+                for kind in EntityKind.allCases where !record.blocked.contains(kind.component) {
+                    guard let key = kind.key(in: identity) else { continue }
+                    entities[kind.order] = StableHash.entity(kind, key)
+                    named |= 1 << kind.order
+                }
+                return PreparedRecord(
+                    identity: identity, entities: entities, digests: [Int64](repeating: 0, count: EntityKind.allCases.count),
+                    storedDigests: [Int64?](repeating: nil, count: EntityKind.allCases.count), named: named)
             }
-            return PreparedRecord(identity: identity, entities: entities, digests: digests, storedDigests: storedDigests)
+            if let stored {
+                for index in prepared.indices where prepared[index] != nil {
+                    for kind in EntityKind.allCases where prepared[index]!.names(kind) {
+                        prepared[index]!.storedDigests[kind.order] = stored[prepared[index]!.entities[kind.order]]
+                    }
+                }
+            }
+            for (index, record) in records.enumerated() where prepared[index] != nil {
+                for kind in EntityKind.allCases where prepared[index]!.names(kind) {
+                    prepared[index]!.digests[kind.order] = digest(of: kind, in: record, identity: prepared[index]!.identity)
+                }
+            }
+            return prepared
         }
     }
 
@@ -262,6 +278,10 @@ struct ChangeCalculator {
         var digests: [Int64]
         /// By kind order: the stored digest of each entity the record names, nil when not stored.
         var storedDigests: [Int64?]
+        /// Bit `order` of each kind the record names an entity of (not blocked, with a key).
+        var named: UInt16
+
+        func names(_ kind: EntityKind) -> Bool { named & (1 << kind.order) != 0 }
     }
 
     /// The renames of an ID Update file's record, each applied before the next is worked out.
