@@ -254,15 +254,12 @@ struct ChangeCalculator {
                     storedDigests: [Int64?](repeating: nil, count: EntityKind.allCases.count), named: named)
             }
             if let stored {
-                for index in prepared.indices where prepared[index] != nil {
-                    for kind in EntityKind.allCases where prepared[index]!.names(kind) {
-                        prepared[index]!.storedDigests[kind.order] = stored[prepared[index]!.entities[kind.order]]
-                    }
-                }
+                for index in prepared.indices { prepared[index]?.lookUp(in: stored) }
             }
-            for (index, record) in records.enumerated() where prepared[index] != nil {
-                for kind in EntityKind.allCases where prepared[index]!.names(kind) {
-                    prepared[index]!.digests[kind.order] = digest(of: kind, in: record, identity: prepared[index]!.identity)
+            for (index, record) in records.enumerated() {
+                guard let identity = prepared[index]?.identity, let named = prepared[index]?.named else { continue }
+                for kind in EntityKind.allCases where PreparedRecord.names(kind, in: named) {
+                    prepared[index]?.digests[kind.order] = digest(of: kind, in: record, identity: identity)
                 }
             }
             return prepared
@@ -281,7 +278,12 @@ struct ChangeCalculator {
         /// Bit `order` of each kind the record names an entity of (not blocked, with a key).
         var named: UInt16
 
-        func names(_ kind: EntityKind) -> Bool { named & (1 << kind.order) != 0 }
+        static func names(_ kind: EntityKind, in named: UInt16) -> Bool { named & (1 << kind.order) != 0 }
+
+        /// Sets the stored digest of each entity the record names.
+        mutating func lookUp(in stored: DigestTable) {
+            for kind in EntityKind.allCases where Self.names(kind, in: named) { storedDigests[kind.order] = stored[entities[kind.order]] }
+        }
     }
 
     /// The renames of an ID Update file's record, each applied before the next is worked out.
