@@ -22,17 +22,16 @@ extension Ledger {
         guard let size else { throw LedgerError(.notFound, "Cannot read \(url.path).") }
         try FileSizeLimit.check(size: size, name: fileName)
         try recoverInterruptedScans()
-        // The state the scan compares with is read on the other core while the file is stored.
-        let loading = Handoff<Result<(ScanState, Int64), any Error>>()
-        loading.start { [self] in Result { try scanState() } }
+        // The state the scan compares with is read on the other cores while the file is stored.
+        let loading = ScanState.Loading(from: store.pool)
         let file: BlobReference
         do {
             file = try blobs.store(fileAt: url)
         } catch {
-            _ = loading.wait()
+            _ = try? loading.wait()
             throw error
         }
-        let (state, stateVersion) = try loading.wait().get()
+        let (state, stateVersion) = try scanState(loading)
         guard let lease = ScanLease(id, in: incoming) else { throw LedgerError(.versionConflict, "Import \(id) is being scanned already.") }
         defer { withExtendedLifetime(lease) {} }
         let stream = ImportState.stream(id)

@@ -33,7 +33,13 @@ extension Ledger {
 
     /// What a scan compares a file with, and the position of the last change to the state.
     public func scanState() throws -> (ScanState, Int64) {
-        try store.pool.read { db in (try ScanState.load(from: db), try StateProjection.lastChange(in: db)) }
+        try scanState(ScanState.Loading(from: store.pool))
+    }
+
+    /// The state that `loading` read, or read again in one transaction when an approval came
+    /// between the reads of its two halves.
+    func scanState(_ loading: ScanState.Loading) throws -> (ScanState, Int64) {
+        try loading.wait() ?? store.pool.read { db in (try ScanState.load(from: db), try StateProjection.lastChange(in: db)) }
     }
 
     /// The current state, and the position of the last change to it.

@@ -167,14 +167,19 @@ struct ConfigurationTracker: RecordTracker {
         let installDay = ASCII.date(row[optional: cells.installDate]).date?.dayNumber
         var servicePointKey: ServicePointKey { ServicePointKey(location: string(cells.location), servicePoint: string(cells.servicePoint)) }
         var registerKey: RegisterKey { RegisterKey(meter: string(cells.meter), register: registerName) }
+        // What the ledger holds of this record's entities, asked once each: a look-up in a
+        // million entities is a cache miss or two.
+        lazy var ledgerServicePoint = askLedger ? ledger.servicePoint(servicePointKey) : nil
+        lazy var ledgerRegister = askLedger ? ledger.register(registerKey) : nil
+        lazy var ledgerEndpoint = askLedger && endpoint != Self.none ? ledger.endpoint(string(cells.endpoint)) : nil
 
         // Creation: the not-empty fields of a new entity must be there (spec "Requirements").
         var new = Components()
         if !accountCreated[Int(account)] && !(askLedger && ledger.hasAccount(string(cells.account))) { new.insert(.account) }
         if !locationCreated[Int(location)] && !(askLedger && ledger.hasLocation(string(cells.location))) { new.insert(.location) }
-        if !servicePointCreated[Int(servicePoint)] && !(askLedger && ledger.servicePoint(servicePointKey) != nil) { new.insert(.servicePoint) }
-        if !registerCreated[Int(register)] && !(askLedger && ledger.register(registerKey) != nil) { new.insert(.meter) }
-        if endpoint != Self.none && !endpointCreated[Int(endpoint)] && !(askLedger && ledger.endpoint(string(cells.endpoint)) != nil) {
+        if !servicePointCreated[Int(servicePoint)] && ledgerServicePoint == nil { new.insert(.servicePoint) }
+        if !registerCreated[Int(register)] && ledgerRegister == nil { new.insert(.meter) }
+        if endpoint != Self.none && !endpointCreated[Int(endpoint)] && ledgerEndpoint == nil {
             new.insert(.endpoint)
         }
         // An entity whose key is wrong is no entity yet: its key's error says what to do.
@@ -232,7 +237,7 @@ struct ConfigurationTracker: RecordTracker {
                         blocking: .endpoint)
                 }
             } else {
-                if askLedger, let current = ledger.endpoint(string(cells.endpoint))?.register, current != registerKey {
+                if let current = ledgerEndpoint?.register, current != registerKey {
                     add(.endpointMoved, cell: cells.endpoint, value: string(cells.endpoint),
                         "Endpoint \(string(cells.endpoint)) moves from register \(current) to register \(registerKey).")
                 }
@@ -253,7 +258,7 @@ struct ConfigurationTracker: RecordTracker {
             servicePointOf[Int(meter)] = servicePoint
             if let installDay {
                 let recorded = latestInstall[Int(register)] != .min
-                    ? Int(latestInstall[Int(register)]) : (askLedger ? ledger.register(registerKey)?.installDate?.dayNumber : nil)
+                    ? Int(latestInstall[Int(register)]) : ledgerRegister?.installDate?.dayNumber
                 if let latest = recorded, installDay < latest {
                     add(.backdatedEntry, cell: cells.installDate, value: string(cells.installDate),
                         "Meter_Install_Date \(CalendarDate(dayNumber: installDay)) is before \(CalendarDate(dayNumber: latest)), the install date already recorded for register \(registerKey): importing it rewrites the register's history.")
@@ -267,7 +272,7 @@ struct ConfigurationTracker: RecordTracker {
             let accountID = string(cells.account)
             let from: String? = inFile != Self.none
                 ? (inFile != account ? text(accounts, inFile) : nil)
-                : askLedger ? ledger.servicePoint(servicePointKey)?.account.flatMap { $0 != accountID ? $0 : nil } : nil
+                : ledgerServicePoint?.account.flatMap { $0 != accountID ? $0 : nil }
             if let from {
                 add(.accountChanged, cell: cells.account, value: accountID,
                     "Service point \(servicePointKey) changes account from \(from) to \(accountID): the service agreement of \(from) closes and one for \(accountID) opens.")

@@ -7,18 +7,22 @@ import Darwin
 /// Interns byte strings (the keys of accounts, meters, registers…) into dense ids, in one arena,
 /// so that following 166,000 records' entities through a file costs a few megabytes and no String
 /// or Swift `Hasher` per record.
+///
+/// A table of a million keys is mostly cache misses, so a look-up is laid out to make two: its
+/// slot, which holds half of the key's hash and where the key is, and the key's entry in the
+/// arena, which holds its id and length before its bytes.
 struct KeyTable: Sendable {
     typealias ID = Int32
     static let separator: UInt8 = 0x1F
 
+    /// Each key's entry: its id and its length (four bytes each), then its bytes.
     private var arena: [UInt8] = []
-    /// For each id, where its key ends in `arena`.
-    private var ends: [UInt32] = []
-    /// For each id, the high half of its key's hash, so that most probes compare without reading
-    /// the arena.
-    private var tags: [UInt32] = []
-    /// Open addressing: each slot holds an id + 1, or 0 when empty.
-    private var slots: [UInt32]
+    private static let header = 8
+    /// For each id, where its entry starts in `arena`.
+    private var entries: [UInt32] = []
+    /// Open addressing: each slot holds the high half of its key's hash and, in its low half,
+    /// where the key's entry starts in `arena` + 1; or 0 when it is empty.
+    private var slots: [UInt64]
     private var mask: Int
 
     /// A table sized for `capacity` keys of about `keyLength` bytes, so that filling it does
@@ -26,14 +30,13 @@ struct KeyTable: Sendable {
     init(capacity: Int = 1024, keyLength: Int = 12) {
         var size = 16
         while size * 3 < capacity * 4 { size <<= 1 }
-        slots = [UInt32](repeating: 0, count: size)
+        slots = [UInt64](repeating: 0, count: size)
         mask = size - 1
-        arena.reserveCapacity(capacity * keyLength)
-        ends.reserveCapacity(capacity)
-        tags.reserveCapacity(capacity)
+        arena.reserveCapacity(capacity * (Self.header + keyLength))
+        entries.reserveCapacity(capacity)
     }
 
-    var count: Int { ends.count }
+    var count: Int { entries.count }
 
     func id(of key: UnsafeBufferPointer<UInt8>, hash: UInt64? = nil) -> ID? {
         find(key, hash: hash ?? Self.hash(key)).found
@@ -44,12 +47,14 @@ struct KeyTable: Sendable {
         let hash = hash ?? Self.hash(key)
         let (slot, found) = find(key, hash: hash)
         if let found { return found }
-        let id = ID(ends.count)
+        let id = ID(entries.count)
+        let entry = arena.count
+        precondition(entry + Self.header + key.count < Int(UInt32.max), "A key table holds less than 4 GB of keys.")
+        withUnsafeBytes(of: (UInt32(id).littleEndian, UInt32(key.count).littleEndian)) { arena.append(contentsOf: $0) }
         arena.append(contentsOf: key)
-        ends.append(UInt32(arena.count))
-        tags.append(UInt32(truncatingIfNeeded: hash >> 32))
-        slots[slot] = UInt32(id + 1)
-        if ends.count * 4 > slots.count * 3 { grow() }
+        entries.append(UInt32(entry))
+        slots[slot] = Self.slot(entry, hash: hash)
+        if entries.count * 4 > slots.count * 3 { grow() }
         return id
     }
 
@@ -62,43 +67,52 @@ struct KeyTable: Sendable {
         joined.append(contentsOf: second)
     }
 
-    func key(_ id: ID) -> ArraySlice<UInt8> {
-        let index = Int(id)
-        return arena[(index == 0 ? 0 : Int(ends[index - 1]))..<Int(ends[index])]
+    func key(_ id: ID) -> [UInt8] {
+        arena.withUnsafeBufferPointer { Array(Self.key(atEntry: Int(entries[Int(id)]), in: $0)) }
     }
+
+    /// The bytes of the key whose entry starts at `entry`.
+    private static func key(atEntry entry: Int, in arena: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        let length = Int(UInt32(littleEndian: UnsafeRawBufferPointer(arena).loadUnaligned(fromByteOffset: entry + 4, as: UInt32.self)))
+        return UnsafeBufferPointer(rebasing: arena[(entry + header)..<(entry + header + length)])
+    }
+
+    private static let tagMask: UInt64 = 0xFFFF_FFFF_0000_0000
+
+    private static func slot(_ entry: Int, hash: UInt64) -> UInt64 { hash & tagMask | UInt64(entry + 1) }
 
     @inline(__always)
     private func find(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> (slot: Int, found: ID?) {
-        let tag = UInt32(truncatingIfNeeded: hash >> 32)
+        let tag = hash & Self.tagMask
         return slots.withUnsafeBufferPointer { slots in
-            var slot = Int(truncatingIfNeeded: hash) & mask
-            while true {
-                let entry = slots[slot]
-                if entry == 0 { return (slot, nil) }
-                let id = Int(entry) - 1
-                if tags[id] == tag && equals(id, key) { return (slot, ID(id)) }
-                slot = (slot + 1) & mask
+            arena.withUnsafeBufferPointer { arena in
+                var slot = Int(truncatingIfNeeded: hash) & mask
+                while true {
+                    let value = slots[slot]
+                    if value == 0 { return (slot, nil) }
+                    if value & Self.tagMask == tag {
+                        let entry = Int(truncatingIfNeeded: value & ~Self.tagMask) - 1
+                        let candidate = Self.key(atEntry: entry, in: arena)
+                        if candidate.count == key.count && (key.isEmpty || memcmp(candidate.baseAddress!, key.baseAddress!, key.count) == 0) {
+                            return (slot, ID(UInt32(littleEndian: UnsafeRawBufferPointer(arena).loadUnaligned(fromByteOffset: entry, as: UInt32.self))))
+                        }
+                    }
+                    slot = (slot + 1) & mask
+                }
             }
         }
-    }
-
-    private func equals(_ id: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        let start = id == 0 ? 0 : Int(ends[id - 1])
-        guard Int(ends[id]) - start == key.count else { return false }
-        return key.isEmpty || arena.withUnsafeBufferPointer { memcmp($0.baseAddress! + start, key.baseAddress!, key.count) == 0 }
     }
 
     private mutating func grow() {
         let size = slots.count * 2
         slots = []
-        slots = [UInt32](repeating: 0, count: size)
+        slots = [UInt64](repeating: 0, count: size)
         mask = size - 1
-        for id in 0..<ends.count {
-            let start = id == 0 ? 0 : Int(ends[id - 1])
-            let hash = arena.withUnsafeBufferPointer { Self.hash(UnsafeBufferPointer(rebasing: $0[start..<Int(ends[id])])) }
+        for entry in entries {
+            let hash = arena.withUnsafeBufferPointer { Self.hash(Self.key(atEntry: Int(entry), in: $0)) }
             var slot = Int(truncatingIfNeeded: hash) & mask
             while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = UInt32(id + 1)
+            slots[slot] = Self.slot(Int(entry), hash: hash)
         }
     }
 

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// Two stages over chunks of work, a chunk apart: `prepare` (pure work, on another thread) makes
 /// the next chunk ready while `consume` (on this thread, which may hold a database transaction)
@@ -66,6 +67,16 @@ final class Handoff<Value: Sendable>: @unchecked Sendable {
             self.value = work()
             self.done.signal()
         }
+    }
+
+    /// On a thread of its own: the shared pool runs no more blocks at once than the machine has
+    /// cores, the waiting thread among them, so two results wanted at once would come one after
+    /// the other.
+    func startOnThreadOfItsOwn(_ work: @escaping @Sendable () -> Value) {
+        Thread {
+            self.value = work()
+            self.done.signal()
+        }.start()
     }
 
     func wait() -> Value {
