@@ -1,5 +1,6 @@
 import DataExchange
 import Foundation
+import GRDB
 @testable import Ledger
 import Testing
 
@@ -33,6 +34,16 @@ import Testing
         let reopened = try SQLiteEventStore(path: path)
         #expect(try reopened.events(from: 1, limit: 100).count == 4)
         #expect(try reopened.events(from: 4, limit: 1).first?.metadata == Self.metadata)
+    }
+
+    /// The writer's large page cache is for the large transactions of approvals and replays; a
+    /// reader that kept one too would hold its own copy of the file's pages for as long as a
+    /// server runs.
+    @Test func onlyTheWriterKeepsALargePageCache() throws {
+        let cacheSize = "SELECT cache_size FROM pragma_cache_size"
+        let sqliteDefault = try DatabaseQueue().read { db in try Int.fetchOne(db, sql: cacheSize) }
+        #expect(try store.pool.write { db in try Int.fetchOne(db, sql: cacheSize) } == -262_144)
+        #expect(try store.pool.read { db in try Int.fetchOne(db, sql: cacheSize) } == sqliteDefault)
     }
 
     @Test func aStaleExpectedVersionFailsAndAppendsNothing() throws {

@@ -27,8 +27,10 @@ public final class SQLiteEventStore: EventStore {
             // pages they change: 118 MB of temporary file for a later 70 MB file, in memory instead.
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
             // An approval writes hundreds of megabytes in one transaction; with SQLite's 2 MB
-            // default it spent its time evicting and re-reading index pages.
-            try db.execute(sql: "PRAGMA cache_size = -262144")
+            // default it spent its time evicting and re-reading index pages. Readers keep the
+            // default and read through the system's page cache: a server's five of them would
+            // otherwise come to hold over a gigabyte of copies of the file's pages.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -262144") }
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
