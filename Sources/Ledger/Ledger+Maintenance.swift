@@ -50,42 +50,10 @@ extension Ledger {
         var fold = StateFold()
         var history = HistoryProjection.Batch()
         var others: [Int64] = []
-        var count: Int64 = 0
-        // The changes are read straight from their JSON (`AppliedRecord(json:)`) on another
-        // core, a batch ahead of the fold on this one; an event that reader does not take is
-        // read the general way.
-        func apply(_ batch: ReplayBatch) throws {
-            for (index, applied) in batch.applied.enumerated() {
-                let position = batch.positions[index]
-                var record = applied
-                if record == nil, let decoded = try coder.decode(
-                    type: RecordApplied.type, schemaVersion: batch.schemaVersions[index], data: batch.data(index), position: position,
-                    as: RecordApplied.self) {
-                    record = AppliedRecord(decoded, at: position)
-                }
-                guard let record else { continue }
-                for change in record.changes { fold.apply(change, at: position) }
-                history.add(record)
-            }
+        let count = try forEachAppliedRecord(in: db, others: { others.append($0) }, progress: { progress?($0, total) }) { record in
+            for change in record.changes { fold.apply(change, at: record.position) }
+            history.add(record)
         }
-        // Each batch is read with the field names the batches before it met.
-        var stages = Stages<ReplayBatch, ReplayBatch, FieldNameCache>(from: FieldNameCache())
-        var batch = ReplayBatch()
-        try RawRows.forEach(in: db, sql: "SELECT position, type, schema_version, data FROM events ORDER BY position") { row in
-            if row.bytes(1).elementsEqual(RecordApplied.type.utf8) {
-                batch.append(position: row.integer(0), schemaVersion: Int(row.integer(2)), data: row.blob(3))
-                if batch.positions.count == ReplayBatch.size {
-                    if let done = stages.submit(batch, prepare: { $0.parsed(names: $1) }) { try apply(done.prepared) }
-                    batch = ReplayBatch()
-                }
-            } else {
-                others.append(row.integer(0))
-            }
-            count += 1
-            if count % 10_000 == 0 { progress?(count, total) }
-        }
-        if let done = stages.submit(batch, prepare: { $0.parsed(names: $1) }) { try apply(done.prepared) }
-        if let done = stages.finish() { try apply(done.prepared) }
         // The few other events (uploads, scans, approvals, users) go through the projections.
         for position in others {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM events WHERE position = ?", arguments: [position]) else { continue }
@@ -95,6 +63,50 @@ extension Ledger {
         try history.write(in: db)
         try fold.write(in: db)
         progress?(count, total)
+        return count
+    }
+
+    /// Each `RecordApplied` of the log up to `last` (all of them when nil), in order, read
+    /// straight from its JSON (`AppliedRecord(json:)`) on another core a batch ahead of `body`;
+    /// an event that reader does not take is read the general way. `others` is told the position
+    /// of every other event, and `progress` how many events were read, every 10,000. Returns how
+    /// many events were read.
+    @discardableResult
+    func forEachAppliedRecord(
+        in db: Database, through last: Int64? = nil, others: (Int64) -> Void = { _ in }, progress: (Int64) -> Void = { _ in },
+        _ body: (AppliedRecord) throws -> Void
+    ) throws -> Int64 {
+        func apply(_ batch: ReplayBatch) throws {
+            for (index, applied) in batch.applied.enumerated() {
+                if let applied {
+                    try body(applied)
+                } else if let decoded = try coder.decode(
+                    type: RecordApplied.type, schemaVersion: batch.schemaVersions[index], data: batch.data(index), position: batch.positions[index],
+                    as: RecordApplied.self) {
+                    try body(AppliedRecord(decoded, at: batch.positions[index]))
+                }
+            }
+        }
+        var count: Int64 = 0
+        // Each batch is read with the field names the batches before it met.
+        var stages = Stages<ReplayBatch, ReplayBatch, FieldNameCache>(from: FieldNameCache())
+        var batch = ReplayBatch()
+        let sql = "SELECT position, type, schema_version, data FROM events WHERE position <= \(last ?? Int64.max) ORDER BY position"
+        try RawRows.forEach(in: db, sql: sql) { row in
+            if row.bytes(1).elementsEqual(RecordApplied.type.utf8) {
+                batch.append(position: row.integer(0), schemaVersion: Int(row.integer(2)), data: row.blob(3))
+                if batch.positions.count == ReplayBatch.size {
+                    if let done = stages.submit(batch, prepare: { $0.parsed(names: $1) }) { try apply(done.prepared) }
+                    batch = ReplayBatch()
+                }
+            } else {
+                others(row.integer(0))
+            }
+            count += 1
+            if count % 10_000 == 0 { progress(count) }
+        }
+        if let done = stages.submit(batch, prepare: { $0.parsed(names: $1) }) { try apply(done.prepared) }
+        if let done = stages.finish() { try apply(done.prepared) }
         return count
     }
 

@@ -17,17 +17,15 @@ extension Ledger {
         return entry
     }
 
-    /// The state as it stood at `position`: the changes of the log up to there, folded.
+    /// The state as it stood at `position`: the changes of the log up to there, folded as a
+    /// replay folds them.
     public func state(asOf position: Int64) throws -> CurrentState {
         try store.pool.read { db in
-            var state = CurrentState()
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT * FROM events WHERE type = ? AND position <= ? ORDER BY position", arguments: [RecordApplied.type, position])
-            while let row = try rows.next() {
-                guard let applied = try coder.decode(try SQLiteEventStore.event(row), as: RecordApplied.self) else { continue }
-                for change in applied.changes { state.apply(change) }
+            var fold = StateFold()
+            try forEachAppliedRecord(in: db, through: position) { record in
+                for change in record.changes { fold.apply(change, at: record.position) }
             }
-            return state
+            return fold.wholeState
         }
     }
 
@@ -40,6 +38,17 @@ extension Ledger {
     /// between the reads of its two halves.
     func scanState(_ loading: ScanState.Loading) throws -> (ScanState, Int64) {
         try loading.wait() ?? store.pool.read { db in (try ScanState.load(from: db), try StateProjection.lastChange(in: db)) }
+    }
+
+    /// How many entities of each kind the state holds, without reading them.
+    public func entityCounts() throws -> [EntityKind: Int] {
+        try store.pool.read { db in
+            var counts: [EntityKind: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) FROM state GROUP BY kind") {
+                if let kind = EntityKind(rawValue: row[0]) { counts[kind] = row[1] }
+            }
+            return counts
+        }
     }
 
     /// The current state, and the position of the last change to it.

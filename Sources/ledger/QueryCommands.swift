@@ -155,11 +155,13 @@ struct StateCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let ledger = try ledger.open()
-            let state = try asOf.state(in: ledger)
             if options.json {
+                let state = try asOf.state(in: ledger)
                 print(JSONText.encode(Dictionary(uniqueKeysWithValues: state.entities.map { ($0.key.rawValue, $0.value) })))
             } else {
-                for kind in EntityKind.allCases { print("\(kind.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \(state.entities[kind]?.count ?? 0)") }
+                // Counting the state as it stands needs none of its fields.
+                let counts = try asOf.position(in: ledger).map { try ledger.state(asOf: $0).entities.mapValues(\.count) } ?? ledger.entityCounts()
+                for kind in EntityKind.allCases { print("\(kind.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \(counts[kind] ?? 0)") }
             }
         }
     }

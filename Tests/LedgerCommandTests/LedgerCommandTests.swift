@@ -247,7 +247,13 @@ extension LedgerCommandTests {
         #expect(try LedgerProcess.run(["export", "-o", exported, "--db", db]).status == 0)
         let again = try importAndApprove(exported)
         #expect(again["imported"] as? Int == 0 && again["unchanged"] as? Int == 1_500)
-        #expect(try LedgerProcess.run(["state", "--db", db]).output.contains("Register"))
+        // The counts, read without the entities, are those of the whole state.
+        let counts = try LedgerProcess.run(["state", "--db", db]).output.split(separator: "\n").map { $0.split(separator: " ") }
+        let whole = try #require(
+            try JSONSerialization.jsonObject(with: Data(LedgerProcess.run(["state", "--json", "--db", db]).output.utf8)) as? [String: [String: Any]])
+        #expect(counts.count == 8 && counts.allSatisfy { $0.count == 2 })
+        for line in counts { #expect(Int(line[1]) == whole[String(line[0])]?.count ?? 0, "\(line[0])") }
+        #expect(whole["Register"]?.count == 1_500)
     }
 }
 

@@ -85,4 +85,24 @@ import Testing
         #expect(try ledger.projectionDump() == kept)
         #expect(try ledger.store.verify(progress: nil) > 0)
     }
+
+    /// Time travel: at each position the state is what the current state was then, whole, over
+    /// creations, changes and renames.
+    @Test func theStateAsOfEachApprovalIsTheStateItLeft() throws {
+        var kept: [(position: Int64, state: CurrentState)] = []
+        func keep() throws { kept.append((try ledger.store.lastPosition(), try ledger.currentState().0)) }
+        try ledger.approve(try approvals.importRows(ApprovalTests.first), actor: Self.ada)
+        try keep()
+        try ledger.approve(try approvals.importRows([
+            "A1,L1,001,,M1,,,1,,,,,2020-01-15,,,",
+            "A9,L2,001,W,M2,Neptune,T-10,5/8,IN,N,GAL,1,2021-06-01,,E1,M",
+        ]), actor: Self.ada)
+        try keep()
+        try ledger.approve(try renames(["A1,A100,,,,,,", ",,,,,,M1,M100"]).id, actor: Self.ada)
+        try keep()
+        for (position, state) in kept {
+            #expect(try ledger.state(asOf: position).entities == state.entities, "as of \(position)")
+        }
+        #expect(kept[0].state.entities != kept[1].state.entities && kept[1].state.entities != kept[2].state.entities)
+    }
 }

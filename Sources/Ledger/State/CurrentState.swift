@@ -205,6 +205,13 @@ struct StateFold {
     }
 
     func write(in db: Database) throws { try StateProjection.write(self, created: created.live, in: db) }
+
+    /// Every entity, the ones kept encoded since their creation decoded.
+    var wholeState: CurrentState {
+        var whole = state
+        for entity in created.live { whole.place(entity.kind, entity.key, fields: FieldsCodec.decode(entity.fields)) }
+        return whole
+    }
 }
 
 /// A new entity's fields, as `FieldsCodec` lays them out, and their digest.
