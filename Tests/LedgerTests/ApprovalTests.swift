@@ -211,6 +211,33 @@ extension ApprovalTests {
 }
 
 extension ApprovalTests {
+    /// After a swap the old endpoint still names the register (decision 12); the register's row
+    /// takes the endpoint in place, whatever order a dictionary lists them in.
+    @Test func anExportGivesARegisterTheEndpointInPlace() throws {
+        let header = ImportLifecycleTests.header + ",Endpoint_SN,Endpoint_Type,Endpoint_Install_Date"
+        func approve(_ endpoint: (Int) -> String) throws {
+            let url = folder.appendingPathComponent("\(UUID().uuidString).csv")
+            let rows = (1...12).map { "A\($0),L\($0),001,W,M\($0),Neptune,T-10,0.625,IN,N,GAL,1,2020-01-15,\(endpoint($0))" }
+            try ([header] + rows).joined(separator: "\n").appending("\n").write(to: url, atomically: true, encoding: .utf8)
+            try ledger.approve(try ledger.importFile(at: url, actor: Self.ada).id, actor: Self.ada)
+        }
+        // Half the new endpoints come with a later install date, half with none and a later
+        // removal of the old one: the one in place is the new one either way.
+        try approve { "OLD\($0),M,2020-01-15" }
+        try approve { $0.isMultiple(of: 2) ? "NEW\($0),M,2023-06-01" : "NEW\($0),M," }
+        let removals = folder.appendingPathComponent("removals.csv")
+        try (["Endpoint_SN,Endpoint_Removal_Date,Account_ID,Location_ID,Service_Point_ID,Meter_ID"]
+            + (1...12).filter { !$0.isMultiple(of: 2) }.map { "OLD\($0),2023-06-01,A\($0),L\($0),001,M\($0)" })
+            .joined(separator: "\n").appending("\n").write(to: removals, atomically: true, encoding: .utf8)
+        try ledger.approve(try ledger.importFile(at: removals, actor: Self.ada).id, actor: Self.ada)
+        let state = try ledger.currentState().0
+        #expect(state.fields(.endpoint, "OLD1")?["Meter_ID"] == "M1" && state.fields(.endpoint, "NEW1")?["Meter_ID"] == "M1")
+        let lines = state.dataExchangeFile(specification: ledger.specification).text.split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let (meter, serial) = (try #require(lines[0].firstIndex(of: "Meter_ID")), try #require(lines[0].firstIndex(of: "Endpoint_SN")))
+        #expect(lines.count == 13)
+        for line in lines.dropFirst() { #expect(line[serial] == "NEW" + line[meter].dropFirst(), "\(line[meter])") }
+    }
+
     @Test func theExportedStateImportsBackWithoutAChange() throws {
         try ledger.approve(try importRows(Self.first), actor: Self.ada)
         try ledger.approve(try importRows([

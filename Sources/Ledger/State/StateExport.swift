@@ -8,11 +8,14 @@ extension CurrentState {
         let names = specification.columns.map(\.name)
         var text = CSVFormat.line(names)
         var records = 0
+        // A register that endpoints were swapped on is named by each of them (decision 12): its
+        // row takes the one in place, whichever order the dictionary gives them in.
         var endpointOf: [String: (serial: String, fields: [String: String])] = [:]
         for (serial, fields) in entities[.endpoint] ?? [:] {
-            if let meter = fields["Meter_ID"] {
-                endpointOf[RegisterKey(meter: meter, register: fields["Register_Number"] ?? "").description] = (serial, fields)
-            }
+            guard let meter = fields["Meter_ID"] else { continue }
+            let register = RegisterKey(meter: meter, register: fields["Register_Number"] ?? "").description
+            if let other = endpointOf[register], !Self.isInPlace((serial, fields), over: other) { continue }
+            endpointOf[register] = (serial, fields)
         }
         for (key, register) in (entities[.register] ?? [:]).sorted(by: { $0.key < $1.key }) {
             guard let location = register["Location_ID"], let point = register["Service_Point_ID"] else { continue }
@@ -35,5 +38,16 @@ extension CurrentState {
             records += 1
         }
         return (text, records)
+    }
+
+    /// Of two endpoints on one register, whether `endpoint` is the one in place rather than
+    /// `other`: one not removed, then the later install date (a date the ledger stores as
+    /// YYYY-MM-DD, so in the order of its text), then the serial number, so that the choice is
+    /// the same every time.
+    static func isInPlace(_ endpoint: (serial: String, fields: [String: String]), over other: (serial: String, fields: [String: String])) -> Bool {
+        func order(_ endpoint: (serial: String, fields: [String: String])) -> (Int, String, String) {
+            (endpoint.fields["Endpoint_Removal_Date"] == nil ? 1 : 0, endpoint.fields["Endpoint_Install_Date"] ?? "", endpoint.serial)
+        }
+        return order(endpoint) > order(other)
     }
 }
