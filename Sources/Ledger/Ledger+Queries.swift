@@ -40,6 +40,30 @@ extension Ledger {
         try loading.wait() ?? store.pool.read { db in (try ScanState.load(from: db), try StateProjection.lastChange(in: db)) }
     }
 
+    /// The state (as of `position`, or as it stands) as one JSON object,
+    /// `{"Kind":{"key":{"field":"value",…},…},…}`, in the order of kinds, keys and fields byte by
+    /// byte. The state as it stands is written a row at a time from its encoded fields: as one
+    /// value, a million entities took 18 s and 2.2 GB.
+    public func writeStateJSON(to output: OutputFile, asOf position: Int64? = nil) throws {
+        var json = StateJSON(output)
+        if let position {
+            let state = try state(asOf: position)
+            for kind in EntityKind.allCases.sorted(by: { StateJSON.precedes($0.rawValue, $1.rawValue) }) {
+                for (key, fields) in (state.entities[kind] ?? [:]).sorted(by: { StateJSON.precedes($0.key, $1.key) }) {
+                    try json.add(kind, key, fields)
+                }
+            }
+        } else {
+            try store.pool.read { db in
+                try RawRows.forEach(in: db, sql: "SELECT kind, key, fields FROM state ORDER BY kind, key") { row in
+                    guard let kind = EntityKind(rawValue: row.text(0)) else { return }
+                    try json.add(kind, row.bytes(1), encoded: row.blob(2))
+                }
+            }
+        }
+        try json.finish()
+    }
+
     /// How many entities of each kind the state holds, without reading them.
     public func entityCounts() throws -> [EntityKind: Int] {
         try store.pool.read { db in

@@ -156,8 +156,7 @@ struct StateCommand: ParsableCommand {
         try reportingFailures {
             let ledger = try ledger.open()
             if options.json {
-                let state = try asOf.state(in: ledger)
-                print(JSONText.encode(Dictionary(uniqueKeysWithValues: state.entities.map { ($0.key.rawValue, $0.value) })))
+                try ledger.writeStateJSON(to: OutputFile.standardOutput(), asOf: try asOf.position(in: ledger))
             } else {
                 // Counting the state as it stands needs none of its fields.
                 let counts = try asOf.position(in: ledger).map { try ledger.state(asOf: $0).entities.mapValues(\.count) } ?? ledger.entityCounts()

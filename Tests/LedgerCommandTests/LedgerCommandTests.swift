@@ -377,6 +377,10 @@ extension LedgerCommandTests {
         #expect(meterSize(try json(["state", "--as-of", "2020-01-01", "--json"])) == nil)
         let today = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
         #expect(meterSize(try json(["state", "--as-of", today, "--json"])) == "0.75", "A date is as of its end.")
+        // Written from the stored rows, and from the log as of a time: the same bytes.
+        let whole = try LedgerProcess.run(["state", "--json", "--db", db]).output
+        let asOfToday = try LedgerProcess.run(["state", "--as-of", today, "--json", "--db", db]).output
+        #expect(whole.hasPrefix("{\"Account\":{") && whole == asOfToday)
         let then = try #require(try json(["history", "register", "M1", "--as-of", between, "--json"]) as? [String: Any])
         #expect((then["changes"] as? [[String: Any]])?.count == 1)
         let now = try #require(try json(["history", "register", "M1", "--json"]) as? [String: Any])

@@ -171,4 +171,39 @@ extension EventStoreTests {
         }
         #expect(try FieldsCodec.decode(data) == ["Meter_Size": "0.625", "Note": ""])
     }
+
+    /// The state as JSON from stored rows: fields as stored when they are in order, sorted when a
+    /// row of the first format is not, every string escaped; the same as from a state in memory.
+    @Test func theStateAsJSONIsTheSameFromStoredRowsAndFromMemory() throws {
+        var firstFormat: [UInt8] = []
+        for text in ["Note", "a \"quoted\"\nline\u{1}", "Meter_Size", "0.625"] {
+            withUnsafeBytes(of: UInt32(text.utf8.count).littleEndian) { firstFormat.append(contentsOf: $0) }
+            firstFormat.append(contentsOf: Array(text.utf8))
+        }
+        let rows: [(EntityKind, String, [UInt8])] = [
+            (.account, "A1", FieldsCodec.encode(["Account_Name": "Ada", "Account_Email": "ada@example.com"])),
+            (.account, "A2/é", FieldsCodec.encode([:])),
+            (.register, "M1", firstFormat),
+        ]
+        func written(_ add: (inout StateJSON) throws -> Void) throws -> String {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString).json").path
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            var json = StateJSON(try OutputFile(path: path))
+            try add(&json)
+            try json.finish()
+            return try String(contentsOfFile: path, encoding: .utf8)
+        }
+        let stored = try written { json in
+            for (kind, key, fields) in rows {
+                var key = key
+                try key.withUTF8 { key in try fields.withUnsafeBufferPointer { try json.add(kind, key, encoded: $0) } }
+            }
+        }
+        let inMemory = try written { json in for (kind, key, fields) in rows { try json.add(kind, key, try FieldsCodec.decode(Data(fields))) } }
+        #expect(stored == inMemory)
+        #expect(stored == #"{"Account":{"A1":{"Account_Email":"ada@example.com","Account_Name":"Ada"},"A2/é":{}},"Register":{"M1":{"Meter_Size":"0.625","Note":"a \"quoted\"\nline\u0001"}}}"# + "\n")
+        let decoded = try JSONSerialization.jsonObject(with: Data(stored.utf8)) as? [String: [String: [String: String]]]
+        #expect(decoded?["Register"]?["M1"]?["Note"] == "a \"quoted\"\nline\u{1}")
+        #expect(try written { _ in } == "{}\n")
+    }
 }

@@ -51,3 +51,84 @@ extension CurrentState {
         return order(endpoint) > order(other)
     }
 }
+
+/// The state as one JSON object, an entity at a time, in the order of kinds and keys byte by byte
+/// (SQLite's order, so that the state as it stands and as of a time are written alike).
+struct StateJSON {
+    private let output: OutputFile
+    private var writer = JSONWriter(capacity: 1 << 17)
+    private var kind: EntityKind?
+    private var first = true
+
+    init(_ output: OutputFile) { self.output = output }
+
+    static func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+
+    mutating func add(_ kind: EntityKind, _ key: String, _ fields: [String: String]) throws {
+        var key = key
+        try key.withUTF8 { key in
+            try add(kind, key) { writer in
+                for (index, (name, value)) in fields.sorted(by: { Self.precedes($0.key, $1.key) }).enumerated() {
+                    if index > 0 { writer.raw(",") }
+                    writer.string(name)
+                    writer.raw(":")
+                    writer.string(value)
+                }
+            }
+        }
+    }
+
+    /// An entity with its fields as the state table stores them, which are in the order of their
+    /// names; fields in another order (none that this build writes) are sorted first.
+    mutating func add(_ kind: EntityKind, _ key: UnsafeBufferPointer<UInt8>, encoded: UnsafeBufferPointer<UInt8>) throws {
+        var inOrder = true
+        var previous: [UInt8] = []
+        let whole = FieldsCodec.forEach(in: UnsafeRawBufferPointer(encoded)) { name, _ in
+            if inOrder, !previous.isEmpty, !previous.lexicographicallyPrecedes(name) { inOrder = false }
+            previous.removeAll(keepingCapacity: true)
+            previous.append(contentsOf: name)
+        }
+        guard whole else { throw LedgerError(.storage, "A stored entity's fields are cut short.") }
+        guard inOrder else {
+            return try add(kind, String(decoding: key, as: UTF8.self), try FieldsCodec.decode(Data(buffer: encoded)))
+        }
+        try add(kind, key) { writer in
+            var first = true
+            FieldsCodec.forEach(in: UnsafeRawBufferPointer(encoded)) { name, value in
+                if !first { writer.raw(",") }
+                first = false
+                writer.string(name)
+                writer.raw(":")
+                writer.string(value)
+            }
+        }
+    }
+
+    private mutating func add(_ kind: EntityKind, _ key: UnsafeBufferPointer<UInt8>, fields: (inout JSONWriter) -> Void) throws {
+        if kind != self.kind {
+            writer.raw(self.kind == nil ? "{" : "},")
+            writer.string(kind.rawValue)
+            writer.raw(":{")
+            self.kind = kind
+            first = true
+        }
+        if !first { writer.raw(",") }
+        first = false
+        writer.string(key)
+        writer.raw(":{")
+        fields(&writer)
+        writer.raw("}")
+        if writer.bytes.count >= 1 << 16 { try flush() }
+    }
+
+    private mutating func flush() throws {
+        try output.write(writer.bytes)
+        writer = JSONWriter(capacity: 1 << 17)
+    }
+
+    mutating func finish() throws {
+        writer.raw(kind == nil ? "{}\n" : "}}\n")
+        try flush()
+        try output.flush()
+    }
+}
