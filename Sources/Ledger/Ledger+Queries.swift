@@ -64,6 +64,21 @@ extension Ledger {
         try json.finish()
     }
 
+    /// Writes the state (as of `position`, or as it stands) to `output` as a Data Exchange file
+    /// (`StateExport`); returns its records and bytes. The state as it stands is read as it is
+    /// written: as a million dictionaries it took a gigabyte.
+    public func exportState(to output: OutputFile, asOf position: Int64? = nil) throws -> (records: Int, bytes: Int) {
+        var bytes = 0
+        func write(_ line: String) throws {
+            try output.write(line)
+            bytes += line.utf8.count
+        }
+        let records = try position.map { try StateExport.write(try state(asOf: $0), specification: specification, to: write) }
+            ?? store.pool.read { db in try StateExport.write(try StoredExportSource(db), specification: specification, to: write) }
+        try output.flush()
+        return (records, bytes)
+    }
+
     /// How many entities of each kind the state holds, without reading them.
     public func entityCounts() throws -> [EntityKind: Int] {
         try store.pool.read { db in

@@ -180,12 +180,9 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let ledger = try ledger.open()
-            let (text, records) = try asOf.state(in: ledger).dataExchangeFile(specification: ledger.specification)
-            let file = try OutputFile(path: output)
-            try file.write(text)
-            try file.flush()
+            let (records, bytes) = try ledger.exportState(to: try OutputFile(path: output), asOf: try asOf.position(in: ledger))
             if json {
-                print(JSONText.object([("file", .string(output)), ("records", .number(records)), ("bytes", .number(text.utf8.count))]))
+                print(JSONText.object([("file", .string(output)), ("records", .number(records)), ("bytes", .number(bytes))]))
             }
         }
     }

@@ -232,7 +232,12 @@ extension ApprovalTests {
         try ledger.approve(try ledger.importFile(at: removals, actor: Self.ada).id, actor: Self.ada)
         let state = try ledger.currentState().0
         #expect(state.fields(.endpoint, "OLD1")?["Meter_ID"] == "M1" && state.fields(.endpoint, "NEW1")?["Meter_ID"] == "M1")
-        let lines = state.dataExchangeFile(specification: ledger.specification).text.split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let text = state.dataExchangeFile(specification: ledger.specification).text
+        // Written from the state table as it is read, the same bytes.
+        let exported = folder.appendingPathComponent("exported.csv")
+        let written = try ledger.exportState(to: try OutputFile(path: exported.path))
+        #expect(try String(contentsOf: exported, encoding: .utf8) == text && written == (12, text.utf8.count))
+        let lines = text.split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
         let (meter, serial) = (try #require(lines[0].firstIndex(of: "Meter_ID")), try #require(lines[0].firstIndex(of: "Endpoint_SN")))
         #expect(lines.count == 13)
         for line in lines.dropFirst() { #expect(line[serial] == "NEW" + line[meter].dropFirst(), "\(line[meter])") }

@@ -1,43 +1,56 @@
 import DataExchange
 import Foundation
+import GRDB
 
-extension CurrentState {
-    /// The state as a Data Exchange file: one record per register, every column of the
-    /// specification in its order. Importing it back changes nothing.
-    public func dataExchangeFile(specification: Specification) -> (text: String, records: Int) {
+/// What an export reads of a state: the state in memory (`CurrentState`), or the state table as
+/// the export goes (`StoredExportSource`), so that the state as it stands need not be in memory
+/// as a million dictionaries to be written.
+protocol ExportSource {
+    func fields(_ kind: EntityKind, _ key: String) throws -> [String: String]?
+    func forEachEndpoint(_ body: (_ serial: String, _ fields: [String: String]) throws -> Void) throws
+    /// In the order of their keys, byte by byte.
+    func forEachRegister(_ body: (_ key: String, _ fields: [String: String]) throws -> Void) throws
+}
+
+enum StateExport {
+    /// Writes `source` as a Data Exchange file, a line at a time: one record per register, every
+    /// column of the specification in its order. Importing it back changes nothing. Returns how
+    /// many records it wrote.
+    static func write(_ source: some ExportSource, specification: Specification, to write: (String) throws -> Void) throws -> Int {
         let names = specification.columns.map(\.name)
-        var text = CSVFormat.line(names)
+        try write(CSVFormat.line(names))
         var records = 0
         // A register that endpoints were swapped on is named by each of them (decision 12): its
-        // row takes the one in place, whichever order the dictionary gives them in.
+        // row takes the one in place, whichever order they come in.
         var endpointOf: [String: (serial: String, fields: [String: String])] = [:]
-        for (serial, fields) in entities[.endpoint] ?? [:] {
-            guard let meter = fields["Meter_ID"] else { continue }
+        try source.forEachEndpoint { serial, fields in
+            guard let meter = fields["Meter_ID"] else { return }
             let register = RegisterKey(meter: meter, register: fields["Register_Number"] ?? "").description
-            if let other = endpointOf[register], !Self.isInPlace((serial, fields), over: other) { continue }
+            if let other = endpointOf[register], !isInPlace((serial, fields), over: other) { return }
             endpointOf[register] = (serial, fields)
         }
-        for (key, register) in (entities[.register] ?? [:]).sorted(by: { $0.key < $1.key }) {
-            guard let location = register["Location_ID"], let point = register["Service_Point_ID"] else { continue }
+        try source.forEachRegister { key, register in
+            guard let location = register["Location_ID"], let point = register["Service_Point_ID"] else { return }
             let servicePoint = ServicePointKey(location: location, servicePoint: point).description
-            let agreement = fields(.serviceAgreement, servicePoint) ?? [:]
+            let agreement = try source.fields(.serviceAgreement, servicePoint) ?? [:]
             let registerKey = RegisterKey(key: key)
             var row: [String: String] = ["Meter_ID": registerKey.meter, "Register_Number": registerKey.register, "Location_ID": location, "Service_Point_ID": point]
             let account = agreement["Account_ID"]
             row["Account_ID"] = account
             let parts: [[String: String]?] = [
-                register.filter { !["Location_ID", "Service_Point_ID"].contains($0.key) }, fields(.location, location), fields(.servicePoint, servicePoint),
-                agreement.filter { $0.key != "Account_ID" }, account.flatMap { fields(.account, $0) }, fields(.route, key), fields(.other, key),
+                register.filter { !["Location_ID", "Service_Point_ID"].contains($0.key) }, try source.fields(.location, location),
+                try source.fields(.servicePoint, servicePoint), agreement.filter { $0.key != "Account_ID" },
+                try account.flatMap { try source.fields(.account, $0) }, try source.fields(.route, key), try source.fields(.other, key),
             ]
             for part in parts.compactMap({ $0 }) { row.merge(part) { current, _ in current } }
             if let endpoint = endpointOf[key] {
                 row["Endpoint_SN"] = endpoint.serial
                 row.merge(endpoint.fields.filter { !["Meter_ID", "Register_Number"].contains($0.key) }) { current, _ in current }
             }
-            text += CSVFormat.line(names.map { row[$0] ?? "" })
+            try write(CSVFormat.line(names.map { row[$0] ?? "" }))
             records += 1
         }
-        return (text, records)
+        return records
     }
 
     /// Of two endpoints on one register, whether `endpoint` is the one in place rather than
@@ -49,6 +62,56 @@ extension CurrentState {
             (endpoint.fields["Endpoint_Removal_Date"] == nil ? 1 : 0, endpoint.fields["Endpoint_Install_Date"] ?? "", endpoint.serial)
         }
         return order(endpoint) > order(other)
+    }
+}
+
+extension CurrentState: ExportSource {
+    func forEachEndpoint(_ body: (String, [String: String]) throws -> Void) throws {
+        for (serial, fields) in entities[.endpoint] ?? [:] { try body(serial, fields) }
+    }
+
+    func forEachRegister(_ body: (String, [String: String]) throws -> Void) throws {
+        for (key, fields) in (entities[.register] ?? [:]).sorted(by: { StateJSON.precedes($0.key, $1.key) }) { try body(key, fields) }
+    }
+
+    /// The state as a Data Exchange file (`StateExport.write`), in memory.
+    public func dataExchangeFile(specification: Specification) -> (text: String, records: Int) {
+        var text = ""
+        let records = (try? StateExport.write(self, specification: specification) { text += $0 }) ?? 0
+        return (text, records)
+    }
+}
+
+/// The state table as an export reads it: the registers and endpoints a row at a time, the
+/// entities they name kept encoded until a row needs them (a tenth of their decoded size).
+struct StoredExportSource: ExportSource {
+    private let db: Database
+    private var encoded: [EntityKind: [String: Data]] = [:]
+    private static let named: [EntityKind] = [.account, .location, .servicePoint, .serviceAgreement, .route, .other]
+
+    init(_ db: Database) throws {
+        self.db = db
+        for kind in Self.named {
+            var entities: [String: Data] = [:]
+            try RawRows.forEach(in: db, sql: "SELECT key, fields FROM state WHERE kind = ?", arguments: [kind.rawValue]) { row in
+                entities[row.text(0)] = Data(buffer: row.blob(1))
+            }
+            encoded[kind] = entities
+        }
+    }
+
+    func fields(_ kind: EntityKind, _ key: String) throws -> [String: String]? {
+        try encoded[kind]?[key].map(FieldsCodec.decode)
+    }
+
+    func forEachEndpoint(_ body: (String, [String: String]) throws -> Void) throws { try forEach(.endpoint, body) }
+
+    func forEachRegister(_ body: (String, [String: String]) throws -> Void) throws { try forEach(.register, body) }
+
+    private func forEach(_ kind: EntityKind, _ body: (String, [String: String]) throws -> Void) throws {
+        try RawRows.forEach(in: db, sql: "SELECT key, fields FROM state WHERE kind = ? ORDER BY key", arguments: [kind.rawValue]) { row in
+            try body(row.text(0), try FieldsCodec.decode(Data(buffer: row.blob(1))))
+        }
     }
 }
 
