@@ -178,6 +178,26 @@ struct StateFold {
     /// Takes in an entity as it is stored, before a change to it is applied.
     mutating func seed(_ kind: EntityKind, _ key: String, fields: [String: String]) { state.place(kind, key, fields: fields) }
 
+    /// The entities this fold holds, touched or created.
+    var entityCount: Int { touched.count + created.liveCount }
+
+    /// Takes in, from the state table, the stored entities that `change` changes or renames and
+    /// this fold has not met, with where each was created: for a fold that starts from what is
+    /// stored. An entity the fold renamed away or created is the fold's, whatever the table says.
+    mutating func bringIn(_ change: AppliedChange, from db: Database) throws {
+        guard case .changed(let change) = change, !change.created || change.previousKey != nil else { return }
+        for key in [change.key, change.previousKey].compactMap({ $0 }) {
+            let entity = EntityKey(kind: change.kind, key: key)
+            guard state.fields(change.kind, key) == nil, !touched.contains(entity),
+                created.index(change.kind, key, entity: StableHash.entity(change.kind, key)) == nil,
+                let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT fields, created FROM state WHERE kind = ? AND key = ?"), arguments: [change.kind.rawValue, key])
+            else { continue }
+            seed(change.kind, key, fields: try FieldsCodec.decode(row["fields"] as Data))
+            if let position: Int64 = row["created"] { storedCreations[entity] = position }
+        }
+    }
+
     /// Records a new entity, encoded, that the state does not hold. `entity` is `StableHash.entity`.
     mutating func create(_ entity: CreatedEntity) { created.insert(entity) }
 
@@ -268,6 +288,7 @@ private struct CreatedEntities {
     }
 
     var live: [CreatedEntity] { removedCount == 0 ? entries : entries.indices.filter { !removed[$0] }.map { entries[$0] } }
+    var liveCount: Int { entries.count - removedCount }
 
     private mutating func place(_ index: Int) {
         var slot = start(hashes[index])
