@@ -48,8 +48,8 @@ extension Ledger {
         var json = StateJSON(output)
         if let position {
             let state = try state(asOf: position)
-            for kind in EntityKind.allCases.sorted(by: { StateJSON.precedes($0.rawValue, $1.rawValue) }) {
-                for (key, fields) in (state.entities[kind] ?? [:]).sorted(by: { StateJSON.precedes($0.key, $1.key) }) {
+            for kind in EntityKind.byName {
+                for (key, fields) in (state.entities[kind] ?? [:]).sorted(by: { EntityKind.keyPrecedes($0.key, $1.key) }) {
                     try json.add(kind, key, fields)
                 }
             }

@@ -71,11 +71,6 @@ struct AsOfOption: ParsableArguments {
     func position(in ledger: Ledger) throws -> Int64? {
         try text.flatMap(AsOf.parse)?.position(in: ledger)
     }
-
-    /// The state as it stood then, or as it stands.
-    func state(in ledger: Ledger) throws -> CurrentState {
-        try position(in: ledger).map(ledger.state(asOf:)) ?? ledger.currentState().0
-    }
 }
 
 enum DisplayTime {

@@ -36,6 +36,10 @@ public enum EntityKind: String, Sendable, Codable, CaseIterable {
     /// The kinds in the order of their names, as the projection tables sort their rows.
     static let byName: [EntityKind] = allCases.sorted { $0.rawValue < $1.rawValue }
 
+    /// Whether key `one` comes before `other` as SQLite orders keys: by their UTF-8 bytes, which
+    /// Swift's `<` on strings does not follow for every text.
+    static func keyPrecedes(_ one: String, _ other: String) -> Bool { one.utf8.lexicographicallyPrecedes(other.utf8) }
+
     /// `entries` in the order of the projection tables' primary keys (kind, then key), with what
     /// each carries, ties in the order of `less`.
     static func sortedByKey<Value>(_ entries: [(kind: EntityKind, key: String, value: Value)], by less: (Value, Value) -> Bool)
@@ -57,7 +61,7 @@ public enum EntityKind: String, Sendable, Codable, CaseIterable {
             if first.prefix != second.prefix { return first.prefix < second.prefix }
             let (one, other) = (key(first.index), key(second.index))
             if one.utf8.elementsEqual(other.utf8) { return less(first.index, second.index) }
-            return one.utf8.lexicographicallyPrecedes(other.utf8)
+            return keyPrecedes(one, other)
         }
         return order.map(\.index)
     }

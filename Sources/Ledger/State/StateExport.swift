@@ -71,7 +71,7 @@ extension CurrentState: ExportSource {
     }
 
     func forEachRegister(_ body: (String, [String: String]) throws -> Void) throws {
-        for (key, fields) in (entities[.register] ?? [:]).sorted(by: { StateJSON.precedes($0.key, $1.key) }) { try body(key, fields) }
+        for (key, fields) in (entities[.register] ?? [:]).sorted(by: { EntityKind.keyPrecedes($0.key, $1.key) }) { try body(key, fields) }
     }
 
     /// The state as a Data Exchange file (`StateExport.write`), in memory.
@@ -125,13 +125,11 @@ struct StateJSON {
 
     init(_ output: OutputFile) { self.output = output }
 
-    static func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
-
     mutating func add(_ kind: EntityKind, _ key: String, _ fields: [String: String]) throws {
         var key = key
         try key.withUTF8 { key in
             try add(kind, key) { writer in
-                for (index, (name, value)) in fields.sorted(by: { Self.precedes($0.key, $1.key) }).enumerated() {
+                for (index, (name, value)) in fields.sorted(by: { EntityKind.keyPrecedes($0.key, $1.key) }).enumerated() {
                     if index > 0 { writer.raw(",") }
                     writer.string(name)
                     writer.raw(":")
