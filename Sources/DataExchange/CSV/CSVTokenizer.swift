@@ -1,4 +1,3 @@
-import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -392,24 +391,30 @@ public struct CSVTokenizer: Sendable {
 }
 
 extension CSVTokenizer {
-    /// Reads a whole file a megabyte at a time, handing its records over in batches of `size`:
-    /// for a file read back from the start, such as a stored exceptions report.
-    public static func forEachBatch(of input: FileHandle, size: Int = 8_192, _ body: (RecordBatch) throws -> Void) throws {
+    /// Reads a whole source, handing its records over in batches of `size` (`BatchReader`, as
+    /// the scanner reads a file): for a file read back from the start, such as a stored
+    /// exceptions report.
+    public static func forEachBatch(of source: some ByteSource, size: Int = 8_192, _ body: (RecordBatch) throws -> Void) throws {
+        var reader = BatchReader(source: source, batchSize: size)
+        while let batch = try reader.next() { try body(batch) }
+    }
+
+    /// The record that starts at `offset` of `source`, read alone; nil past the end.
+    public static func record(at offset: Int, in source: some ByteSource) throws -> RecordBatch? {
         var tokenizer = CSVTokenizer()
         var batch = RecordBatch()
-        while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
-            var rest = [UInt8](chunk)[...]
-            while !rest.isEmpty {
-                let taken = rest.withUnsafeBufferPointer { tokenizer.consume($0, into: &batch, limit: size) }
-                rest = rest.dropFirst(taken)
-                if batch.count >= size {
-                    try body(batch)
-                    batch = RecordBatch()
-                }
+        var buffer = [UInt8](repeating: 0, count: 1 << 14)
+        var position = offset
+        while batch.isEmpty {
+            let count = try buffer.withUnsafeMutableBytes { try source.read(at: position, into: $0) }
+            if count == 0 {
+                tokenizer.finish(into: &batch)
+                break
             }
+            position += count
+            _ = buffer.withUnsafeBufferPointer { tokenizer.consume(UnsafeBufferPointer(rebasing: $0[..<count]), into: &batch, limit: 1) }
         }
-        tokenizer.finish(into: &batch)
-        try body(batch)
+        return batch.isEmpty ? nil : batch
     }
 
     /// Reads a whole buffer at once, for small inputs such as the specification itself.

@@ -26,12 +26,11 @@ public enum ExceptionReportReader {
 
     /// Each line of the report at `path`, in order, after its header.
     public static func forEachLine(inFileAt path: String, _ body: (Line) throws -> Void) throws {
-        guard let input = FileHandle(forReadingAtPath: path) else {
+        guard let source = try? FileByteSource(path: path) else {
             throw DataExchangeError(.unreadableFile, "Cannot read the exceptions report \(path).", path: path)
         }
-        defer { try? input.close() }
         var headerSeen = false
-        try CSVTokenizer.forEachBatch(of: input) { batch in
+        try CSVTokenizer.forEachBatch(of: source) { batch in
             for index in 0..<batch.count {
                 let cells = batch.cells(ofRecordAt: index).map { String(decoding: $0, as: UTF8.self) }
                 guard headerSeen else {

@@ -109,7 +109,7 @@ public struct Scanner: Sendable {
         var tracker: any RecordTracker = switch specification.kind {
         case .accountsAndAssets:
             ConfigurationTracker(checker: checker, ledger: ledger, expectedRecords: source.size / 400) { offset in
-                (try? BatchReader.record(at: offset, in: source)).map { batch in batch.cells(ofRecordAt: 0).map(Array.init) }
+                (try? CSVTokenizer.record(at: offset, in: source)).map { batch in batch.cells(ofRecordAt: 0).map(Array.init) }
             }
         case .idUpdate:
             RenameTracker(checker: checker, ledger: ledger, pairs: pairs)
@@ -215,24 +215,6 @@ struct BatchReader<Source: ByteSource>: Sendable {
     init(source: Source, batchSize: Int) {
         self.source = source
         self.batchSize = batchSize
-    }
-
-    /// The record that starts at `offset`, read alone.
-    static func record(at offset: Int, in source: Source) throws -> RecordBatch? {
-        var tokenizer = CSVTokenizer()
-        var batch = RecordBatch()
-        var buffer = [UInt8](repeating: 0, count: 1 << 14)
-        var position = offset
-        while batch.isEmpty {
-            let count = try buffer.withUnsafeMutableBytes { try source.read(at: position, into: $0) }
-            if count == 0 {
-                tokenizer.finish(into: &batch)
-                break
-            }
-            position += count
-            _ = buffer.withUnsafeBufferPointer { tokenizer.consume(UnsafeBufferPointer(rebasing: $0[..<count]), into: &batch, limit: 1) }
-        }
-        return batch.isEmpty ? nil : batch
     }
 
     mutating func next() throws -> RecordBatch? {

@@ -37,8 +37,7 @@ struct ExceptionReportIndex: Sendable {
 
     init(reading file: URL) throws {
         self.file = file
-        guard let input = FileHandle(forReadingAtPath: file.path) else { throw ServerError(.notFound, "The exceptions report is missing from the store.") }
-        defer { try? input.close() }
+        let source = try Self.source(file)
         var severityNumbers: [String: Int] = [:], codeNumbers: [String: Int] = [:], columnNumbers: [String: Int] = [:]
         var headerSeen = false
         func number(_ text: String, _ table: inout [String: Int], _ names: inout [String]) -> Int {
@@ -61,7 +60,7 @@ struct ExceptionReportIndex: Sendable {
                 lineColumn.append(UInt16(truncatingIfNeeded: number(cells[4], &columnNumbers, &columns)))
             }
         }
-        try CSVTokenizer.forEachBatch(of: input, take)
+        try CSVTokenizer.forEachBatch(of: source, take)
     }
 
     /// The lines that pass `filter`, `limit` of them from `offset`, and how many pass in all.
@@ -82,21 +81,19 @@ struct ExceptionReportIndex: Sendable {
             if total >= offset && shown.count < limit { shown.append(line) }
             total += 1
         }
-        guard let input = FileHandle(forReadingAtPath: file.path) else { throw ServerError(.notFound, "The exceptions report is missing from the store.") }
-        defer { try? input.close() }
-        return (total, try shown.map { try read(line: $0, from: input) })
+        let source = try Self.source(file)
+        return (total, try shown.map { try read(line: $0, from: source) })
+    }
+
+    private static func source(_ file: URL) throws -> FileByteSource {
+        guard let source = try? FileByteSource(path: file.path) else { throw ServerError(.notFound, "The exceptions report is missing from the store.") }
+        return source
     }
 
     /// Reads one line of the report where the index says it starts.
-    private func read(line: Int, from input: FileHandle) throws -> ExceptionLine {
-        try input.seek(toOffset: UInt64(offsets[line]))
-        var tokenizer = CSVTokenizer()
-        var batch = RecordBatch()
-        while batch.isEmpty, let chunk = try input.read(upToCount: 8_192), !chunk.isEmpty {
-            _ = [UInt8](chunk).withUnsafeBufferPointer { tokenizer.consume($0, into: &batch, limit: 1) }
-        }
-        if batch.isEmpty { tokenizer.finish(into: &batch) }
-        let read = ExceptionReportReader.line(batch.isEmpty ? [] : batch.cells(ofRecordAt: 0).map { String(decoding: $0, as: UTF8.self) })
+    private func read(line: Int, from source: FileByteSource) throws -> ExceptionLine {
+        let batch = try CSVTokenizer.record(at: offsets[line], in: source)
+        let read = ExceptionReportReader.line(batch.map { $0.cells(ofRecordAt: 0).map { String(decoding: $0, as: UTF8.self) } } ?? [])
         // The value as the file had it: the apostrophe the CSV puts before a formula is the CSV's.
         return ExceptionLine(
             severity: read.severity, code: read.code, record: read.record, line: read.line, column: read.column ?? "", value: read.value ?? "",
