@@ -76,7 +76,8 @@ struct HistoryCommand: ParsableCommand {
             if !periods.isEmpty { print("Configuration periods:") }
             for period in periods {
                 let until = period.until.map { "\(DisplayTime.text($0)) (#\(period.untilPosition ?? 0))" } ?? "now"
-                print("  \(period.subject) at \(period.configuration): from \(DisplayTime.text(period.from)) (#\(period.fromPosition)) until \(until)")
+                let recorded = "recorded from \(DisplayTime.text(period.from)) (#\(period.fromPosition)) until \(until)"
+                print("  \(period.subject) at \(period.configuration): \([period.fieldDates, recorded].compactMap { $0 }.joined(separator: "; "))")
             }
         }
     }

@@ -337,6 +337,8 @@ extension LedgerCommandTests {
         #expect(periods.map { $0["configuration"] as? String } == ["account A1"])
         let text = try LedgerProcess.run(["history", "service-point", "L1/001", "--db", db])
         #expect(text.output.contains("ServiceAgreement L1/001 created") && text.output.contains("at account A1"))
+        let meter = try LedgerProcess.run(["history", "meter", "M1", "--db", db]).output
+        #expect(meter.contains("Register M1 at service point L1/001: installed 2020-01-15; recorded from "))
         #expect(try LedgerProcess.run(["history", "service-point", "L1", "--db", db]).status == 64)
         let audit = try #require(try json(["audit", "--json"]) as? [[String: Any]])
         // Uploaded, scanned, approved, two records, completed.

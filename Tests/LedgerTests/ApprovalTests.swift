@@ -337,6 +337,39 @@ extension ApprovalTests {
         let then = try ledger.periods(of: .meter("M1"), asOf: meter[0].fromPosition)
         #expect(then.count == 1 && then[0].until == nil)
     }
+
+    /// A period also carries the dates the file gives it: a register's install and removal dates,
+    /// an agreement's start and end; a removal or an end recorded later closes it in the field.
+    @Test func aConfigurationPeriodCarriesTheDatesInTheField() throws {
+        let header = ImportLifecycleTests.header + ",Meter_Removal_Date,SA_Start_Date,SA_End_Date"
+        func approve(_ row: String) throws -> UUID {
+            let url = folder.appendingPathComponent(UUID().uuidString + ".csv")
+            try "\(header)\n\(row)\n".write(to: url, atomically: true, encoding: .utf8)
+            let id = try ledger.importFile(at: url, actor: Self.ada).id
+            #expect(try ledger.approve(id, actor: Self.ada).imported == 1)
+            return id
+        }
+        let meterRow = ",W,M1,Neptune,T-10,0.625,IN,N,GAL,1"
+        _ = try approve("A1,L1,001\(meterRow),2020-01-15,,2020-01-10,")
+        // M1 moves to L2/001; A9 moves in at L1/001.
+        _ = try approve("A9,L2,001\(meterRow),2023-06-01,,2023-05-01,")
+        _ = try approve("A9,L1,001,W,M2,Neptune,T-10,0.625,IN,N,GAL,1,2023-05-01,,2023-05-01,")
+        let moved = try ledger.periods(of: .meter("M1"))
+        // Then M1 is removed, and A9's agreement at L1/001 ends.
+        _ = try approve("A9,L2,001\(meterRow),,2024-03-01,,")
+        _ = try approve("A9,L1,001,W,M2,Neptune,T-10,0.625,IN,N,GAL,1,,,,2024-02-28")
+
+        let meter = try ledger.periods(of: .meter("M1"))
+        #expect(meter.map(\.configuration) == ["service point L1/001", "service point L2/001"])
+        #expect(meter.map(\.startDate) == ["2020-01-15", "2023-06-01"] && meter.map(\.endDate) == [nil, "2024-03-01"])
+        #expect(meter.map(\.fieldDates) == ["installed 2020-01-15", "installed 2023-06-01, removed 2024-03-01"])
+        #expect(moved.map(\.endDate) == [nil, nil], "before the removal was recorded")
+        let point = try ledger.periods(of: .servicePoint(location: "L1", servicePoint: "001"))
+        #expect(point.map(\.configuration) == ["account A1", "account A9"])
+        #expect(point.map(\.fieldDates) == ["started 2020-01-10", "started 2023-05-01, ended 2024-02-28"])
+        // The register's history keeps recording times apart from the dates in the field.
+        #expect(meter[1].untilPosition == nil && meter[0].untilPosition == meter[1].fromPosition)
+    }
 }
 
 extension ApprovalTests {

@@ -3,6 +3,8 @@ import Foundation
 /// A span of time during which one thing was configured one way: this register at that service
 /// point, this service point with that account. Open while it lasts.
 public struct ConfigurationPeriod: Sendable, Codable, Equatable {
+    /// A register (at a service point) or a service agreement (with an account).
+    public var kind: EntityKind
     /// What was configured: `Register M1:L`, `ServiceAgreement L1/001`.
     public var subject: String
     /// How: `service point L1/001`, `account A1`.
@@ -11,6 +13,19 @@ public struct ConfigurationPeriod: Sendable, Codable, Equatable {
     public var fromPosition: Int64
     public var until: Date?
     public var untilPosition: Int64?
+    /// The dates the data itself gives the configuration, as the file wrote them: a register's
+    /// `Meter_Install_Date` and `Meter_Removal_Date`, an agreement's `SA_Start_Date` and
+    /// `SA_End_Date`. `from` and `until` say when the ledger learned of it; these, when it was so
+    /// in the field, which is what a utility reads a period for.
+    public var startDate: String?
+    public var endDate: String?
+
+    /// The dates in the field, for people: "installed 2012-09-29, removed 2024-01-02".
+    public var fieldDates: String? {
+        let (starts, ends) = kind == .register ? ("installed", "removed") : ("started", "ended")
+        let dates = [startDate.map { "\(starts) \($0)" }, endDate.map { "\(ends) \($0)" }].compactMap { $0 }
+        return dates.isEmpty ? nil : dates.joined(separator: ", ")
+    }
 }
 
 extension ConfigurationPeriod {
@@ -34,20 +49,30 @@ extension ConfigurationPeriod {
             var fields = values[current] ?? [:]
             for (name, change) in entry.fields { fields[name] = change.new }
             values[current] = fields
-            let configuration: String? = switch entry.kind {
+            let configuration: String?
+            let dates: (start: String?, end: String?)
+            switch entry.kind {
             case .register:
-                fields["Location_ID"].map { "service point \($0)/\(fields["Service_Point_ID"] ?? "")" }
+                configuration = fields["Location_ID"].map { "service point \($0)/\(fields["Service_Point_ID"] ?? "")" }
+                dates = (fields["Meter_Install_Date"], fields["Meter_Removal_Date"])
             default:
-                fields["Account_ID"].map { "account \($0)" }
+                configuration = fields["Account_ID"].map { "account \($0)" }
+                dates = (fields["SA_Start_Date"], fields["SA_End_Date"])
             }
-            guard let configuration, open[current]?.period.configuration != configuration else { continue }
+            guard let configuration else { continue }
+            // The same configuration: its dates as they now stand (a removal date comes later).
+            if open[current]?.period.configuration == configuration {
+                (open[current]!.period.startDate, open[current]!.period.endDate) = dates
+                continue
+            }
             if var ending = open.removeValue(forKey: current)?.period {
                 ending.until = entry.recordedAt
                 ending.untilPosition = entry.position
                 closed.append(ending)
             }
             open[current] = (current, ConfigurationPeriod(
-                subject: current, configuration: configuration, from: entry.recordedAt, fromPosition: entry.position, until: nil, untilPosition: nil))
+                kind: entry.kind, subject: current, configuration: configuration, from: entry.recordedAt, fromPosition: entry.position, until: nil, untilPosition: nil,
+                startDate: dates.start, endDate: dates.end))
         }
         return (closed + open.values.map(\.period)).sorted { ($0.fromPosition, $0.subject) < ($1.fromPosition, $1.subject) }
     }

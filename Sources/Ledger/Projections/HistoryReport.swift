@@ -47,6 +47,8 @@ public struct HistoryReport: Encodable, Sendable {
         public var fromPosition: Int64
         public var until: String?
         public var untilPosition: Int64?
+        public var startDate: String?
+        public var endDate: String?
 
         public init(_ period: ConfigurationPeriod) {
             subject = period.subject
@@ -55,6 +57,8 @@ public struct HistoryReport: Encodable, Sendable {
             fromPosition = period.fromPosition
             until = period.until?.formatted(.iso8601)
             untilPosition = period.untilPosition
+            startDate = period.startDate
+            endDate = period.endDate
         }
     }
 

@@ -43,9 +43,11 @@ struct HistoryController {
         var period: HistoryReport.Period
         var shownFrom: String
         var shownUntil: String
+        var fieldDates: String
 
         init(_ period: ConfigurationPeriod) {
             self.period = HistoryReport.Period(period)
+            fieldDates = period.fieldDates ?? "not given"
             shownFrom = DisplayTime.text(period.from)
             shownUntil = period.until.map(DisplayTime.text) ?? "now"
         }

@@ -57,6 +57,10 @@ import Testing
             let history = TestServer.text(try await client.execute(uri: "/history?kind=meter&id=M1", method: .get, headers: session.headers))
             #expect(history.contains("Ivan Importer") && history.contains("Neptune"))
             #expect(history.contains("Configuration periods") && history.contains("service point L1/001"))
+            // The dates in the field beside the times the ledger recorded them.
+            #expect(history.contains("<th>In the field</th>") && history.contains("<td>installed 2020-01-15</td>"))
+            let meterHistory = TestServer.text(try await client.execute(uri: "/v1/history/meter/M1", method: .get, headers: TestServer.basic(server.auditor)))
+            #expect(meterHistory.contains(#""startDate":"2020-01-15""#))
             // The times for people, beside each change and period.
             #expect(history.contains(" UTC <small>#"))
             let json = try await client.execute(uri: "/v1/history/account/A1", method: .get, headers: TestServer.basic(server.auditor))
