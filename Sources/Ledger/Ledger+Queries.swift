@@ -69,9 +69,9 @@ extension Ledger {
     /// written: as a million dictionaries it took a gigabyte.
     public func exportState(to output: OutputFile, asOf position: Int64? = nil) throws -> (records: Int, bytes: Int) {
         var bytes = 0
-        func write(_ line: String) throws {
+        func write(_ line: [UInt8]) throws {
             try output.write(line)
-            bytes += line.utf8.count
+            bytes += line.count
         }
         let records = try position.map { try StateExport.write(try state(asOf: $0), specification: specification, to: write) }
             ?? store.pool.read { db in try StateExport.write(try StoredExportSource(db), specification: specification, to: write) }

@@ -243,6 +243,30 @@ extension ApprovalTests {
         for line in lines.dropFirst() { #expect(line[serial] == "NEW" + line[meter].dropFirst(), "\(line[meter])") }
     }
 
+    /// A column that an amended specification adds (stored under its name, not a number) and
+    /// values that need quotes come out of an export as they went in, from either source.
+    @Test func anExportWritesAnAmendedColumnAndQuotedValues() throws {
+        let path = folder.appendingPathComponent("amended.csv").path
+        try (try Specification.bundled().csv + "Meter_Colour,,Meter,40,text,,optional,yes,The paint on the lid.\r\n")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let amended = try Ledger(path: folder.appendingPathComponent("amended.sqlite").path, specification: try Specification.load(contentsOf: path))
+        let url = folder.appendingPathComponent("colours.csv")
+        try [
+            ImportLifecycleTests.header + ",Meter_Colour,Location_Address_Line2",
+            #"A1,L1,001,W,M1,Neptune,T-10,0.625,IN,N,GAL,1,2020-01-15,"blue, green","Unit ""4""""#,
+            "A2,L2,001,W,M2,Neptune,T-10,0.625,IN,N,GAL,1,2020-01-15,red,",
+        ].joined(separator: "\n").appending("\n").write(to: url, atomically: true, encoding: .utf8)
+        try amended.approve(try amended.importFile(at: url, actor: Self.ada).id, actor: Self.ada)
+        let exported = folder.appendingPathComponent("exported.csv")
+        _ = try amended.exportState(to: try OutputFile(path: exported.path))
+        let text = try String(contentsOf: exported, encoding: .utf8)
+        #expect(text == (try amended.currentState().0.dataExchangeFile(specification: amended.specification).text))
+        #expect(text.hasPrefix("Account_ID,") && text.split(separator: "\r\n").first?.hasSuffix(",Meter_Colour") == true)
+        #expect(text.contains(#","blue, green"\#r\#n"#) && text.contains(",red\r\n") && text.contains(#","Unit ""4""","#))
+        let again = try amended.importFile(at: exported, actor: Self.ada)
+        #expect(try amended.approve(again.id, actor: Self.ada).unchanged == 2)
+    }
+
     @Test func theExportedStateImportsBackWithoutAChange() throws {
         try ledger.approve(try importRows(Self.first), actor: Self.ada)
         try ledger.approve(try importRows([

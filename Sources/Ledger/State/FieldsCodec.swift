@@ -93,6 +93,16 @@ enum FieldsCodec {
     static func forEach(
         in encoded: UnsafeRawBufferPointer, _ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void
     ) -> Bool {
+        forEach(in: encoded) { _, name, value in body(name, value) }
+    }
+
+    /// Each field, with its name's number in `FieldNames` where the bytes give one: a reader that
+    /// wants to know which field it is can look the number up rather than hash the name.
+    @inline(__always)
+    static func forEach(
+        in encoded: UnsafeRawBufferPointer,
+        numbered body: (_ number: Int?, _ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void
+    ) -> Bool {
         let bytes = encoded.bindMemory(to: UInt8.self)
         guard let first = bytes.first else { return true }
         var offset = 0
@@ -124,16 +134,16 @@ enum FieldsCodec {
                 guard let number = varint() else { return false }
                 if number == 0 {
                     guard let name = text(varint()), let value = text(varint()) else { return false }
-                    body(name, value)
+                    body(nil, name, value)
                 } else {
                     guard number <= FieldNames.bytes.count, let value = text(varint()) else { return false }
-                    FieldNames.bytes[number - 1].withUnsafeBufferPointer { body($0, value) }
+                    FieldNames.bytes[number - 1].withUnsafeBufferPointer { body(number - 1, $0, value) }
                 }
             }
         } else {
             while offset < bytes.count {
                 guard let name = text(fixed()), let value = text(fixed()) else { return false }
-                body(name, value)
+                body(nil, name, value)
             }
         }
         return true

@@ -6,111 +6,196 @@ import GRDB
 /// the export goes (`StoredExportSource`), so that the state as it stands need not be in memory
 /// as a million dictionaries to be written.
 protocol ExportSource {
-    func fields(_ kind: EntityKind, _ key: String) throws -> [String: String]?
-    func forEachEndpoint(_ body: (_ serial: String, _ fields: [String: String]) throws -> Void) throws
+    func exportFields(_ kind: EntityKind, _ key: String) throws -> ExportFields?
+    func forEachEndpoint(_ body: (_ serial: String, _ fields: ExportFields) throws -> Void) throws
     /// In the order of their keys, byte by byte.
-    func forEachRegister(_ body: (_ key: String, _ fields: [String: String]) throws -> Void) throws
+    func forEachRegister(_ body: (_ key: String, _ fields: ExportFields) throws -> Void) throws
+}
+
+/// An entity's fields as an export reads them: decoded (the state in memory), or as the state
+/// table stores them, read in place: decoding each row's seven entities into dictionaries and
+/// merging them took most of an export's seven seconds.
+enum ExportFields {
+    case decoded([String: String])
+    case encoded([UInt8])
+
+    func value(_ name: String) -> String? {
+        switch self {
+        case .decoded(let fields): fields[name]
+        case .encoded(let bytes): FieldsCodec.value(of: name, in: bytes)
+        }
+    }
 }
 
 enum StateExport {
     /// Writes `source` as a Data Exchange file, a line at a time: one record per register, every
     /// column of the specification in its order. Importing it back changes nothing. Returns how
     /// many records it wrote.
-    static func write(_ source: some ExportSource, specification: Specification, to write: (String) throws -> Void) throws -> Int {
-        let names = specification.columns.map(\.name)
-        try write(CSVFormat.line(names))
+    static func write(_ source: some ExportSource, specification: Specification, to write: ([UInt8]) throws -> Void) throws -> Int {
+        let columns = Columns(specification.columns.map(\.name))
+        try write(Array(CSVFormat.line(columns.names).utf8))
         var records = 0
         // A register that endpoints were swapped on is named by each of them (decision 12): its
         // row takes the one in place, whichever order they come in.
-        var endpointOf: [String: (serial: String, fields: [String: String])] = [:]
+        var endpointOf: [String: (serial: String, fields: ExportFields)] = [:]
         try source.forEachEndpoint { serial, fields in
-            guard let meter = fields["Meter_ID"] else { return }
-            let register = RegisterKey(meter: meter, register: fields["Register_Number"] ?? "").description
+            guard let meter = fields.value("Meter_ID") else { return }
+            let register = RegisterKey(meter: meter, register: fields.value("Register_Number") ?? "").description
             if let other = endpointOf[register], !isInPlace((serial, fields), over: other) { return }
             endpointOf[register] = (serial, fields)
         }
+        var record = Record(columns)
         try source.forEachRegister { key, register in
-            guard let location = register["Location_ID"], let point = register["Service_Point_ID"] else { return }
+            guard let location = register.value("Location_ID"), let point = register.value("Service_Point_ID") else { return }
             let servicePoint = ServicePointKey(location: location, servicePoint: point).description
-            let agreement = try source.fields(.serviceAgreement, servicePoint) ?? [:]
+            let agreement = try source.exportFields(.serviceAgreement, servicePoint)
+            let account = agreement?.value("Account_ID")
             let registerKey = RegisterKey(key: key)
-            var row: [String: String] = ["Meter_ID": registerKey.meter, "Register_Number": registerKey.register, "Location_ID": location, "Service_Point_ID": point]
-            let account = agreement["Account_ID"]
-            row["Account_ID"] = account
-            let parts: [[String: String]?] = [
-                register.filter { !["Location_ID", "Service_Point_ID"].contains($0.key) }, try source.fields(.location, location),
-                try source.fields(.servicePoint, servicePoint), agreement.filter { $0.key != "Account_ID" },
-                try account.flatMap { try source.fields(.account, $0) }, try source.fields(.route, key), try source.fields(.other, key),
-            ]
-            for part in parts.compactMap({ $0 }) { row.merge(part) { current, _ in current } }
-            if let endpoint = endpointOf[key] {
-                row["Endpoint_SN"] = endpoint.serial
-                row.merge(endpoint.fields.filter { !["Meter_ID", "Register_Number"].contains($0.key) }) { current, _ in current }
+            // The keys first: where an entity's fields name one too, the row's own stays.
+            record.start()
+            record.set("Meter_ID", registerKey.meter)
+            record.set("Register_Number", registerKey.register)
+            record.set("Location_ID", location)
+            record.set("Service_Point_ID", point)
+            record.set("Account_ID", account)
+            for part in [
+                register, try source.exportFields(.location, location), try source.exportFields(.servicePoint, servicePoint), agreement,
+                try account.flatMap { try source.exportFields(.account, $0) }, try source.exportFields(.route, key),
+                try source.exportFields(.other, key),
+            ] {
+                if let part { try record.fill(part) }
             }
-            try write(CSVFormat.line(names.map { row[$0] ?? "" }))
+            if let endpoint = endpointOf[key] {
+                record.set("Endpoint_SN", endpoint.serial)
+                try record.fill(endpoint.fields)
+            }
+            try write(record.line)
             records += 1
         }
         return records
+    }
+
+    /// The specification's columns, found by name, or by a stored field's number in `FieldNames`.
+    private struct Columns {
+        let names: [String]
+        let byName: [String: Int]
+        let byFieldNumber: [Int?]
+
+        init(_ names: [String]) {
+            self.names = names
+            let byName = Dictionary(names.enumerated().map { ($1, $0) }) { first, _ in first }
+            self.byName = byName
+            byFieldNumber = FieldNames.known.map { byName[$0] }
+        }
+    }
+
+    /// One record as it is put together, a cell per column. The first value a column is given
+    /// stays, as a register's own Location_ID stays before its location's.
+    private struct Record {
+        private let columns: Columns
+        private var cells: [String?]
+        private var bytes: [UInt8] = []
+
+        init(_ columns: Columns) {
+            self.columns = columns
+            cells = Array(repeating: nil, count: columns.names.count)
+        }
+
+        mutating func start() {
+            for index in cells.indices { cells[index] = nil }
+        }
+
+        /// Gives a column its value, over any it had.
+        mutating func set(_ name: String, _ value: String?) {
+            if let column = columns.byName[name], let value { cells[column] = value }
+        }
+
+        /// Gives each column that has no value yet the entity's value for it.
+        mutating func fill(_ fields: ExportFields) throws {
+            switch fields {
+            case .decoded(let fields):
+                for (name, value) in fields {
+                    if let column = columns.byName[name], cells[column] == nil { cells[column] = value }
+                }
+            case .encoded(let bytes):
+                let whole = bytes.withUnsafeBytes { bytes in
+                    FieldsCodec.forEach(in: bytes) { number, name, value in
+                        let column = number.map { columns.byFieldNumber[$0] } ?? columns.byName[String(decoding: name, as: UTF8.self)]
+                        if let column, cells[column] == nil { cells[column] = String(decoding: value, as: UTF8.self) }
+                    }
+                }
+                guard whole else { throw LedgerError(.storage, "A stored entity's fields are cut short.") }
+            }
+        }
+
+        /// The record as a line of the file; valid until the next record starts.
+        var line: [UInt8] {
+            mutating get {
+                bytes.removeAll(keepingCapacity: true)
+                CSVFormat.appendLine(cells.map { $0 ?? "" }, to: &bytes)
+                return bytes
+            }
+        }
     }
 
     /// Of two endpoints on one register, whether `endpoint` is the one in place rather than
     /// `other`: one not removed, then the later install date (a date the ledger stores as
     /// YYYY-MM-DD, so in the order of its text), then the serial number, so that the choice is
     /// the same every time.
-    static func isInPlace(_ endpoint: (serial: String, fields: [String: String]), over other: (serial: String, fields: [String: String])) -> Bool {
-        func order(_ endpoint: (serial: String, fields: [String: String])) -> (Int, String, String) {
-            (endpoint.fields["Endpoint_Removal_Date"] == nil ? 1 : 0, endpoint.fields["Endpoint_Install_Date"] ?? "", endpoint.serial)
+    static func isInPlace(_ endpoint: (serial: String, fields: ExportFields), over other: (serial: String, fields: ExportFields)) -> Bool {
+        func order(_ endpoint: (serial: String, fields: ExportFields)) -> (Int, String, String) {
+            (endpoint.fields.value("Endpoint_Removal_Date") == nil ? 1 : 0, endpoint.fields.value("Endpoint_Install_Date") ?? "", endpoint.serial)
         }
         return order(endpoint) > order(other)
     }
 }
 
 extension CurrentState: ExportSource {
-    func forEachEndpoint(_ body: (String, [String: String]) throws -> Void) throws {
-        for (serial, fields) in entities[.endpoint] ?? [:] { try body(serial, fields) }
+    func exportFields(_ kind: EntityKind, _ key: String) -> ExportFields? { fields(kind, key).map(ExportFields.decoded) }
+
+    func forEachEndpoint(_ body: (String, ExportFields) throws -> Void) throws {
+        for (serial, fields) in entities[.endpoint] ?? [:] { try body(serial, .decoded(fields)) }
     }
 
-    func forEachRegister(_ body: (String, [String: String]) throws -> Void) throws {
-        for (key, fields) in (entities[.register] ?? [:]).sorted(by: { EntityKind.keyPrecedes($0.key, $1.key) }) { try body(key, fields) }
+    func forEachRegister(_ body: (String, ExportFields) throws -> Void) throws {
+        for (key, fields) in (entities[.register] ?? [:]).sorted(by: { EntityKind.keyPrecedes($0.key, $1.key) }) { try body(key, .decoded(fields)) }
     }
 
     /// The state as a Data Exchange file (`StateExport.write`), in memory.
     public func dataExchangeFile(specification: Specification) -> (text: String, records: Int) {
-        var text = ""
-        let records = (try? StateExport.write(self, specification: specification) { text += $0 }) ?? 0
-        return (text, records)
+        var bytes: [UInt8] = []
+        let records = (try? StateExport.write(self, specification: specification) { bytes += $0 }) ?? 0
+        return (String(decoding: bytes, as: UTF8.self), records)
     }
 }
 
 /// The state table as an export reads it: the registers and endpoints a row at a time, the
-/// entities they name kept encoded until a row needs them (a tenth of their decoded size).
+/// entities they name kept encoded, as stored (a tenth of their decoded size).
 struct StoredExportSource: ExportSource {
     private let db: Database
-    private var encoded: [EntityKind: [String: Data]] = [:]
+    private var encoded: [EntityKind: [String: [UInt8]]] = [:]
     private static let named: [EntityKind] = [.account, .location, .servicePoint, .serviceAgreement, .route, .other]
 
     init(_ db: Database) throws {
         self.db = db
         for kind in Self.named {
-            var entities: [String: Data] = [:]
+            var entities: [String: [UInt8]] = [:]
             try RawRows.forEach(in: db, sql: "SELECT key, fields FROM state WHERE kind = ?", arguments: [kind.rawValue]) { row in
-                entities[row.text(0)] = Data(buffer: row.blob(1))
+                entities[row.text(0)] = Array(row.blob(1))
             }
             encoded[kind] = entities
         }
     }
 
-    func fields(_ kind: EntityKind, _ key: String) throws -> [String: String]? {
-        try encoded[kind]?[key].map(FieldsCodec.decode)
-    }
+    func exportFields(_ kind: EntityKind, _ key: String) -> ExportFields? { encoded[kind]?[key].map(ExportFields.encoded) }
 
-    func forEachEndpoint(_ body: (String, [String: String]) throws -> Void) throws { try forEach(.endpoint, body) }
+    func forEachEndpoint(_ body: (String, ExportFields) throws -> Void) throws { try forEach(.endpoint, body) }
 
-    func forEachRegister(_ body: (String, [String: String]) throws -> Void) throws { try forEach(.register, body) }
+    func forEachRegister(_ body: (String, ExportFields) throws -> Void) throws { try forEach(.register, body) }
 
-    private func forEach(_ kind: EntityKind, _ body: (String, [String: String]) throws -> Void) throws {
+    private func forEach(_ kind: EntityKind, _ body: (String, ExportFields) throws -> Void) throws {
         try RawRows.forEach(in: db, sql: "SELECT key, fields FROM state WHERE kind = ? ORDER BY key", arguments: [kind.rawValue]) { row in
-            try body(row.text(0), try FieldsCodec.decode(Data(buffer: row.blob(1))))
+            try body(row.text(0), .encoded(Array(row.blob(1))))
         }
     }
 }
