@@ -19,13 +19,16 @@ extension Ledger {
 
     /// The state as it stood at `position`: the changes of the log up to there, folded as a
     /// replay folds them.
-    public func state(asOf position: Int64) throws -> CurrentState {
+    public func state(asOf position: Int64) throws -> CurrentState { try fold(through: position).wholeState }
+
+    /// The log's changes folded up to `position`, the new entities kept encoded.
+    private func fold(through position: Int64) throws -> StateFold {
         try store.pool.read { db in
             var fold = StateFold()
             try forEachAppliedRecord(in: db, through: position) { record in
                 for change in record.changes { fold.apply(change, at: record.position) }
             }
-            return fold.wholeState
+            return fold
         }
     }
 
@@ -79,9 +82,11 @@ extension Ledger {
         return (records, bytes)
     }
 
-    /// How many entities of each kind the state holds, without reading them.
-    public func entityCounts() throws -> [EntityKind: Int] {
-        try store.pool.read { db in
+    /// How many entities of each kind the state holds, or held as of `position`, without reading
+    /// or decoding them.
+    public func entityCounts(asOf position: Int64? = nil) throws -> [EntityKind: Int] {
+        if let position { return try fold(through: position).entityCounts }
+        return try store.pool.read { db in
             var counts: [EntityKind: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) FROM state GROUP BY kind") {
                 if let kind = EntityKind(rawValue: row[0]) { counts[kind] = row[1] }

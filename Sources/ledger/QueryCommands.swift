@@ -159,8 +159,7 @@ struct StateCommand: ParsableCommand {
             if options.json {
                 try ledger.writeStateJSON(to: OutputFile.standardOutput(), asOf: try asOf.position(in: ledger))
             } else {
-                // Counting the state as it stands needs none of its fields.
-                let counts = try asOf.position(in: ledger).map { try ledger.state(asOf: $0).entities.mapValues(\.count) } ?? ledger.entityCounts()
+                let counts = try ledger.entityCounts(asOf: try asOf.position(in: ledger))
                 for kind in EntityKind.allCases { print("\(kind.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \(counts[kind] ?? 0)") }
             }
         }

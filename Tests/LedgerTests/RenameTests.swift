@@ -102,6 +102,7 @@ import Testing
         try keep()
         for (position, state) in kept {
             #expect(try ledger.state(asOf: position).entities == state.entities, "as of \(position)")
+            #expect(try ledger.entityCounts(asOf: position) == state.entities.mapValues(\.count), "counted as of \(position)")
         }
         #expect(kept[0].state.entities != kept[1].state.entities && kept[1].state.entities != kept[2].state.entities)
     }

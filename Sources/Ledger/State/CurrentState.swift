@@ -181,6 +181,9 @@ struct StateFold {
     /// The entities this fold holds, touched or created.
     var entityCount: Int { touched.count + created.liveCount }
 
+    /// How many entities of each kind the state holds, those kept encoded counted as they are.
+    var entityCounts: [EntityKind: Int] { state.entities.mapValues(\.count).merging(created.liveCountsByKind, uniquingKeysWith: +) }
+
     /// Takes in, from the state table, the stored entities that `change` changes or renames and
     /// this fold has not met, with where each was created: for a fold that starts from what is
     /// stored. An entity the fold renamed away or created is the fold's, whatever the table says.
@@ -289,6 +292,12 @@ private struct CreatedEntities {
 
     var live: [CreatedEntity] { removedCount == 0 ? entries : entries.indices.filter { !removed[$0] }.map { entries[$0] } }
     var liveCount: Int { entries.count - removedCount }
+
+    var liveCountsByKind: [EntityKind: Int] {
+        var counts: [EntityKind: Int] = [:]
+        for index in entries.indices where !removed[index] { counts[entries[index].kind, default: 0] += 1 }
+        return counts
+    }
 
     private mutating func place(_ index: Int) {
         var slot = start(hashes[index])
