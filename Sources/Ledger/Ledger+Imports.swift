@@ -32,7 +32,7 @@ extension Ledger {
             throw error
         }
         let (state, stateVersion) = try scanState(loading)
-        guard let lease = ScanLease(id, in: incoming) else { throw LedgerError(.versionConflict, "Import \(id) is being scanned already.") }
+        guard let lease = ScanLease(id, in: incoming) else { throw LedgerError(.versionConflict, "Import \(id.lowercasedString) is being scanned already.") }
         defer { withExtendedLifetime(lease) {} }
         let stream = ImportState.stream(id)
         let metadata = EventMetadata(actor: actor)
@@ -108,14 +108,14 @@ extension Ledger {
     public func approve(_ id: UUID, actor: Actor, today: CalendarDate = .today(), progress: ((Int) -> Void)? = nil) throws -> ApprovalOutcome {
         let before = try importState(id)
         try before.decideApprove()
-        guard let uploaded = before.uploaded, let scan = before.scan else { throw LedgerError(.invalidState, "Import \(id) has not been scanned.") }
+        guard let uploaded = before.uploaded, let scan = before.scan else { throw LedgerError(.invalidState, "Import \(id.lowercasedString) has not been scanned.") }
         let stream = ImportState.stream(id)
         do {
             return try applyApproval(of: before, uploaded: uploaded, scan: scan, actor: actor, today: today, progress: progress)
         } catch let refused as NoLongerImportable {
             try record([try coder.event(ImportFailed(importID: id, reason: refused.reason), stream: stream, metadata: EventMetadata(actor: actor))],
                        expecting: [stream: .exactly(before.version)])
-            throw LedgerError(.invalidState, "Import \(id) failed: \(refused.reason)")
+            throw LedgerError(.invalidState, "Import \(id.lowercasedString) failed: \(refused.reason)")
         }
     }
 
@@ -140,7 +140,7 @@ extension Ledger {
             let stateVersion = try StateProjection.lastChange(in: db)
             func append(_ event: NewEvent) throws {
                 guard let recorded = try appender.append(event) else {
-                    throw LedgerError(.storage, "The \(event.type) of import \(id) could not be recorded.")
+                    throw LedgerError(.storage, "The \(event.type) of import \(id.lowercasedString) could not be recorded.")
                 }
                 try project(recorded, in: db)
             }
@@ -233,7 +233,7 @@ extension Ledger {
 
     /// The original file of an import, as it was dropped.
     public func originalFile(_ id: UUID) throws -> BlobReference {
-        guard let file = try importState(id).uploaded?.file else { throw LedgerError(.notFound, "Import \(id) has no stored file.") }
+        guard let file = try importState(id).uploaded?.file else { throw LedgerError(.notFound, "Import \(id.lowercasedString) has no stored file.") }
         return file
     }
 
@@ -242,7 +242,7 @@ extension Ledger {
 
     /// What an import's dry run found: its counts and its report.
     public func scan(of id: UUID) throws -> ScanCompleted {
-        guard let scan = try importState(id).scan else { throw LedgerError(.notFound, "Import \(id.uuidString.lowercased()) has not been scanned.") }
+        guard let scan = try importState(id).scan else { throw LedgerError(.notFound, "Import \(id.lowercasedString) has not been scanned.") }
         return scan
     }
 }

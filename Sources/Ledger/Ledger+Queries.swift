@@ -12,8 +12,8 @@ extension Ledger {
 
     public func activityEntry(_ id: UUID) throws -> ActivityEntry {
         guard let entry = try store.pool.read({ db in
-            try ActivityEntry.fetchOne(db, sql: "SELECT * FROM activity WHERE id = ?", arguments: [id.uuidString.lowercased()])
-        }) else { throw LedgerError(.notFound, "There is no import \(id.uuidString.lowercased()).") }
+            try ActivityEntry.fetchOne(db, sql: "SELECT * FROM activity WHERE id = ?", arguments: [id.lowercasedString])
+        }) else { throw LedgerError(.notFound, "There is no import \(id.lowercasedString).") }
         return entry
     }
 

@@ -6,7 +6,7 @@ extension Ledger {
     /// Writes the fix file of an import: the records with errors as they were, with what to
     /// correct, found by scanning the stored original against the ledger as it is now.
     public func writeFixFile(of id: UUID, to url: URL, today: CalendarDate = .today()) throws {
-        guard let uploaded = try importState(id).uploaded else { throw LedgerError(.notFound, "Import \(id) has no stored file.") }
+        guard let uploaded = try importState(id).uploaded else { throw LedgerError(.notFound, "Import \(id.lowercasedString) has no stored file.") }
         let (state, _) = try scanState()
         var writer = try FixFileWriter(path: url.path)
         _ = try Scanner(specification: specification, ledger: state, today: today)

@@ -52,7 +52,7 @@ public final class Ledger: Sendable {
     public func importState(_ id: UUID) throws -> ImportState {
         var state = ImportState(id: id)
         let events = try store.events(in: ImportState.stream(id))
-        guard !events.isEmpty else { throw LedgerError(.notFound, "There is no import \(id.uuidString.lowercased()).") }
+        guard !events.isEmpty else { throw LedgerError(.notFound, "There is no import \(id.lowercasedString).") }
         for event in events { try state.evolve(event, coder: coder) }
         return state
     }

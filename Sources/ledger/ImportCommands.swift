@@ -12,9 +12,7 @@ struct ImportCommand: ParsableCommand {
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var options: ActorOptions
 
-    func validate() throws {
-        guard FileManager.default.isReadableFile(atPath: file) else { throw ValidationError("Cannot read \(file): no such file, or no permission to read it.") }
-    }
+    func validate() throws { try validateReadableFile(file) }
 
     func run() throws {
         try reportingFailures {
@@ -25,10 +23,10 @@ struct ImportCommand: ParsableCommand {
             bar.finish()
             let summary = outcome.summary
             if options.json {
-                print(JSONText.encode(ImportJSON(id: outcome.id.uuidString.lowercased(), summary: summary, sameFileAs: outcome.sameFileAs?.uuidString.lowercased())))
+                print(JSONText.encode(ImportJSON(id: outcome.id.lowercasedString, summary: summary, sameFileAs: outcome.sameFileAs?.lowercasedString)))
             } else {
-                print("import \(outcome.id.uuidString.lowercased())")
-                if let same = outcome.sameFileAs { print("This is the very same file as import \(same.uuidString.lowercased()), already applied: no changes.") }
+                print("import \(outcome.id.lowercasedString)")
+                if let same = outcome.sameFileAs { print("This is the very same file as import \(same.lowercasedString), already applied: no changes.") }
                 print(SummaryText.render(summary, report: nil, fixFile: nil, fileExceptions: []))
             }
         }
@@ -64,7 +62,7 @@ struct CancelCommand: ParsableCommand {
             let ledger = try ledger.open()
             let importID = try id.resolve(in: ledger)
             try ledger.cancel(importID, reason: reason, actor: options.actor)
-            print(options.json ? JSONText.encode(["id": importID.uuidString.lowercased(), "status": "cancelled"]) : "import \(importID.uuidString.lowercased()) cancelled")
+            print(options.json ? JSONText.encode(["id": importID.lowercasedString, "status": "cancelled"]) : "import \(importID.lowercasedString) cancelled")
         }
     }
 }
@@ -101,7 +99,7 @@ struct ExceptionsCommand: ParsableCommand {
                 // the counts is left open (its closing brace dropped) for the lines to follow.
                 let file = try output.map(OutputFile.init(path:)) ?? .standardOutput()
                 let counts = JSONText.object([
-                    ("id", .string(importID.uuidString.lowercased())), ("errors", .number(scan.errors)), ("warnings", .number(scan.warnings)),
+                    ("id", .string(importID.lowercasedString)), ("errors", .number(scan.errors)), ("warnings", .number(scan.warnings)),
                 ])
                 try file.write(counts.dropLast() + ",\"exceptions\":[")
                 var first = true
@@ -134,7 +132,7 @@ struct DownloadCommand: ParsableCommand {
             try ledger.blobs.copy(original, to: URL(fileURLWithPath: output))
             if json {
                 print(JSONText.object([
-                    ("id", .string(importID.uuidString.lowercased())), ("file", .string(output)), ("bytes", .number(original.size)),
+                    ("id", .string(importID.lowercasedString)), ("file", .string(output)), ("bytes", .number(original.size)),
                     ("sha256", .string(original.sha256)),
                 ]))
             }
@@ -161,7 +159,7 @@ struct ApproveCommand: ParsableCommand {
             if options.json {
                 print(JSONText.encode(ApprovalJSON(outcome)))
             } else {
-                print("import \(outcome.id.uuidString.lowercased()) approved\(outcome.rescanned ? " (scanned again: the ledger had changed)" : "")")
+                print("import \(outcome.id.lowercasedString) approved\(outcome.rescanned ? " (scanned again: the ledger had changed)" : "")")
                 print("imported \(outcome.imported), unchanged \(outcome.unchanged), skipped \(outcome.skipped)")
             }
         }
@@ -170,7 +168,7 @@ struct ApproveCommand: ParsableCommand {
     struct ApprovalJSON: Encodable {
         var id: String, imported: Int, unchanged: Int, skipped: Int, rescanned: Bool
         init(_ outcome: Ledger.ApprovalOutcome) {
-            (id, imported, unchanged, skipped, rescanned) = (outcome.id.uuidString.lowercased(), outcome.imported, outcome.unchanged, outcome.skipped, outcome.rescanned)
+            (id, imported, unchanged, skipped, rescanned) = (outcome.id.lowercasedString, outcome.imported, outcome.unchanged, outcome.skipped, outcome.rescanned)
         }
     }
 }

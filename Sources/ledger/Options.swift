@@ -29,6 +29,15 @@ struct ActorOptions: ParsableArguments {
     }
 }
 
+/// Refuses, before anything else runs, a file argument that cannot be read as a file.
+func validateReadableFile(_ path: String) throws {
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), FileManager.default.isReadableFile(atPath: path) else {
+        throw ValidationError("Cannot read \(path): no such file, or no permission to read it.")
+    }
+    guard !isFolder.boolValue else { throw ValidationError("\(path) is a folder; give the Data Exchange file in it.") }
+}
+
 extension LedgerOptions {
     func open() throws -> Ledger {
         try Ledger(path: location.path) { note("this ledger's projections were made by an older version: rebuilding them from the log, once") }

@@ -32,11 +32,7 @@ struct ScanCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of the summary.")
     var json = false
 
-    func validate() throws {
-        guard FileManager.default.isReadableFile(atPath: file) else {
-            throw ValidationError("Cannot read \(file): no such file, or no permission to read it.")
-        }
-    }
+    func validate() throws { try validateReadableFile(file) }
 
     func run() async throws {
         // Exit 2: a file that cannot be read cannot be imported either.

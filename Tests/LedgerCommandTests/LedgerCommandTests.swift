@@ -74,7 +74,10 @@ extension LedgerCommandTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(approved.output.utf8)) as? [String: Any])
         #expect(object["id"] as? String == id && object["imported"] as? Int == 2 && object["unchanged"] as? Int == 0 && object["skipped"] as? Int == 0)
         let twice = try LedgerProcess.run(["approve", id, "--db", db])
-        #expect(twice.status != 0 && twice.errors.contains("already approved"))
+        // Named as every other line names it: in lower case.
+        #expect(twice.status != 0 && twice.errors.contains("Import \(id) is already approved"))
+        let folderImport = try LedgerProcess.run(["import", folder.path, "--db", db])
+        #expect(folderImport.status == 64 && folderImport.errors.contains("\(folder.path) is a folder"), "\(folderImport.errors)")
         let again = try LedgerProcess.run(["import", path, "--db", db, "--json"])
         let second = try #require(try JSONSerialization.jsonObject(with: Data(again.output.utf8)) as? [String: Any])
         #expect(second["sameFileAs"] as? String == id)

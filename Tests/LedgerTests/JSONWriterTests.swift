@@ -107,7 +107,7 @@ import Testing
             EntityChange(kind: .register, key: "M2", created: false, fields: [:], previousKey: "M1"),
         ]))
         for json in [written(creations(["Location_City": "Bo\"ise"])), written(creations([:], key: "L\\1")), spaced, changed, renamed,
-                     Array(String(decoding: plain, as: UTF8.self).replacingOccurrences(of: importID.uuidString, with: importID.uuidString.lowercased()).utf8)] {
+                     Array(String(decoding: plain, as: UTF8.self).replacingOccurrences(of: importID.uuidString, with: importID.lowercasedString).utf8)] {
             #expect(json.withUnsafeBufferPointer { CanonicalRecordReader.read($0, position: 5, names: &names) } == nil, "\(String(decoding: json, as: UTF8.self))")
             let read = try json.withUnsafeBufferPointer { try AppliedRecord(json: $0, position: 5, names: &names) }
             let general = try json.withUnsafeBufferPointer { try AppliedRecord(anyJSON: $0, position: 5, names: &names) }

@@ -73,6 +73,9 @@ public enum ExpectedVersion: Sendable, Hashable {
 }
 
 extension UUID {
+    /// The id as the ledger shows and stores it everywhere: lowercase (`uuidString` is upper).
+    public var lowercasedString: String { uuidString.lowercased() }
+
     /// A version 7 UUID: 48 bits of Unix milliseconds, then random bits. Event ids made in
     /// order sort in order, so the log's unique index on them grows at its end instead of
     /// being rewritten at random places, which a 166,000-event approval felt.

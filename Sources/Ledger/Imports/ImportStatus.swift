@@ -16,7 +16,7 @@ public struct ImportState: Sendable {
 
     public init(id: UUID) { self.id = id }
 
-    public static func stream(_ id: UUID) -> String { "import-\(id.uuidString.lowercased())" }
+    public static func stream(_ id: UUID) -> String { "import-\(id.lowercasedString)" }
 
     /// Where an approval appends what each record changed: apart from the import's own events,
     /// so that reading an import's state reads a handful of events, not one per record.
@@ -47,12 +47,12 @@ public struct ImportState: Sendable {
         switch status {
         case .scanned:
             if let scan, scan.fileErrors > 0 {
-                throw LedgerError(.invalidState, "Import \(id) has \(scan.fileErrors) file-level error(s); nothing in it can be approved. Correct the file and drop it again.")
+                throw LedgerError(.invalidState, "Import \(id.lowercasedString) has \(scan.fileErrors) file-level error(s); nothing in it can be approved. Correct the file and drop it again.")
             }
-        case nil: throw LedgerError(.invalidState, "Import \(id) has not been scanned yet.")
-        case .cancelled: throw LedgerError(.invalidState, "Import \(id) is cancelled; a cancelled import cannot be approved.")
-        case .approved, .imported: throw LedgerError(.invalidState, "Import \(id) is already approved; approving it again changes nothing.")
-        case .failed: throw LedgerError(.invalidState, "Import \(id) failed; drop the file again.")
+        case nil: throw LedgerError(.invalidState, "Import \(id.lowercasedString) has not been scanned yet.")
+        case .cancelled: throw LedgerError(.invalidState, "Import \(id.lowercasedString) is cancelled; a cancelled import cannot be approved.")
+        case .approved, .imported: throw LedgerError(.invalidState, "Import \(id.lowercasedString) is already approved; approving it again changes nothing.")
+        case .failed: throw LedgerError(.invalidState, "Import \(id.lowercasedString) failed; drop the file again.")
         }
     }
 
@@ -60,10 +60,10 @@ public struct ImportState: Sendable {
     public func decideCancel() throws(LedgerError) {
         switch status {
         case .scanned: return
-        case nil: throw LedgerError(.invalidState, "Import \(id) has not been scanned yet; there is nothing to cancel.")
-        case .cancelled: throw LedgerError(.invalidState, "Import \(id) is already cancelled.")
-        case .approved, .imported: throw LedgerError(.invalidState, "Import \(id) is approved; an approved import cannot be cancelled.")
-        case .failed: throw LedgerError(.invalidState, "Import \(id) failed; there is nothing to cancel.")
+        case nil: throw LedgerError(.invalidState, "Import \(id.lowercasedString) has not been scanned yet; there is nothing to cancel.")
+        case .cancelled: throw LedgerError(.invalidState, "Import \(id.lowercasedString) is already cancelled.")
+        case .approved, .imported: throw LedgerError(.invalidState, "Import \(id.lowercasedString) is approved; an approved import cannot be cancelled.")
+        case .failed: throw LedgerError(.invalidState, "Import \(id.lowercasedString) failed; there is nothing to cancel.")
         }
     }
 }

@@ -14,7 +14,7 @@ final class ScanLease {
 
     /// Takes the lease of import `id`; nil when another process holds it.
     init?(_ id: UUID, in folder: URL) {
-        path = folder.appendingPathComponent("\(id.uuidString.lowercased()).scanning").path
+        path = folder.appendingPathComponent("\(id.lowercasedString).scanning").path
         descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { return nil }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {

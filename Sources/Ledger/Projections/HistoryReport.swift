@@ -29,7 +29,7 @@ public struct HistoryReport: Encodable, Sendable {
             recordedAt = entry.recordedAt.formatted(.iso8601)
             byName = entry.byName
             byEmail = entry.byEmail
-            importID = entry.importID.uuidString.lowercased()
+            importID = entry.importID.lowercasedString
             record = entry.record
             line = entry.line
             entity = entry.kind.rawValue

@@ -14,8 +14,8 @@ extension Ledger {
 
     public func user(id: UUID) throws -> UserAccount {
         guard let user = try store.pool.read({ db in
-            try UserAccount.fetchOne(db, sql: UsersProjection.accounts + " WHERE id = ?", arguments: [id.uuidString.lowercased()])
-        }) else { throw LedgerError(.notFound, "There is no user \(id.uuidString.lowercased()).") }
+            try UserAccount.fetchOne(db, sql: UsersProjection.accounts + " WHERE id = ?", arguments: [id.lowercasedString])
+        }) else { throw LedgerError(.notFound, "There is no user \(id.lowercasedString).") }
         return user
     }
 

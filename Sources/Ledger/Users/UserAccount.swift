@@ -27,5 +27,5 @@ public struct UserAccount: Sendable, Equatable, FetchableRecord {
         lastSignInAt = row["last_sign_in_at"]
     }
 
-    public static func stream(_ id: UUID) -> String { "user-\(id.uuidString.lowercased())" }
+    public static func stream(_ id: UUID) -> String { "user-\(id.lowercasedString)" }
 }

@@ -24,7 +24,7 @@ enum UsersProjection {
     /// Keeps a person's password hash, replacing the one before.
     static func store(passwordHash: String, of userID: UUID, in db: Database) throws {
         try db.execute(
-            sql: "INSERT OR REPLACE INTO credentials (user_id, password_hash) VALUES (?, ?)", arguments: [userID.uuidString.lowercased(), passwordHash])
+            sql: "INSERT OR REPLACE INTO credentials (user_id, password_hash) VALUES (?, ?)", arguments: [userID.lowercasedString, passwordHash])
     }
 
     /// The users with their password hashes.
@@ -35,11 +35,11 @@ enum UsersProjection {
         if let created = try coder.decode(event, as: UserCreated.self) {
             try db.execute(
                 sql: "INSERT INTO users (id, name, email, role, created_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [created.userID.uuidString.lowercased(), created.name, created.email, created.role.rawValue, at])
+                arguments: [created.userID.lowercasedString, created.name, created.email, created.role.rawValue, at])
         } else if let disabled = try coder.decode(event, as: UserDisabled.self) {
-            try db.execute(sql: "UPDATE users SET disabled = 1 WHERE id = ?", arguments: [disabled.userID.uuidString.lowercased()])
+            try db.execute(sql: "UPDATE users SET disabled = 1 WHERE id = ?", arguments: [disabled.userID.lowercasedString])
         } else if let signedIn = try coder.decode(event, as: SignedIn.self) {
-            try db.execute(sql: "UPDATE users SET last_sign_in_at = ? WHERE id = ?", arguments: [at, signedIn.userID.uuidString.lowercased()])
+            try db.execute(sql: "UPDATE users SET last_sign_in_at = ? WHERE id = ?", arguments: [at, signedIn.userID.lowercasedString])
         }
     }
 }

@@ -23,7 +23,7 @@ public struct UserAdministration: Sendable {
         public var lastSignInAt: String?
 
         public init(_ account: UserAccount) {
-            id = account.id.uuidString.lowercased()
+            id = account.id.lowercasedString
             name = account.name
             email = account.email
             role = account.role.rawValue

@@ -122,7 +122,7 @@ struct AssetsController {
         router.get("imports/{id}/fix-file.csv") { _, context in
             _ = try context.require(.read)
             let id = try context.importID(in: ledger)
-            let url = stagingFolder.appendingPathComponent("\(UUID().uuidString.lowercased())-fix.csv")
+            let url = stagingFolder.appendingPathComponent("\(UUID().lowercasedString)-fix.csv")
             try FileManager.default.createDirectory(at: stagingFolder, withIntermediateDirectories: true)
             try await offCooperativePool { Result { try ledger.writeFixFile(of: id, to: url) } }.get()
             // The file is read into the answer, then removed: fix files are small (the records with errors).
@@ -149,7 +149,7 @@ struct AssetsController {
     private func exceptionsPage(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         let id = try context.importID(in: ledger)
         let state = try ledger.importState(id)
-        guard let scan = state.scan else { throw LedgerError(.notFound, "Import \(id.uuidString.lowercased()) has not been scanned yet.") }
+        guard let scan = state.scan else { throw LedgerError(.notFound, "Import \(id.lowercasedString) has not been scanned yet.") }
         let filter = ExceptionFilter(request)
         let paging = Paging(request, defaultLimit: 100)
         let index = try await reports.index(of: ledger.blobs.url(of: scan.report))
@@ -158,7 +158,7 @@ struct AssetsController {
             table.map { ExceptionsPage.Count(name: $0.key, count: $0.value) }.sorted { ($0.count, $1.name) > ($1.count, $0.name) }
         }
         let model = ExceptionsPage(
-            page: PageFrame(title: "Exceptions", tab: "assets", context: context), id: id.uuidString.lowercased(), fileName: state.uploaded?.fileName ?? "",
+            page: PageFrame(title: "Exceptions", tab: "assets", context: context), id: id.lowercasedString, fileName: state.uploaded?.fileName ?? "",
             errors: scan.errors, warnings: scan.warnings, byCode: counts(scan.byCode), byColumn: counts(scan.byColumn),
             severity: filter.severity ?? "", code: filter.code ?? "", column: filter.column ?? "", total: page.total,
             first: page.lines.isEmpty ? 0 : paging.offset + 1, last: paging.offset + page.lines.count, lines: page.lines,

@@ -42,7 +42,7 @@ struct ImportController {
             let actor = try context.actor(requiring: .importFiles)
             let file = try await receiver.receive(request)
             let id = jobs.startScan(of: file, actor: actor)
-            return try JSONResponse.encode(Started(bdeUUID: id.uuidString.lowercased(), statusUrl: ImportStatusReport.statusURL(id)), status: .accepted)
+            return try JSONResponse.encode(Started(bdeUUID: id.lowercasedString, statusUrl: ImportStatusReport.statusURL(id)), status: .accepted)
         }
         api.get("bde/import/{id}") { _, context in
             _ = try context.require(.read)
@@ -55,7 +55,7 @@ struct ImportController {
             let index = try await reports.index(of: ledger.blobs.url(of: try ledger.exceptionsReport(id)))
             let page = try index.page(ExceptionFilter(request), offset: paging.offset, limit: paging.limit)
             return try JSONResponse.encode(
-                ReportPage(bdeUUID: id.uuidString.lowercased(), total: page.total, offset: paging.offset, limit: paging.limit, exceptions: page.lines))
+                ReportPage(bdeUUID: id.lowercasedString, total: page.total, offset: paging.offset, limit: paging.limit, exceptions: page.lines))
         }
         api.put("bde/import") { request, context in
             let actor = try context.actor(requiring: .importFiles)

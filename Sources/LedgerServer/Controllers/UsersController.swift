@@ -63,7 +63,7 @@ struct UsersController {
 
     private func page(_ context: LedgerRequestContext, notice: String?) throws -> Response {
         let users = try ledger.users().map {
-            UsersPage.Line(id: $0.id.uuidString.lowercased(), name: $0.name, email: $0.email, role: $0.role.rawValue, disabled: $0.disabled,
+            UsersPage.Line(id: $0.id.lowercasedString, name: $0.name, email: $0.email, role: $0.role.rawValue, disabled: $0.disabled,
                            createdAt: DisplayTime.text(stored: $0.createdAt), lastSignInAt: $0.lastSignInAt.map { DisplayTime.text(stored: $0) } ?? "never")
         }
         return try pages.render("users", UsersPage(

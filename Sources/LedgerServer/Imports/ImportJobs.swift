@@ -62,7 +62,7 @@ public final class ImportJobs: Sendable {
     func startApproval(of id: UUID, actor: Actor) throws {
         let state = try ledger.importState(id)
         try jobs.withLock { jobs in
-            if jobs[id]?.phase == .importing { throw LedgerError(.invalidState, "Import \(id.uuidString.lowercased()) is being approved already.") }
+            if jobs[id]?.phase == .importing { throw LedgerError(.invalidState, "Import \(id.lowercasedString) is being approved already.") }
             try state.decideApprove()
             jobs[id] = Job(phase: .importing, fileName: state.uploaded?.fileName ?? "", actor: actor)
         }

@@ -28,7 +28,7 @@ struct ImportStatusReport: Encodable, Sendable {
     var fileUrl: String?
     var exceptionsUrl: String?
 
-    static func statusURL(_ id: UUID) -> String { "/v1/bde/import/\(id.uuidString.lowercased())" }
+    static func statusURL(_ id: UUID) -> String { "/v1/bde/import/\(id.lowercasedString)" }
 }
 
 extension ImportJobs {
@@ -37,7 +37,7 @@ extension ImportJobs {
         let job = job(id)
         let entry: ActivityEntry?
         do { entry = try ledger.activityEntry(id) } catch let error as LedgerError where error.code == .notFound && job != nil { entry = nil }
-        let key = id.uuidString.lowercased()
+        let key = id.lowercasedString
         var report = ImportStatusReport(
             bdeUUID: key, state: "queued", dryRun: true, importFile: entry?.fileName ?? job?.fileName ?? "", statusUrl: ImportStatusReport.statusURL(id),
             message: "", via: entry?.via ?? job?.actor.via.rawValue ?? "ui", droppedAt: entry?.droppedAt,

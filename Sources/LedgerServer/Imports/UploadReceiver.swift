@@ -27,7 +27,7 @@ struct UploadReceiver {
             throw Self.tooLarge(declared: declared)
         }
         try FileManager.default.createDirectory(at: stagingFolder, withIntermediateDirectories: true)
-        let url = stagingFolder.appendingPathComponent("\(UUID().uuidString.lowercased()).upload")
+        let url = stagingFolder.appendingPathComponent("\(UUID().lowercasedString).upload")
         guard FileManager.default.createFile(atPath: url.path, contents: nil), let output = FileHandle(forWritingAtPath: url.path) else {
             throw ServerError(.internalServerError, "The server cannot write to its staging folder.")
         }
