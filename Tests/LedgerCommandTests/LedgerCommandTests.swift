@@ -33,6 +33,9 @@ import Testing
         let copy = folder.appendingPathComponent("copy.csv").path
         #expect(try LedgerProcess.run(["download", String(id.prefix(8)), "-o", copy, "--db", db]).status == 0)
         #expect(FileManager.default.contents(atPath: copy) == FileManager.default.contents(atPath: path))
+        let nowhere = folder.appendingPathComponent("nowhere").appendingPathComponent("copy.csv").path
+        let refused = try LedgerProcess.run(["download", id, "-o", nowhere, "--db", db])
+        #expect(refused.status != 0 && refused.errors.contains("there is no folder \(folder.appendingPathComponent("nowhere").path)"), "\(refused.errors)")
         let report = try LedgerProcess.run(["exceptions", id, "--db", db])
         #expect(report.output.contains("invalid-decimal"))
         #expect(try LedgerProcess.run(["verify", "--db", db]).output.contains("2 events"))

@@ -93,6 +93,11 @@ public struct BlobStore: Sendable {
     /// Copies a blob to `destination`, after checking that it still has its hash.
     public func copy(_ reference: BlobReference, to destination: URL) throws {
         try check(reference)
+        let folder = destination.deletingLastPathComponent()
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw LedgerError(.storage, "Cannot write \(destination.path): there is no folder \(folder.path).")
+        }
         if FileManager.default.fileExists(atPath: destination.path) { try? FileManager.default.removeItem(at: destination) }
         do {
             try FileManager.default.copyItem(at: url(of: reference), to: destination)
