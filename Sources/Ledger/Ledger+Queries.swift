@@ -50,12 +50,8 @@ extension Ledger {
     public func writeStateJSON(to output: OutputFile, asOf position: Int64? = nil) throws {
         var json = StateJSON(output)
         if let position {
-            let state = try state(asOf: position)
-            for kind in EntityKind.byName {
-                for (key, fields) in (state.entities[kind] ?? [:]).sorted(by: { EntityKind.keyPrecedes($0.key, $1.key) }) {
-                    try json.add(kind, key, fields)
-                }
-            }
+            let fold = try fold(through: position)
+            for kind in EntityKind.byName { try fold.forEachEntity(of: kind) { try json.add(kind, $0, $1) } }
         } else {
             try store.pool.read { db in
                 try RawRows.forEach(in: db, sql: "SELECT kind, key, fields FROM state ORDER BY kind, key") { row in
@@ -76,7 +72,7 @@ extension Ledger {
             try output.write(line)
             bytes += line.count
         }
-        let records = try position.map { try StateExport.write(try state(asOf: $0), specification: specification, to: write) }
+        let records = try position.map { try StateExport.write(try fold(through: $0), specification: specification, to: write) }
             ?? store.pool.read { db in try StateExport.write(try StoredExportSource(db), specification: specification, to: write) }
         try output.flush()
         return (records, bytes)

@@ -237,6 +237,10 @@ extension ApprovalTests {
         let exported = folder.appendingPathComponent("exported.csv")
         let written = try ledger.exportState(to: try OutputFile(path: exported.path))
         #expect(try String(contentsOf: exported, encoding: .utf8) == text && written == (12, text.utf8.count))
+        // As of now, from the log's fold (entities it changed decoded, the others as created): the same bytes.
+        let asOfNow = folder.appendingPathComponent("as-of-now.csv")
+        _ = try ledger.exportState(to: try OutputFile(path: asOfNow.path), asOf: try ledger.store.lastPosition())
+        #expect(try String(contentsOf: asOfNow, encoding: .utf8) == text)
         let lines = text.split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
         let (meter, serial) = (try #require(lines[0].firstIndex(of: "Meter_ID")), try #require(lines[0].firstIndex(of: "Endpoint_SN")))
         #expect(lines.count == 13)

@@ -169,6 +169,15 @@ extension CurrentState: ExportSource {
     }
 }
 
+/// The state as of a time, as the log's fold left it: what the fold kept encoded is read as it is.
+extension StateFold: ExportSource {
+    func exportFields(_ kind: EntityKind, _ key: String) -> ExportFields? { fields(of: kind, key) }
+
+    func forEachEndpoint(_ body: (String, ExportFields) throws -> Void) throws { try forEachEntity(of: .endpoint, body) }
+
+    func forEachRegister(_ body: (String, ExportFields) throws -> Void) throws { try forEachEntity(of: .register, body) }
+}
+
 /// The state table as an export reads it: the registers and endpoints a row at a time, the
 /// entities they name kept encoded, as stored (a tenth of their decoded size).
 struct StoredExportSource: ExportSource {
@@ -221,6 +230,16 @@ struct StateJSON {
                     writer.string(value)
                 }
             }
+        }
+    }
+
+    /// An entity with its fields decoded or as stored.
+    mutating func add(_ kind: EntityKind, _ key: String, _ fields: ExportFields) throws {
+        switch fields {
+        case .decoded(let fields): try add(kind, key, fields)
+        case .encoded(let bytes):
+            var key = key
+            try key.withUTF8 { key in try bytes.withUnsafeBufferPointer { try add(kind, key, encoded: $0) } }
         }
     }
 
