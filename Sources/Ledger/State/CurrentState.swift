@@ -238,14 +238,14 @@ struct StateFold {
 
     /// An entity's fields: decoded where the fold changed it, as stored where it kept it encoded
     /// since its creation (a million of those, decoded, took four times the memory).
-    func fields(of kind: EntityKind, _ key: String) -> ExportFields? {
+    func fields(of kind: EntityKind, _ key: String) -> EntityFields? {
         if let fields = state.fields(kind, key) { return .decoded(fields) }
         return created.index(kind, key, entity: StableHash.entity(kind, key)).map { .encoded(created.entries[$0].fields) }
     }
 
     /// Each entity of `kind`, in the order of its key byte by byte, with its fields as `fields(of:_:)` gives them.
-    func forEachEntity(of kind: EntityKind, _ body: (String, ExportFields) throws -> Void) rethrows {
-        var entities: [(key: String, fields: ExportFields)] = (state.entities[kind] ?? [:]).map { ($0.key, .decoded($0.value)) }
+    func forEachEntity(of kind: EntityKind, _ body: (String, EntityFields) throws -> Void) rethrows {
+        var entities: [(key: String, fields: EntityFields)] = (state.entities[kind] ?? [:]).map { ($0.key, .decoded($0.value)) }
         created.forEachLive { entity in
             if entity.kind == kind { entities.append((entity.key, .encoded(entity.fields))) }
         }
@@ -307,15 +307,15 @@ private struct CreatedEntities {
     }
 
     var live: [CreatedEntity] { removedCount == 0 ? entries : entries.indices.filter { !removed[$0] }.map { entries[$0] } }
+    var liveCount: Int { entries.count - removedCount }
 
     func forEachLive(_ body: (CreatedEntity) -> Void) {
         for index in entries.indices where !removed[index] { body(entries[index]) }
     }
-    var liveCount: Int { entries.count - removedCount }
 
     var liveCountsByKind: [EntityKind: Int] {
         var counts: [EntityKind: Int] = [:]
-        for index in entries.indices where !removed[index] { counts[entries[index].kind, default: 0] += 1 }
+        forEachLive { counts[$0.kind, default: 0] += 1 }
         return counts
     }
 

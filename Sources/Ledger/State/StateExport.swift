@@ -6,16 +6,16 @@ import GRDB
 /// the export goes (`StoredExportSource`), so that the state as it stands need not be in memory
 /// as a million dictionaries to be written.
 protocol ExportSource {
-    func exportFields(_ kind: EntityKind, _ key: String) throws -> ExportFields?
-    func forEachEndpoint(_ body: (_ serial: String, _ fields: ExportFields) throws -> Void) throws
+    func exportFields(_ kind: EntityKind, _ key: String) throws -> EntityFields?
+    func forEachEndpoint(_ body: (_ serial: String, _ fields: EntityFields) throws -> Void) throws
     /// In the order of their keys, byte by byte.
-    func forEachRegister(_ body: (_ key: String, _ fields: ExportFields) throws -> Void) throws
+    func forEachRegister(_ body: (_ key: String, _ fields: EntityFields) throws -> Void) throws
 }
 
-/// An entity's fields as an export reads them: decoded (the state in memory), or as the state
-/// table stores them, read in place: decoding each row's seven entities into dictionaries and
-/// merging them took most of an export's seven seconds.
-enum ExportFields {
+/// An entity's fields as an export or the state as JSON reads them: decoded (the state in
+/// memory), or as the state table stores them, read in place: decoding each row's seven entities
+/// into dictionaries and merging them took most of an export's seven seconds.
+enum EntityFields {
     case decoded([String: String])
     case encoded([UInt8])
 
@@ -37,7 +37,7 @@ enum StateExport {
         var records = 0
         // A register that endpoints were swapped on is named by each of them (decision 12): its
         // row takes the one in place, whichever order they come in.
-        var endpointOf: [String: (serial: String, fields: ExportFields)] = [:]
+        var endpointOf: [String: (serial: String, fields: EntityFields)] = [:]
         try source.forEachEndpoint { serial, fields in
             guard let meter = fields.value("Meter_ID") else { return }
             let register = RegisterKey(meter: meter, register: fields.value("Register_Number") ?? "").description
@@ -111,7 +111,7 @@ enum StateExport {
         }
 
         /// Gives each column that has no value yet the entity's value for it.
-        mutating func fill(_ fields: ExportFields) throws {
+        mutating func fill(_ fields: EntityFields) throws {
             switch fields {
             case .decoded(let fields):
                 for (name, value) in fields {
@@ -142,8 +142,8 @@ enum StateExport {
     /// `other`: one not removed, then the later install date (a date the ledger stores as
     /// YYYY-MM-DD, so in the order of its text), then the serial number, so that the choice is
     /// the same every time.
-    static func isInPlace(_ endpoint: (serial: String, fields: ExportFields), over other: (serial: String, fields: ExportFields)) -> Bool {
-        func order(_ endpoint: (serial: String, fields: ExportFields)) -> (Int, String, String) {
+    static func isInPlace(_ endpoint: (serial: String, fields: EntityFields), over other: (serial: String, fields: EntityFields)) -> Bool {
+        func order(_ endpoint: (serial: String, fields: EntityFields)) -> (Int, String, String) {
             (endpoint.fields.value("Endpoint_Removal_Date") == nil ? 1 : 0, endpoint.fields.value("Endpoint_Install_Date") ?? "", endpoint.serial)
         }
         return order(endpoint) > order(other)
@@ -151,13 +151,13 @@ enum StateExport {
 }
 
 extension CurrentState: ExportSource {
-    func exportFields(_ kind: EntityKind, _ key: String) -> ExportFields? { fields(kind, key).map(ExportFields.decoded) }
+    func exportFields(_ kind: EntityKind, _ key: String) -> EntityFields? { fields(kind, key).map(EntityFields.decoded) }
 
-    func forEachEndpoint(_ body: (String, ExportFields) throws -> Void) throws {
+    func forEachEndpoint(_ body: (String, EntityFields) throws -> Void) throws {
         for (serial, fields) in entities[.endpoint] ?? [:] { try body(serial, .decoded(fields)) }
     }
 
-    func forEachRegister(_ body: (String, ExportFields) throws -> Void) throws {
+    func forEachRegister(_ body: (String, EntityFields) throws -> Void) throws {
         for (key, fields) in (entities[.register] ?? [:]).sorted(by: { EntityKind.keyPrecedes($0.key, $1.key) }) { try body(key, .decoded(fields)) }
     }
 
@@ -171,11 +171,11 @@ extension CurrentState: ExportSource {
 
 /// The state as of a time, as the log's fold left it: what the fold kept encoded is read as it is.
 extension StateFold: ExportSource {
-    func exportFields(_ kind: EntityKind, _ key: String) -> ExportFields? { fields(of: kind, key) }
+    func exportFields(_ kind: EntityKind, _ key: String) -> EntityFields? { fields(of: kind, key) }
 
-    func forEachEndpoint(_ body: (String, ExportFields) throws -> Void) throws { try forEachEntity(of: .endpoint, body) }
+    func forEachEndpoint(_ body: (String, EntityFields) throws -> Void) throws { try forEachEntity(of: .endpoint, body) }
 
-    func forEachRegister(_ body: (String, ExportFields) throws -> Void) throws { try forEachEntity(of: .register, body) }
+    func forEachRegister(_ body: (String, EntityFields) throws -> Void) throws { try forEachEntity(of: .register, body) }
 }
 
 /// The state table as an export reads it: the registers and endpoints a row at a time, the
@@ -196,13 +196,13 @@ struct StoredExportSource: ExportSource {
         }
     }
 
-    func exportFields(_ kind: EntityKind, _ key: String) -> ExportFields? { encoded[kind]?[key].map(ExportFields.encoded) }
+    func exportFields(_ kind: EntityKind, _ key: String) -> EntityFields? { encoded[kind]?[key].map(EntityFields.encoded) }
 
-    func forEachEndpoint(_ body: (String, ExportFields) throws -> Void) throws { try forEach(.endpoint, body) }
+    func forEachEndpoint(_ body: (String, EntityFields) throws -> Void) throws { try forEach(.endpoint, body) }
 
-    func forEachRegister(_ body: (String, ExportFields) throws -> Void) throws { try forEach(.register, body) }
+    func forEachRegister(_ body: (String, EntityFields) throws -> Void) throws { try forEach(.register, body) }
 
-    private func forEach(_ kind: EntityKind, _ body: (String, ExportFields) throws -> Void) throws {
+    private func forEach(_ kind: EntityKind, _ body: (String, EntityFields) throws -> Void) throws {
         try RawRows.forEach(in: db, sql: "SELECT key, fields FROM state WHERE kind = ? ORDER BY key", arguments: [kind.rawValue]) { row in
             try body(row.text(0), .encoded(Array(row.blob(1))))
         }
@@ -234,7 +234,7 @@ struct StateJSON {
     }
 
     /// An entity with its fields decoded or as stored.
-    mutating func add(_ kind: EntityKind, _ key: String, _ fields: ExportFields) throws {
+    mutating func add(_ kind: EntityKind, _ key: String, _ fields: EntityFields) throws {
         switch fields {
         case .decoded(let fields): try add(kind, key, fields)
         case .encoded(let bytes):
