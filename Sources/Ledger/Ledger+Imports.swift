@@ -206,7 +206,7 @@ extension Ledger {
                 }
             }
             let changes = outputs.changes
-            history.add(displaced: changes.fold.displaced)
+            history.add(from: changes.fold)
             try history.write(in: db)
             try changes.fold.write(in: db)
             try append(try coder.event(

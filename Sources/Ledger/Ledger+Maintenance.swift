@@ -9,7 +9,8 @@ extension Ledger {
     /// What the projections hold, as a number. A ledger whose projections an older build made is
     /// replayed once when it is opened, so that what a new build keeps reaches the ledgers made
     /// before it. 2: the history index keeps agreements' links to accounts and endpoints' to meters.
-    static let projectionsVersion = 2
+    /// 3: and the registers placed at each service point and taken from it.
+    static let projectionsVersion = 3
 
     static func registerMigrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("projections-version") { db in
@@ -63,7 +64,7 @@ extension Ledger {
         // the state table then holds (`StateFold.bringIn`), as an approval starts from it.
         var written = false
         func write() throws {
-            history.add(displaced: fold.displaced)
+            history.add(from: fold)
             try history.write(in: db)
             try fold.write(in: db)
             (fold, history, written) = (StateFold(), HistoryProjection.Batch(), true)

@@ -179,8 +179,9 @@ extension Ledger {
         case meter(String)
         /// An account, and its service agreements: the service points it was at.
         case account(String)
-        /// A location and its service points.
+        /// A location, its service points, and the registers placed at them.
         case location(String)
+        /// A service point, its agreements (the accounts it had), and the registers placed at it.
         case servicePoint(location: String, servicePoint: String)
 
         /// What its history reads in the history index.
@@ -212,7 +213,30 @@ extension Ledger {
     /// The configuration periods of `subject` up to `position`: where a register was installed
     /// from when to when, which account a service point had.
     public func periods(of subject: Subject, asOf position: Int64? = nil) throws -> [ConfigurationPeriod] {
-        ConfigurationPeriod.periods(of: try history(of: subject, asOf: position))
+        try periods(of: subject, in: try history(of: subject, asOf: position), asOf: position)
+    }
+
+    /// The configuration periods that `entries`, the history of `subject` up to `position`,
+    /// imply. A service point's (or a location's) registers' periods come from each register's
+    /// own history, whose install and removal dates the service point's history does not have,
+    /// and are those spent at that service point (or location), under any ID it had.
+    public func periods(of subject: Subject, in entries: [HistoryEntry], asOf position: Int64? = nil) throws -> [ConfigurationPeriod] {
+        let place: (kind: EntityKind, key: String)
+        switch subject {
+        case .servicePoint(let location, let point): place = (.servicePoint, ServicePointKey(location: location, servicePoint: point).description)
+        case .location(let id): place = (.location, id)
+        case .register, .meter, .account: return ConfigurationPeriod.periods(of: entries)
+        }
+        var names: Set<String> = [place.key]
+        for entry in entries where entry.kind == place.kind { names.formUnion([entry.key, entry.previousKey].compactMap { $0 }) }
+        func isAtPlace(_ period: ConfigurationPeriod) -> Bool {
+            place.kind == .servicePoint ? names.contains(period.configuredKey) : names.contains { period.configuredKey.hasPrefix($0 + "/") }
+        }
+        var periods = ConfigurationPeriod.periods(of: entries.filter { $0.kind != .register })
+        for register in Set(entries.filter { $0.kind == .register }.map(\.key)) {
+            periods += try ConfigurationPeriod.periods(of: history(of: .register(register), asOf: position)).filter { $0.kind == .register && isAtPlace($0) }
+        }
+        return periods.sorted { ($0.fromPosition, $0.subject) < ($1.fromPosition, $1.subject) }
     }
 
     /// The last position recorded at or before `date`: what "as of" a time means.

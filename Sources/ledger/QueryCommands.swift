@@ -62,8 +62,9 @@ struct HistoryCommand: ParsableCommand {
                 throw ValidationError(kind == .servicePoint ? "Give the service point as LOCATION_ID/SERVICE_POINT_ID." : "Give the \(kind.rawValue)'s ID.")
             }
             let entries = try ledger.history(of: subject, asOf: position)
+            let periods = try ledger.periods(of: subject, in: entries, asOf: position)
             if options.json {
-                print(JSONText.encode(HistoryReport(entries)))
+                print(JSONText.encode(HistoryReport(entries, periods: periods)))
                 return
             }
             if entries.isEmpty { print("No changes to \(kind.rawValue) \(id)\(asOf.text.map { " as of \($0)" } ?? "").") }
@@ -72,7 +73,6 @@ struct HistoryCommand: ParsableCommand {
                 print("#\(entry.position) \(DisplayTime.text(entry.recordedAt)) \(entry.byName) <\(entry.byEmail)> import \(entry.importID.lowercasedString.prefix(8)) record \(entry.record) line \(entry.line): \(entry.kind.rawValue) \(entry.key) \(entry.previousKey.map { "renamed from \($0)" } ?? (entry.created ? "created" : "changed"))")
                 for field in fields { print("    \(field)") }
             }
-            let periods = ConfigurationPeriod.periods(of: entries)
             if !periods.isEmpty { print("Configuration periods:") }
             for period in periods {
                 let until = period.until.map { "\(DisplayTime.text($0)) (#\(period.untilPosition ?? 0))" } ?? "now"

@@ -142,7 +142,8 @@ extension ApprovalTests {
         #expect(try ledger.history(of: .meter("M1")).count == 3)
         // The account, and its agreement at L1/001.
         #expect(try ledger.history(of: .account("A1")).map(\.kind) == [.account, .serviceAgreement])
-        #expect(try ledger.history(of: .location("L1")).map(\.kind) == [.location, .servicePoint, .serviceAgreement])
+        // The location, its service point and agreement, and the register placed there.
+        #expect(try ledger.history(of: .location("L1")).map(\.kind) == [.location, .servicePoint, .serviceAgreement, .register])
         #expect(try ledger.history(of: .register("M404")).isEmpty)
     }
 }
@@ -359,8 +360,11 @@ extension ApprovalTests {
         #expect(meter.map(\.configuration) == ["service point L1/001", "service point L2/001"])
         #expect(meter[0].untilPosition == meter[1].fromPosition && meter[1].until == nil)
         #expect(meter.allSatisfy { $0.subject == "Register M1" })
+        // The service point: M1 until it moved, M5 since; account A1, then A9.
         let point = try ledger.periods(of: .servicePoint(location: "L1", servicePoint: "001"))
-        #expect(point.map(\.configuration) == ["account A1", "account A9"])
+        #expect(point.map(\.configuration) == ["service point L1/001", "account A1", "service point L1/001", "account A9"])
+        #expect(point.map(\.subject) == ["Register M1", "ServiceAgreement L1/001", "Register M5", "ServiceAgreement L1/001"])
+        #expect(point[0].until != nil && point[2].until == nil)
         // As of the first import, the meter had one period, still open then.
         let then = try ledger.periods(of: .meter("M1"), asOf: meter[0].fromPosition)
         #expect(then.count == 1 && then[0].until == nil)
@@ -392,7 +396,7 @@ extension ApprovalTests {
         #expect(meter.map(\.startDate) == ["2020-01-15", "2023-06-01"] && meter.map(\.endDate) == [nil, "2024-03-01"])
         #expect(meter.map(\.fieldDates) == ["installed 2020-01-15", "installed 2023-06-01, removed 2024-03-01"])
         #expect(moved.map(\.endDate) == [nil, nil], "before the removal was recorded")
-        let point = try ledger.periods(of: .servicePoint(location: "L1", servicePoint: "001"))
+        let point = try ledger.periods(of: .servicePoint(location: "L1", servicePoint: "001")).filter { $0.kind == .serviceAgreement }
         #expect(point.map(\.configuration) == ["account A1", "account A9"])
         #expect(point.map(\.fieldDates) == ["started 2020-01-10", "started 2023-05-01, ended 2024-02-28"])
         // The register's history keeps recording times apart from the dates in the field.

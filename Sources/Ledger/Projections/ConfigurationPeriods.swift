@@ -1,3 +1,4 @@
+import DataExchange
 import Foundation
 
 /// A span of time during which one thing was configured one way: this register at that service
@@ -9,6 +10,8 @@ public struct ConfigurationPeriod: Sendable, Codable, Equatable {
     public var subject: String
     /// How: `service point L1/001`, `account A1`.
     public var configuration: String
+    /// The key of what it was configured with: `L1/001`, `A1`.
+    public var configuredKey: String
     public var from: Date
     public var fromPosition: Int64
     public var until: Date?
@@ -49,17 +52,18 @@ extension ConfigurationPeriod {
             var fields = values[current] ?? [:]
             for (name, change) in entry.fields { fields[name] = change.new }
             values[current] = fields
-            let configuration: String?
+            let configured: (what: String, key: String?)
             let dates: (start: String?, end: String?)
             switch entry.kind {
             case .register:
-                configuration = fields["Location_ID"].map { "service point \($0)/\(fields["Service_Point_ID"] ?? "")" }
+                configured = ("service point", fields["Location_ID"].map { ServicePointKey(location: $0, servicePoint: fields["Service_Point_ID"] ?? "").description })
                 dates = (fields["Meter_Install_Date"], fields["Meter_Removal_Date"])
             default:
-                configuration = fields["Account_ID"].map { "account \($0)" }
+                configured = ("account", fields["Account_ID"])
                 dates = (fields["SA_Start_Date"], fields["SA_End_Date"])
             }
-            guard let configuration else { continue }
+            guard let configuredKey = configured.key else { continue }
+            let configuration = "\(configured.what) \(configuredKey)"
             // The same configuration: its dates as they now stand (a removal date comes later).
             if open[current]?.period.configuration == configuration {
                 (open[current]!.period.startDate, open[current]!.period.endDate) = dates
@@ -71,7 +75,7 @@ extension ConfigurationPeriod {
                 closed.append(ending)
             }
             open[current] = (current, ConfigurationPeriod(
-                kind: entry.kind, subject: current, configuration: configuration, from: entry.recordedAt, fromPosition: entry.position, until: nil, untilPosition: nil,
+                kind: entry.kind, subject: current, configuration: configuration, configuredKey: configuredKey, from: entry.recordedAt, fromPosition: entry.position, until: nil, untilPosition: nil,
                 startDate: dates.start, endDate: dates.end))
         }
         return (closed + open.values.map(\.period)).sorted { ($0.fromPosition, $0.subject) < ($1.fromPosition, $1.subject) }

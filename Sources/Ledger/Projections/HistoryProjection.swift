@@ -65,9 +65,10 @@ enum HistoryProjection {
             }
         }
 
-        /// The creations that renames took off their entities' state rows.
-        mutating func add(displaced: [(kind: EntityKind, key: String, position: Int64)]) {
-            rows += displaced.map { ($0.kind, $0.key, $0.position) }
+        /// The rows that a fold of changes works out: the creations that renames took off their
+        /// entities' state rows, and the registers placed at service points and taken from them.
+        mutating func add(from fold: StateFold) {
+            rows += (fold.displaced + fold.placements).map { ($0.kind, $0.key, $0.position) }
         }
 
         func write(in db: Database) throws {
@@ -174,6 +175,13 @@ enum HistoryProjection {
         let (positions, names) = try positions(of: selection, upTo: position, in: db)
         func selected(_ change: EntityChange) -> Bool {
             if selection.links.contains(where: { link in names.contains { link.links(change, to: $0) } }) { return true }
+            // A register placed at or taken from a service point, where the service point's rows
+            // found it (`StateFold.placements`): one record places one register, at its own point.
+            if selection.kinds.contains(.servicePoint), change.kind == .register,
+                change.created || change.fields["Location_ID"] != nil || change.fields["Service_Point_ID"] != nil
+            {
+                return true
+            }
             guard selection.kinds.contains(change.kind) else { return false }
             return [change.key, change.previousKey].contains { candidate in
                 guard let candidate else { return false }

@@ -65,8 +65,8 @@ public struct HistoryReport: Encodable, Sendable {
     public var changes: [Change]
     public var periods: [Period]
 
-    public init(_ entries: [HistoryEntry]) {
+    public init(_ entries: [HistoryEntry], periods: [ConfigurationPeriod]) {
         changes = entries.map(Change.init)
-        periods = ConfigurationPeriod.periods(of: entries).map(Period.init)
+        self.periods = periods.map(Period.init)
     }
 }

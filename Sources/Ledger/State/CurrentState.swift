@@ -128,6 +128,9 @@ struct StateFold {
     private(set) var displaced: [(kind: EntityKind, key: String, position: Int64)] = []
     /// The keys whose stored row lost its creation to a rename.
     private var displacedKeys: Set<EntityKey> = []
+    /// Registers placed at a service point, or taken from one, by the changes this fold applied:
+    /// a row of the service point's history index each, at the position of the change.
+    private(set) var placements: [(kind: EntityKind, key: String, position: Int64)] = []
 
     init(_ state: CurrentState = CurrentState(), creations: [EntityKey: Int64] = [:]) {
         self.state = state
@@ -158,6 +161,7 @@ struct StateFold {
             _ = materialize(change.kind, key, entity: StableHash.entity(change.kind, key))
         }
         let entity = EntityKey(kind: change.kind, key: change.key)
+        let placedBefore = change.kind == .register ? Self.servicePoint(of: state.fields(.register, change.previousKey ?? change.key)) : nil
         if let previousKey = change.previousKey {
             let previous = EntityKey(kind: change.kind, key: previousKey)
             if let created = creations.removeValue(forKey: previous) ?? storedCreations.removeValue(forKey: previous) {
@@ -170,6 +174,23 @@ struct StateFold {
         }
         state.apply(change)
         touched.insert(entity)
+        if change.kind == .register {
+            let placed = Self.servicePoint(of: state.fields(.register, change.key))
+            if placed != placedBefore { place(taken: placedBefore, placed: placed, at: position) }
+        }
+    }
+
+    /// The service point a register's fields place it at.
+    private static func servicePoint(location: String?, servicePoint: String?) -> String? {
+        location.map { ServicePointKey(location: $0, servicePoint: servicePoint ?? "").description }
+    }
+
+    private static func servicePoint(of fields: [String: String]?) -> String? {
+        servicePoint(location: fields?["Location_ID"], servicePoint: fields?["Service_Point_ID"])
+    }
+
+    private mutating func place(taken: String?, placed: String?, at position: Int64) {
+        for key in [taken, placed].compactMap({ $0 }) { placements.append((.servicePoint, key, position)) }
     }
 
     /// Whether a change goes to the history index: all but a creation, which the state row keeps.
@@ -202,7 +223,14 @@ struct StateFold {
     }
 
     /// Records a new entity, encoded, that the state does not hold. `entity` is `StableHash.entity`.
-    mutating func create(_ entity: CreatedEntity) { created.insert(entity) }
+    mutating func create(_ entity: CreatedEntity) {
+        created.insert(entity)
+        if entity.kind == .register {
+            let placed = Self.servicePoint(
+                location: FieldsCodec.value(of: "Location_ID", in: entity.fields), servicePoint: FieldsCodec.value(of: "Service_Point_ID", in: entity.fields))
+            place(taken: nil, placed: placed, at: entity.position)
+        }
+    }
 
     /// The digest of an entity created in this fold and not changed since.
     func createdDigest(_ kind: EntityKind, _ key: String, entity: Int64) -> Int64? {

@@ -96,19 +96,20 @@ struct HistoryController {
             let kind = query["kind"].map(String.init) ?? "register"
             let id = query["id"].map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
             let asOf = query["asOf"].map(String.init) ?? ""
-            let found = id.isEmpty ? [] : try history(Search(kind: kind, id: id), asOf: asOf)
+            let (found, periods) = id.isEmpty ? ([], []) : try history(Search(kind: kind, id: id), asOf: asOf)
             return try pages.render("history", HistoryPage(
                 page: PageFrame(title: "History", tab: "history", context: context),
                 kinds: Ledger.Subject.kinds.map { HistoryPage.Kind(name: $0, selected: $0 == kind) }, id: id, asOf: asOf, searched: !id.isEmpty,
                 lines: found.map { TimelineLine(HistoryReport.Change($0), at: $0.recordedAt) },
-                periods: ConfigurationPeriod.periods(of: found).map(PeriodLine.init)))
+                periods: periods.map(PeriodLine.init)))
         }
         // The id is the rest of the path: a service point's is its location, a slash, and itself.
         router.get("v1/history/{kind}/**") { request, context in
             _ = try context.require(.read)
             let id = context.parameters.getCatchAll().joined(separator: "/")
             let search = Search(kind: try context.parameters.require("kind"), id: id)
-            return try JSONResponse.encode(HistoryReport(try history(search, asOf: request.uri.queryParameters["asOf"].map(String.init) ?? "")))
+            let (entries, periods) = try history(search, asOf: request.uri.queryParameters["asOf"].map(String.init) ?? "")
+            return try JSONResponse.encode(HistoryReport(entries, periods: periods))
         }
         router.get("audit") { request, context in
             _ = try context.require(.read)
@@ -124,8 +125,11 @@ struct HistoryController {
         }
     }
 
-    private func history(_ search: Search, asOf: String) throws -> [HistoryEntry] {
-        try ledger.history(of: try search.subject, asOf: try Self.position(asOf: asOf, in: ledger))
+    /// A search's changes and configuration periods.
+    private func history(_ search: Search, asOf: String) throws -> ([HistoryEntry], [ConfigurationPeriod]) {
+        let (subject, position) = (try search.subject, try Self.position(asOf: asOf, in: ledger))
+        let entries = try ledger.history(of: subject, asOf: position)
+        return (entries, try ledger.periods(of: subject, in: entries, asOf: position))
     }
 
     /// The log position an "as of" field names; nil when it is blank (now), 400 when it is not one.

@@ -69,7 +69,8 @@ import Testing
             #expect(TestServer.text(before) == #"{"changes":[],"periods":[]}"#)
             let periods = try JSONSerialization.jsonObject(with: Data(TestServer.text(
                 try await client.execute(uri: "/v1/history/service-point/L1/001", method: .get, headers: TestServer.basic(server.auditor))).utf8)) as? [String: Any]
-            #expect((periods?["periods"] as? [[String: Any]])?.first?["configuration"] as? String == "account A1")
+            // The register placed at the service point, and the account it had.
+            #expect((periods?["periods"] as? [[String: Any]])?.map { $0["configuration"] as? String } == ["service point L1/001", "account A1"])
             let audit = TestServer.text(try await client.execute(uri: "/audit?user=\(server.importer.email)", method: .get, headers: session.headers))
             #expect(audit.contains("ImportCompleted") && !audit.contains("UserCreated"))
             let auditJSON = TestServer.text(try await client.execute(uri: "/v1/audit?import=\(id.prefix(8))", method: .get, headers: TestServer.basic(server.auditor)))
