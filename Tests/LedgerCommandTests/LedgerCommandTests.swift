@@ -341,7 +341,7 @@ extension LedgerCommandTests {
         #expect(ISO8601DateFormatter().date(from: recordedAt) != nil)
         let periods = try #require(history["periods"] as? [[String: Any]])
         #expect(periods.map { $0["configuration"] as? String } == ["service point L1/001", "account A1"])
-        #expect(periods.first?["startDate"] as? String == "2020-01-15")
+        #expect(periods.first?["startDate"] as? String == "2020-01-15" && periods.map { $0["configuredKey"] as? String } == ["L1/001", "A1"])
         let text = try LedgerProcess.run(["history", "service-point", "L1/001", "--db", db])
         #expect(text.output.contains("ServiceAgreement L1/001 created") && text.output.contains("at account A1"))
         #expect(text.output.contains("Register M1 at service point L1/001: installed 2020-01-15; recorded from "))

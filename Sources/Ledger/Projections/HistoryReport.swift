@@ -43,6 +43,7 @@ public struct HistoryReport: Encodable, Sendable {
     public struct Period: Encodable, Sendable {
         public var subject: String
         public var configuration: String
+        public var configuredKey: String
         public var from: String
         public var fromPosition: Int64
         public var until: String?
@@ -53,6 +54,7 @@ public struct HistoryReport: Encodable, Sendable {
         public init(_ period: ConfigurationPeriod) {
             subject = period.subject
             configuration = period.configuration
+            configuredKey = period.configuredKey
             from = period.from.formatted(.iso8601)
             fromPosition = period.fromPosition
             until = period.until?.formatted(.iso8601)
