@@ -23,13 +23,12 @@ extension Ledger {
     }
 
     /// Replays the log when the projections are older than this build's (`projectionsVersion`).
-    func rebuildOutdatedProjections(announcing: (() -> Void)?) throws {
+    func rebuildOutdatedProjections(progress: ((Int64, Int64) -> Void)?) throws {
         func outdated(_ db: Database) throws -> Bool { try Int.fetchOne(db, sql: "SELECT version FROM projections_version") ?? 0 < Self.projectionsVersion }
         guard try store.pool.read(outdated) else { return }
-        announcing?()
         try store.write { db in
             // Another process may have rebuilt them since.
-            if try outdated(db) { try rebuildProjections(in: db, progress: nil) }
+            if try outdated(db) { try rebuildProjections(in: db, progress: progress) }
         }
     }
 
@@ -56,6 +55,7 @@ extension Ledger {
         try db.execute(sql: "UPDATE projections_version SET version = ?", arguments: [Self.projectionsVersion])
         try db.execute(sql: "UPDATE state_changes SET position = 0")
         let total = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
+        progress?(0, total)
         // Changes are folded in memory and their rows written once, in key order, at the end,
         // as an approval does; the few other events go through the projections one by one.
         var fold = StateFold()

@@ -10,9 +10,10 @@ public final class Ledger: Sendable {
     public let specification: Specification
     let coder = EventCoder.ledger
 
-    /// Opens the ledger at `path`; `rebuilding` is told before the projections, made by an older
-    /// version, are rebuilt from the log (once, and for a large ledger a few seconds).
-    public init(path: String, specification: Specification? = nil, rebuilding: (() -> Void)? = nil) throws {
+    /// Opens the ledger at `path`; `rebuilding` is told when the projections, made by an older
+    /// version, are rebuilt from the log (once: seconds for one utility's ledger, minutes for
+    /// millions of events), as it goes: events replayed, of how many (first 0).
+    public init(path: String, specification: Specification? = nil, rebuilding: ((_ done: Int64, _ total: Int64) -> Void)? = nil) throws {
         store = try SQLiteEventStore(path: path) { migrator in
             ActivityProjection.registerMigrations(&migrator)
             StateProjection.registerMigrations(&migrator)
@@ -22,7 +23,7 @@ public final class Ledger: Sendable {
         }
         blobs = try BlobStore(besideDatabase: path)
         self.specification = try specification ?? Specification.bundled()
-        try rebuildOutdatedProjections(announcing: rebuilding)
+        try rebuildOutdatedProjections(progress: rebuilding)
     }
 
     /// Appends `events` and brings the projections along, in one transaction, with `alongside`'s

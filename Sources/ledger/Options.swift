@@ -40,7 +40,16 @@ func validateReadableFile(_ path: String) throws {
 
 extension LedgerOptions {
     func open() throws -> Ledger {
-        try Ledger(path: location.path) { note("this ledger's projections were made by an older version: rebuilding them from the log, once") }
+        var bar: ProgressBar?
+        let ledger = try Ledger(path: location.path) { done, total in
+            if bar == nil {
+                note("this ledger's projections were made by an older version: rebuilding them from the log, once")
+                bar = ProgressBar(total: Int(total), label: "rebuilding", worthABarFrom: 20_000)
+            }
+            bar?.update(Int(done))
+        }
+        bar?.finish()
+        return ledger
     }
 }
 
