@@ -37,7 +37,7 @@ extension Ledger {
         let stream = ImportState.stream(id)
         let metadata = EventMetadata(actor: actor)
         let source = try FileByteSource(path: blobs.url(of: file).path)
-        let scanner = Scanner(specification: specification, ledger: state, today: today)
+        let scanner = Scanner(specification: try specification, ledger: state, today: today)
         let kind = try scanner.kind(of: source)
         try record([try coder.event(FileUploaded(importID: id, fileName: fileName, file: file, kind: kind), stream: stream, metadata: metadata)],
                    expecting: [stream: .noStream])
@@ -186,11 +186,11 @@ extension Ledger {
                 // second check.
                 try blobs.check(kept)
                 let outcomes = try RecordOutcomes(data: Data(contentsOf: blobs.url(of: kept)))
-                _ = try Scanner(specification: specification, today: today).records(of: source, outcomes: outcomes, observer: &outputs, progress: progress)
+                _ = try Scanner(specification: try specification, today: today).records(of: source, outcomes: outcomes, observer: &outputs, progress: progress)
                 try outputs.finish()
                 try changeEvents.finish(insert)
             } else {
-                let summary = try Scanner(specification: specification, ledger: try ScanState.load(from: db), today: today)
+                let summary = try Scanner(specification: try specification, ledger: try ScanState.load(from: db), today: today)
                     .scan(source, name: uploaded.fileName, observer: &outputs, progress: progress)
                 try outputs.finish()
                 try changeEvents.finish(insert)

@@ -72,8 +72,8 @@ extension Ledger {
             try output.write(line)
             bytes += line.count
         }
-        let records = try position.map { try StateExport.write(try fold(through: $0), specification: specification, to: write) }
-            ?? store.pool.read { db in try StateExport.write(try StoredExportSource(db), specification: specification, to: write) }
+        let records = try position.map { try StateExport.write(try fold(through: $0), specification: try specification, to: write) }
+            ?? store.pool.read { db in try StateExport.write(try StoredExportSource(db), specification: try specification, to: write) }
         try output.flush()
         return (records, bytes)
     }

@@ -9,7 +9,7 @@ extension Ledger {
         guard let uploaded = try importState(id).uploaded else { throw LedgerError(.notFound, "Import \(id.lowercasedString) has no stored file.") }
         let (state, _) = try scanState()
         var writer = try FixFileWriter(path: url.path)
-        _ = try Scanner(specification: specification, ledger: state, today: today)
+        _ = try Scanner(specification: try specification, ledger: state, today: today)
             .scan(try FileByteSource(path: blobs.url(of: uploaded.file).path), name: uploaded.fileName, observer: &writer)
         try writer.finish()
     }

@@ -7,7 +7,11 @@ import GRDB
 public final class Ledger: Sendable {
     public let store: SQLiteEventStore
     public let blobs: BlobStore
-    public let specification: Specification
+    /// The specification that files are checked against: the one given, or the one that ships
+    /// with the package, read when first needed (a command that only reads the log never does:
+    /// reading it was a millisecond of `ledger history`'s fifteen).
+    public var specification: Specification { get throws { try amendedSpecification ?? Specification.bundled() } }
+    private let amendedSpecification: Specification?
     let coder = EventCoder.ledger
 
     /// Opens the ledger at `path`; `rebuilding` is told when the projections, made by an older
@@ -22,7 +26,7 @@ public final class Ledger: Sendable {
             Ledger.registerMigrations(&migrator)
         }
         blobs = try BlobStore(besideDatabase: path)
-        self.specification = try specification ?? Specification.bundled()
+        amendedSpecification = specification
         try rebuildOutdatedProjections(progress: rebuilding)
     }
 

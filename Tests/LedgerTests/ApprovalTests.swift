@@ -233,7 +233,7 @@ extension ApprovalTests {
         try ledger.approve(try ledger.importFile(at: removals, actor: Self.ada).id, actor: Self.ada)
         let state = try ledger.currentState().0
         #expect(state.fields(.endpoint, "OLD1")?["Meter_ID"] == "M1" && state.fields(.endpoint, "NEW1")?["Meter_ID"] == "M1")
-        let text = state.dataExchangeFile(specification: ledger.specification).text
+        let text = state.dataExchangeFile(specification: try ledger.specification).text
         // Written from the state table as it is read, the same bytes.
         let exported = folder.appendingPathComponent("exported.csv")
         let written = try ledger.exportState(to: try OutputFile(path: exported.path))
@@ -265,7 +265,7 @@ extension ApprovalTests {
         let exported = folder.appendingPathComponent("exported.csv")
         _ = try amended.exportState(to: try OutputFile(path: exported.path))
         let text = try String(contentsOf: exported, encoding: .utf8)
-        #expect(text == (try amended.currentState().0.dataExchangeFile(specification: amended.specification).text))
+        #expect(text == (try amended.currentState().0.dataExchangeFile(specification: try amended.specification).text))
         #expect(text.hasPrefix("Account_ID,") && text.split(separator: "\r\n").first?.hasSuffix(",Meter_Colour") == true)
         #expect(text.contains(#","blue, green"\#r\#n"#) && text.contains(",red\r\n") && text.contains(#","Unit ""4""","#))
         let again = try amended.importFile(at: exported, actor: Self.ada)
@@ -278,7 +278,7 @@ extension ApprovalTests {
             "A1,L1,002,I,M7,Sensus,iPERL,1,IN,Y,CCF,10,2021-03-01,,E7,c",
             "A5,L5,001,W,M8,Badger Meter,E-Series,0.75,IN,N,GAL,1,2022-03-01,,,",
         ]), actor: Self.ada)
-        let text = try ledger.currentState().0.dataExchangeFile(specification: ledger.specification).text
+        let text = try ledger.currentState().0.dataExchangeFile(specification: try ledger.specification).text
         let url = folder.appendingPathComponent("exported.csv")
         try text.write(to: url, atomically: true, encoding: .utf8)
         let again = try ledger.importFile(at: url, actor: Self.ada)

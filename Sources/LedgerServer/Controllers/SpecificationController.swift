@@ -23,7 +23,7 @@ struct SpecificationController {
     func addRoutes(to router: Router<LedgerRequestContext>) {
         router.get("specification") { _, context in
             _ = try context.require(.read)
-            let specification = ledger.specification
+            let specification = try ledger.specification
             let rows = Self.rows(of: specification.csv)
             return try pages.render("specification", SpecificationPage(
                 page: PageFrame(title: "Specification", tab: "specification", context: context), version: specification.version,
@@ -32,11 +32,11 @@ struct SpecificationController {
         }
         router.get("specification.csv") { _, context in
             _ = try context.require(.read)
-            return Self.csv(ledger.specification.csv, name: "data-exchange-specification-\(ledger.specification.version).csv")
+            return Self.csv(try ledger.specification.csv, name: "data-exchange-specification-\(try ledger.specification.version).csv")
         }
         router.get("template.csv") { _, context in
             _ = try context.require(.read)
-            return Self.csv(ledger.specification.template, name: "data-exchange-template.csv")
+            return Self.csv(try ledger.specification.template, name: "data-exchange-template.csv")
         }
     }
 
