@@ -55,14 +55,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "DataExchangeTests", dependencies: ["DataExchange"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
-        .testTarget(name: "LedgerCommandTests", dependencies: ["ledger", "DataExchange"]),
+        // What the test targets share: folders that clean up after themselves.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "DataExchangeTests", dependencies: ["DataExchange", "TestSupport"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "TestSupport"]),
+        .testTarget(name: "LedgerCommandTests", dependencies: ["ledger", "DataExchange", "TestSupport"]),
         .testTarget(
             name: "LedgerServerTests",
             dependencies: [
                 "LedgerServer",
                 "Ledger",
+                "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -90,6 +91,7 @@ class AssetsTabTests(unittest.TestCase):
         cls.browser.quit()
         cls.server.terminate()
         cls.server.wait(timeout=30)
+        shutil.rmtree(cls.folder, ignore_errors=True)
 
     @classmethod
     def wait_for_health(cls):

@@ -1,14 +1,16 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The ledger commands, run as processes on a real ledger file.
 @Suite struct LedgerCommandTests {
-    let folder: URL
+    private let scratch: TemporaryFolder
+    var folder: URL { scratch.url }
     let db: String
 
     init() throws {
-        folder = try LedgerProcess.temporaryDirectory()
-        db = folder.appendingPathComponent("ledger.sqlite").path
+        scratch = try TemporaryFolder("ledger-cli")
+        db = scratch.appendingPathComponent("ledger.sqlite").path
     }
 
     static let file = ScanCommandTests.header + "\nA1,L1,001,W,M1,Neptune,T-10,0.625,IN,N,GAL,1,2020-01-15\nA2,L2,001,W,M2,Neptune,T-10,5/8,IN,N,GAL,1,2020-01-15\n"
@@ -94,12 +96,13 @@ extension LedgerCommandTests {
 
 /// Approvals that race, and approvals that die: the ledger keeps all of an import or none of it.
 @Suite(.serialized) struct ApprovalAtomicityTests {
-    let folder: URL
+    private let scratch: TemporaryFolder
+    var folder: URL { scratch.url }
     let db: String
 
     init() throws {
-        folder = try LedgerProcess.temporaryDirectory()
-        db = folder.appendingPathComponent("ledger.sqlite").path
+        scratch = try TemporaryFolder("ledger-cli")
+        db = scratch.appendingPathComponent("ledger.sqlite").path
     }
 
     func scannedImport(rows: Int) throws -> String {

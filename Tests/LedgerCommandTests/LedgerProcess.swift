@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the built `ledger` executable as a person or a script would, and what it printed.
 enum LedgerProcess {
@@ -24,8 +25,8 @@ enum LedgerProcess {
 
     /// Runs `program`; its output goes to files, so that a long report cannot stall on a pipe.
     static func run(_ program: URL, _ arguments: [String], in folder: URL? = nil, environment: [String: String] = [:]) throws -> Result {
-        let scratch = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: scratch) }
+        let scratch = try TemporaryFolder("ledger-cli-run")
+        defer { scratch.remove() }
         let outputURL = scratch.appendingPathComponent("out"), errorsURL = scratch.appendingPathComponent("err")
         FileManager.default.createFile(atPath: outputURL.path, contents: nil)
         FileManager.default.createFile(atPath: errorsURL.path, contents: nil)
@@ -51,10 +52,4 @@ enum LedgerProcess {
     }
 
     struct GeneratorFailed: Error { var message: String }
-
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
 }

@@ -1,13 +1,15 @@
 import DataExchange
 import Foundation
 import Testing
+import TestSupport
 
 /// `ledger scan`, run as a process: its exit status, output and files are a contract.
 @Suite struct ScanCommandTests {
-    let folder: URL
+    private let scratch: TemporaryFolder
+    var folder: URL { scratch.url }
 
     init() throws {
-        folder = try LedgerProcess.temporaryDirectory()
+        scratch = try TemporaryFolder("ledger-cli")
     }
 
     func file(_ name: String, _ text: String) throws -> String {
@@ -118,7 +120,8 @@ import Testing
     }
 
     @Test func templateWritesABlankFileWithEveryColumn() throws {
-        let folder = try LedgerProcess.temporaryDirectory()
+        let folder = try TemporaryFolder("ledger-cli")
+        defer { folder.remove() }
         let path = folder.appendingPathComponent("template.csv").path
         #expect(try LedgerProcess.run(["template", "-o", path]).status == 0)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))

@@ -3,11 +3,13 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import TestSupport
 
 /// `ledger users` and `ledger serve`, run as a person runs them.
 @Suite struct ServeAndUsersCommandTests {
     @Test func usersAreAddedListedResetAndDisabled() throws {
-        let folder = try LedgerProcess.temporaryDirectory()
+        let folder = try TemporaryFolder("ledger-cli")
+        defer { folder.remove() }
         let db = folder.appendingPathComponent("ledger.sqlite").path
         let added = try LedgerProcess.run(["users", "add", "ivy@utility.example", "--name", "Ivy Ng", "--role", "auditor", "--db", db, "--user", "root@host"])
         #expect(added.status == 0)
@@ -27,7 +29,8 @@ import Testing
     }
 
     @Test func serveCreatesTheFirstAdministratorAnswersHealthAndStopsOnSIGTERM() async throws {
-        let folder = try LedgerProcess.temporaryDirectory()
+        let folder = try TemporaryFolder("ledger-cli")
+        defer { folder.remove() }
         let port = 20_000 + Int.random(in: 0..<20_000)
         let process = Process()
         process.executableURL = LedgerProcess.executable

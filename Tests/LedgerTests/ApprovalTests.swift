@@ -3,18 +3,19 @@ import Foundation
 import GRDB
 import Ledger
 import Testing
+import TestSupport
 
 /// Approving imports: only what really changed is applied, in file order, all or nothing.
 @Suite struct ApprovalTests {
-    let folder: URL
+    private let scratch: TemporaryFolder
+    var folder: URL { scratch.url }
     let ledger: Ledger
     static let ada = ImportLifecycleTests.ada
     static let header = ImportLifecycleTests.header + ",Location_Address_Line2,Endpoint_SN,Endpoint_Type"
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-approvals-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        ledger = try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path)
+        scratch = try TemporaryFolder("ledger-approvals")
+        ledger = try Ledger(path: scratch.appendingPathComponent("ledger.sqlite").path)
     }
 
     func importRows(_ rows: [String], name: String = UUID().uuidString + ".csv") throws -> UUID {

@@ -3,17 +3,18 @@ import Foundation
 import GRDB
 @testable import Ledger
 import Testing
+import TestSupport
 
 /// The SQLite event log, on a real file.
 @Suite struct EventStoreTests {
-    let folder: URL
+    private let scratch: TemporaryFolder
+    var folder: URL { scratch.url }
     let path: String
     let store: SQLiteEventStore
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        path = folder.appendingPathComponent("ledger.sqlite").path
+        scratch = try TemporaryFolder("ledger-store")
+        path = scratch.appendingPathComponent("ledger.sqlite").path
         store = try SQLiteEventStore(path: path)
     }
 

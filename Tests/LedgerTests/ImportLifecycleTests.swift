@@ -2,17 +2,18 @@ import DataExchange
 import Foundation
 import Ledger
 import Testing
+import TestSupport
 
 /// Upload, scan and cancel, on a real ledger file.
 @Suite struct ImportLifecycleTests {
-    let folder: URL
+    private let scratch: TemporaryFolder
+    var folder: URL { scratch.url }
     let ledger: Ledger
     static let ada = Actor(name: "Ada Lovelace", email: "ada@utility.example", via: .cli)
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-imports-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        ledger = try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path)
+        scratch = try TemporaryFolder("ledger-imports")
+        ledger = try Ledger(path: scratch.appendingPathComponent("ledger.sqlite").path)
     }
 
     static let header = "Account_ID,Location_ID,Service_Point_ID,Service_Point_Type,Meter_ID,Meter_Manufacturer,Meter_Model,Meter_Size,Meter_Size_Unit,Meter_Continuous_Flow,Register_Unit_Of_Measure,Register_Resolution,Meter_Install_Date"

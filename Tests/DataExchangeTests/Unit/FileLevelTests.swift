@@ -1,6 +1,7 @@
 import DataExchange
 import Foundation
 import Testing
+import TestSupport
 
 /// What stops a whole file, and the warnings about a file as a whole.
 @Suite struct FileLevelTests {
@@ -123,7 +124,9 @@ import Testing
 extension FileLevelTests {
     @Test func aFileOverSeventyMegabytesIsRefusedUnread() throws {
         // A sparse file: a valid record, then zeros up to one byte over the limit.
-        let path = try temporaryDirectory().appendingPathComponent("big.csv").path
+        let folder = try TemporaryFolder("ledger-tests")
+        defer { folder.remove() }
+        let path = folder.appendingPathComponent("big.csv").path
         FileManager.default.createFile(atPath: path, contents: Data(DXFile.one().utf8))
         let handle = try #require(FileHandle(forWritingAtPath: path))
         try handle.truncate(atOffset: UInt64(FileSizeLimit.maximumBytes + 1))
@@ -134,7 +137,7 @@ extension FileLevelTests {
         #expect(collected.fileExceptions.map(\.code) == [.fileTooLarge])
         #expect(collected.fileExceptions[0].message == "big.csv is 70.0 MB; files of at most 70 MB are imported. Split the export into smaller files and drop each.")
         #expect(summary.ready == 0 && !summary.isImportable && collected.records.isEmpty)
-        let limit = try temporaryDirectory().appendingPathComponent("limit.csv").path
+        let limit = folder.appendingPathComponent("limit.csv").path
         FileManager.default.createFile(atPath: limit, contents: Data(DXFile.one().utf8))
         let atLimit = try #require(FileHandle(forWritingAtPath: limit))
         try atLimit.truncate(atOffset: UInt64(FileSizeLimit.maximumBytes))

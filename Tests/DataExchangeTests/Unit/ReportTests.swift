@@ -1,12 +1,14 @@
 import DataExchange
 import Foundation
 import Testing
+import TestSupport
 
 /// The exceptions report (CSV and JSON) and the fix file.
 @Suite struct ReportTests {
     /// A file with errors, warnings and a quoted value, scanned with every output written.
     static func scanWithOutputs(_ text: String, format: ReportFormat) throws -> (ScanSummary, report: Data, fixFile: Data) {
-        let folder = try temporaryDirectory()
+        let folder = try TemporaryFolder("ledger-tests")
+        defer { folder.remove() }
         let report = folder.appendingPathComponent("report.\(format.rawValue)").path
         let fixFile = folder.appendingPathComponent("fix.csv").path
         var outputs = ScanOutputs(reports: [try ExceptionReportWriter(path: report, format: format)], fixFile: try FixFileWriter(path: fixFile))
@@ -47,7 +49,9 @@ import Testing
     @Test func aCSVReportReadsBackAsTheLinesOfTheJSONReportWithTheValuesAsFound() throws {
         let (_, csv, _) = try Self.scanWithOutputs(Self.messyFile, format: .csv)
         let (_, json, _) = try Self.scanWithOutputs(Self.messyFile, format: .json)
-        let path = try temporaryDirectory().appendingPathComponent("report.csv").path
+        let folder = try TemporaryFolder("ledger-tests")
+        defer { folder.remove() }
+        let path = folder.appendingPathComponent("report.csv").path
         try csv.write(to: URL(fileURLWithPath: path))
         var read: [String] = []
         try ExceptionReportReader.forEachLine(inFileAt: path) { read.append(JSONText.object($0.jsonFields)) }

@@ -1,6 +1,7 @@
 import DataExchange
 import Foundation
 import Testing
+import TestSupport
 
 /// The specification is data: loaded from the file that ships with the package, amendable.
 @Suite struct SpecificationTests {
@@ -43,7 +44,9 @@ import Testing
     /// The shipped file with `edit` applied to its text, loaded from disk as a utility would.
     static func amended(_ edit: (String) -> String) throws -> Specification {
         let specification = try Specification.bundled()
-        let path = try temporaryDirectory().appendingPathComponent("amended.csv").path
+        let folder = try TemporaryFolder("ledger-tests")
+        defer { folder.remove() }
+        let path = folder.appendingPathComponent("amended.csv").path
         try edit(specification.csv).write(toFile: path, atomically: true, encoding: .utf8)
         return try Specification.load(contentsOf: path)
     }

@@ -8,21 +8,22 @@ import NIOCore
 import Testing
 
 @testable import LedgerServer
+import TestSupport
 
 /// A real ledger in a temporary folder with three people, one per role, and the application
 /// built over it exactly as `ledger serve` builds it, on port 0.
 struct TestServer {
     static let password = "correct horse battery"
-    let folder: URL
+    private let scratch: TemporaryFolder
+    var folder: URL { scratch.url }
     let ledger: Ledger
     let admin: UserAccount
     let importer: UserAccount
     let auditor: UserAccount
 
     init() async throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-server-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        ledger = try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path)
+        scratch = try TemporaryFolder("ledger-server")
+        ledger = try Ledger(path: scratch.appendingPathComponent("ledger.sqlite").path)
         let administration = UserAdministration(ledger: ledger, passwords: Self.passwords)
         let system = Actor(name: "test", email: "test@localhost", via: .cli)
         admin = try await administration.add(name: "Ada Admin", email: "ada@utility.example", role: .admin, password: Self.password, actor: system).0

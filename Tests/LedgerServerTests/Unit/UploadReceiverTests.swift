@@ -6,9 +6,13 @@ import NIOCore
 import Testing
 
 @testable import LedgerServer
+import TestSupport
 
 @Suite struct UploadReceiverTests {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("uploads-\(UUID())")
+    private let scratch: TemporaryFolder
+    var folder: URL { scratch.url }
+
+    init() throws { scratch = try TemporaryFolder("uploads") }
 
     func request(_ body: ByteBuffer, contentLength: Int? = nil) -> Request {
         var fields: HTTPFields = [.contentType: "multipart/form-data; boundary=\(TestServer.boundary)"]
