@@ -8,9 +8,8 @@ public struct ConfigurationPeriod: Sendable, Codable, Equatable {
     public var kind: EntityKind
     /// What was configured: `Register M1:L`, `ServiceAgreement L1/001`.
     public var subject: String
-    /// How: `service point L1/001`, `account A1`.
-    public var configuration: String
-    /// The key of what it was configured with: `L1/001`, `A1`.
+    /// The key of what it was configured with: a register's service point (`L1/001`), an
+    /// agreement's account (`A1`).
     public var configuredKey: String
     public var from: Date
     public var fromPosition: Int64
@@ -22,6 +21,9 @@ public struct ConfigurationPeriod: Sendable, Codable, Equatable {
     /// in the field, which is what a utility reads a period for.
     public var startDate: String?
     public var endDate: String?
+
+    /// How, for people: `service point L1/001`, `account A1`.
+    public var configuration: String { "\(kind == .register ? "service point" : "account") \(configuredKey)" }
 
     /// The dates in the field, for people: "installed 2012-09-29, removed 2024-01-02".
     public var fieldDates: String? {
@@ -52,20 +54,19 @@ extension ConfigurationPeriod {
             var fields = values[current] ?? [:]
             for (name, change) in entry.fields { fields[name] = change.new }
             values[current] = fields
-            let configured: (what: String, key: String?)
+            let configured: String?
             let dates: (start: String?, end: String?)
             switch entry.kind {
             case .register:
-                configured = ("service point", fields["Location_ID"].map { ServicePointKey(location: $0, servicePoint: fields["Service_Point_ID"] ?? "").description })
+                configured = fields["Location_ID"].map { ServicePointKey(location: $0, servicePoint: fields["Service_Point_ID"] ?? "").description }
                 dates = (fields["Meter_Install_Date"], fields["Meter_Removal_Date"])
             default:
-                configured = ("account", fields["Account_ID"])
+                configured = fields["Account_ID"]
                 dates = (fields["SA_Start_Date"], fields["SA_End_Date"])
             }
-            guard let configuredKey = configured.key else { continue }
-            let configuration = "\(configured.what) \(configuredKey)"
+            guard let configuredKey = configured else { continue }
             // The same configuration: its dates as they now stand (a removal date comes later).
-            if open[current]?.period.configuration == configuration {
+            if open[current]?.period.configuredKey == configuredKey {
                 (open[current]!.period.startDate, open[current]!.period.endDate) = dates
                 continue
             }
@@ -75,7 +76,7 @@ extension ConfigurationPeriod {
                 closed.append(ending)
             }
             open[current] = (current, ConfigurationPeriod(
-                kind: entry.kind, subject: current, configuration: configuration, configuredKey: configuredKey, from: entry.recordedAt, fromPosition: entry.position, until: nil, untilPosition: nil,
+                kind: entry.kind, subject: current, configuredKey: configuredKey, from: entry.recordedAt, fromPosition: entry.position, until: nil, untilPosition: nil,
                 startDate: dates.start, endDate: dates.end))
         }
         return (closed + open.values.map(\.period)).sorted { ($0.fromPosition, $0.subject) < ($1.fromPosition, $1.subject) }
