@@ -274,9 +274,7 @@ struct StateFold {
     /// Each entity of `kind`, in the order of its key byte by byte, with its fields as `fields(of:_:)` gives them.
     func forEachEntity(of kind: EntityKind, _ body: (String, EntityFields) throws -> Void) rethrows {
         var entities: [(key: String, fields: EntityFields)] = (state.entities[kind] ?? [:]).map { ($0.key, .decoded($0.value)) }
-        created.forEachLive { entity in
-            if entity.kind == kind { entities.append((entity.key, .encoded(entity.fields))) }
-        }
+        created.forEachLive(of: kind) { entities.append(($0.key, .encoded($0.fields))) }
         for entity in entities.sorted(by: { EntityKind.keyPrecedes($0.key, $1.key) }) { try body(entity.key, entity.fields) }
     }
 }
@@ -337,8 +335,9 @@ private struct CreatedEntities {
     var live: [CreatedEntity] { removedCount == 0 ? entries : entries.indices.filter { !removed[$0] }.map { entries[$0] } }
     var liveCount: Int { entries.count - removedCount }
 
-    func forEachLive(_ body: (CreatedEntity) -> Void) {
-        for index in entries.indices where !removed[index] { body(entries[index]) }
+    /// Each entry not taken out (of `kind` only, when given), in the order of creation.
+    func forEachLive(of kind: EntityKind? = nil, _ body: (CreatedEntity) -> Void) {
+        for index in entries.indices where !removed[index] && (kind == nil || entries[index].kind == kind) { body(entries[index]) }
     }
 
     var liveCountsByKind: [EntityKind: Int] {
