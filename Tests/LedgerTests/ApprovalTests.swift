@@ -18,9 +18,9 @@ import TestSupport
         ledger = try Ledger(path: scratch.appendingPathComponent("ledger.sqlite").path)
     }
 
-    func importRows(_ rows: [String], name: String = UUID().uuidString + ".csv") throws -> UUID {
+    func importRows(_ rows: [String], header: String = Self.header, name: String = UUID().uuidString + ".csv") throws -> UUID {
         let url = folder.appendingPathComponent(name)
-        try ([Self.header] + rows).joined(separator: "\n").appending("\n").write(to: url, atomically: true, encoding: .utf8)
+        try ([header] + rows).joined(separator: "\n").appending("\n").write(to: url, atomically: true, encoding: .utf8)
         return try ledger.importFile(at: url, actor: Self.ada).id
     }
 
@@ -218,10 +218,8 @@ extension ApprovalTests {
     @Test func anExportGivesARegisterTheEndpointInPlace() throws {
         let header = ImportLifecycleTests.header + ",Endpoint_SN,Endpoint_Type,Endpoint_Install_Date"
         func approve(_ endpoint: (Int) -> String) throws {
-            let url = folder.appendingPathComponent("\(UUID().uuidString).csv")
             let rows = (1...12).map { "A\($0),L\($0),001,W,M\($0),Neptune,T-10,0.625,IN,N,GAL,1,2020-01-15,\(endpoint($0))" }
-            try ([header] + rows).joined(separator: "\n").appending("\n").write(to: url, atomically: true, encoding: .utf8)
-            try ledger.approve(try ledger.importFile(at: url, actor: Self.ada).id, actor: Self.ada)
+            try ledger.approve(try importRows(rows, header: header), actor: Self.ada)
         }
         // Half the new endpoints come with a later install date, half with none and a later
         // removal of the old one: the one in place is the new one either way.
@@ -376,9 +374,7 @@ extension ApprovalTests {
     @Test func aConfigurationPeriodCarriesTheDatesInTheField() throws {
         let header = ImportLifecycleTests.header + ",Meter_Removal_Date,SA_Start_Date,SA_End_Date"
         func approve(_ row: String) throws -> UUID {
-            let url = folder.appendingPathComponent(UUID().uuidString + ".csv")
-            try "\(header)\n\(row)\n".write(to: url, atomically: true, encoding: .utf8)
-            let id = try ledger.importFile(at: url, actor: Self.ada).id
+            let id = try importRows([row], header: header)
             #expect(try ledger.approve(id, actor: Self.ada).imported == 1)
             return id
         }

@@ -93,11 +93,7 @@ import Testing
     /// under its old ID too once renamed; and a replay rebuilds the index rows that say so.
     @Test func aServicePointsHistoryHasTheMetersThatWereThere() throws {
         let header = ImportLifecycleTests.header + ",Meter_Removal_Date"
-        func approve(_ rows: [String]) throws {
-            let url = approvals.folder.appendingPathComponent(UUID().uuidString + ".csv")
-            try ([header] + rows).joined(separator: "\n").appending("\n").write(to: url, atomically: true, encoding: .utf8)
-            try ledger.approve(try ledger.importFile(at: url, actor: Self.ada).id, actor: Self.ada)
-        }
+        func approve(_ rows: [String]) throws { try ledger.approve(try approvals.importRows(rows, header: header), actor: Self.ada) }
         func meter(_ id: String) -> String { "W,\(id),Neptune,T-10,0.625,IN,N,GAL,1" }
         try approve(["A1,L1,001,\(meter("M1")),2020-01-15,", "A2,L2,001,\(meter("M2")),2020-01-15,"])
         let first = try ledger.store.lastPosition()
