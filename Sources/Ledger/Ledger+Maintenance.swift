@@ -40,6 +40,7 @@ extension Ledger {
     }
 
     /// A replay that writes what it folded every `entities` entities (for the tests: a few).
+    @discardableResult
     func replay(holding entities: Int, progress: ((Int64, Int64) -> Void)? = nil) throws -> Int64 {
         try store.write { db in try rebuildProjections(in: db, holding: entities, progress: progress) }
     }
