@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Turns every error a route throws into an answer: JSON `{"error": {"status", "message"}}` for
 /// the API, an error page for a person, and the sign-in page when a person is not signed in.
@@ -16,21 +17,41 @@ struct ErrorMiddleware: RouterMiddleware {
             if failure.status == .internalServerError {
                 context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
             }
-            if Self.wantsJSON(request) {
-                var response = try JSONResponse.encode(ErrorBody(error: .init(status: Int(failure.status.code), message: failure.message)), status: failure.status)
-                // Only to clients without a session: a browser asked for basic credentials would
-                // keep sending them by itself, and they need no CSRF token.
-                if failure.status == .unauthorized, request.cookies[AuthenticationMiddleware.sessionCookie] == nil {
-                    response.headers[.wwwAuthenticate] = "Basic realm=\"Data Exchange\""
-                }
-                if failure.closesConnection { response.headers[.connection] = "close" }
-                return response
-            }
-            if failure.status == .unauthorized, request.method == .get {
-                return Response.redirect(to: "/signin?next=\(request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")")
-            }
-            return try pages.errorPage(failure, context: context)
+            let response = try answer(failure, to: request, context: context)
+            // A client that asked to close gets no drain of an unread body from the server (only
+            // kept-alive connections are drained): it may still be sending, so it is cut off.
+            let closing = failure.closesConnection || request.headers[.connection]?.lowercased() == "close"
+            return closing ? Self.closingAfterwards(response, channel: context.channel) : response
         }
+    }
+
+    private func answer(_ failure: ServerError, to request: Request, context: Context) throws -> Response {
+        if Self.wantsJSON(request) {
+            var response = try JSONResponse.encode(ErrorBody(error: .init(status: Int(failure.status.code), message: failure.message)), status: failure.status)
+            // Only to clients without a session: a browser asked for basic credentials would
+            // keep sending them by itself, and they need no CSRF token.
+            if failure.status == .unauthorized, request.cookies[AuthenticationMiddleware.sessionCookie] == nil {
+                response.headers[.wwwAuthenticate] = "Basic realm=\"Data Exchange\""
+            }
+            return response
+        }
+        if failure.status == .unauthorized, request.method == .get {
+            return Response.redirect(to: "/signin?next=\(request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")")
+        }
+        return try pages.errorPage(failure, context: context)
+    }
+
+    /// The answer, after which the connection is closed both ways. A half-close is not enough:
+    /// a client still sending a body that is no longer read would wait for ever to be heard.
+    static func closingAfterwards(_ response: Response, channel: any Channel) -> Response {
+        var response = response
+        response.headers[.connection] = "close"
+        let body = response.body
+        response.body = ResponseBody(contentLength: body.contentLength) { writer in
+            try await body.write(writer)
+            channel.close(promise: nil)
+        }
+        return response
     }
 
     /// The API and the page's own script get JSON; a person's browser gets a page.

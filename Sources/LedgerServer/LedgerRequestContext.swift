@@ -15,10 +15,13 @@ public struct LedgerRequestContext: RequestContext {
     /// How the person came in: the web page (a session) or the API (basic authentication).
     public var via: Actor.Via = .ui
     public let clientAddress: String?
+    /// The connection, for the answers after which it must be closed.
+    let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         clientAddress = source.channel.remoteAddress?.ipAddress
+        channel = source.channel
     }
 
     /// The signed-in person; 401 when nobody is.

@@ -18,13 +18,22 @@ struct UploadReceiver {
     static let formOverhead = 64 * 1024
     let stagingFolder: URL
     var limit = FileSizeLimit.maximumBytes
+    /// How much of a refused body is read and dropped so that its client hears why; past it, the
+    /// connection is cut.
+    var refusedBodyBound: Int { 2 * limit + Self.formOverhead }
 
     func receive(_ request: Request) async throws -> ReceivedFile {
         guard let contentType = request.headers[.contentType], var reader = MultipartReader(contentType: contentType) else {
             throw ServerError(.unsupportedMediaType, "Send the file as multipart/form-data, in a field named \(Self.field).")
         }
+        var body = request.body.makeAsyncIterator()
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit + Self.formOverhead {
-            throw Self.tooLarge(declared: declared)
+            // Many clients (Python's urllib among them) send the whole body before they read an
+            // answer: they hear the 413 only once the body is read, so it is read and dropped, up
+            // to a bound past which the connection is cut.
+            guard declared <= refusedBodyBound else { throw Self.tooLarge(declared: declared, cuttingOff: true) }
+            try await Self.discard(&body, upTo: refusedBodyBound)
+            throw Self.tooLarge(declared: declared, cuttingOff: false)
         }
         try FileManager.default.createDirectory(at: stagingFolder, withIntermediateDirectories: true)
         let url = stagingFolder.appendingPathComponent("\(UUID().lowercasedString).upload")
@@ -38,12 +47,11 @@ struct UploadReceiver {
         }
         var received = 0, written = 0
         var inFile = false, fileName: String?
-        var body = request.body.makeAsyncIterator()
         while let buffer = try await body.next() {
             received += buffer.readableBytes
             if received > limit + Self.formOverhead {
                 try await Self.discard(&body, upTo: limit)
-                throw Self.tooLarge(declared: nil)
+                throw Self.tooLarge(declared: nil, cuttingOff: false)
             }
             let events: [MultipartReader.Event]
             do { events = try reader.consume(buffer.readableBytesView) } catch let error as MultipartReader.Malformed {
@@ -58,7 +66,7 @@ struct UploadReceiver {
                     written += bytes.count
                     if written > limit {
                         try await Self.discard(&body, upTo: limit)
-                        throw Self.tooLarge(declared: nil)
+                        throw Self.tooLarge(declared: nil, cuttingOff: false)
                     }
                     try output.write(contentsOf: bytes)
                 case .bytes: break
@@ -84,11 +92,12 @@ struct UploadReceiver {
         }
     }
 
-    /// The refusal of a file over the limit: its size when the client declared it.
-    static func tooLarge(declared: Int?) -> ServerError {
+    /// The refusal of a file over the limit: its size when the client declared it. `cuttingOff`
+    /// when the rest of its body is left unread, so the connection must be closed.
+    static func tooLarge(declared: Int?, cuttingOff: Bool) -> ServerError {
         let message = declared.flatMap { FileSizeLimit.problem(size: $0, name: "The upload") }
             ?? "The file is larger than 70 MB; files of at most 70 MB are imported. Split the export into smaller files and drop each."
-        return ServerError(.contentTooLarge, message, closing: declared != nil)
+        return ServerError(.contentTooLarge, message, closing: cuttingOff)
     }
 
     /// The last component of a client's file name, without control characters.
