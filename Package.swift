@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "DataExchangeTests", dependencies: ["DataExchange", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "TestSupport"]),
-        .testTarget(name: "LedgerCommandTests", dependencies: ["ledger", "DataExchange", "TestSupport"]),
+        .testTarget(name: "LedgerCommandTests", dependencies: ["ledger", "DataExchange", "Ledger", "TestSupport"]),
         .testTarget(
             name: "LedgerServerTests",
             dependencies: [

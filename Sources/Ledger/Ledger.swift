@@ -6,6 +6,8 @@ import GRDB
 /// The command line and the server are thin shells over this.
 public final class Ledger: Sendable {
     public let store: SQLiteEventStore
+    /// The database behind the seam that every backend implements (docs/decisions/0022).
+    let storage: any LedgerStorage
     public let blobs: BlobStore
     /// The specification that files are checked against: the one given, or the one that ships
     /// with the package, read when first needed (a command that only reads the log never does:
@@ -24,7 +26,9 @@ public final class Ledger: Sendable {
             HistoryProjection.registerMigrations(&migrator)
             UsersProjection.registerMigrations(&migrator)
             Ledger.registerMigrations(&migrator)
+            SQLiteStorage.registerMigrations(&migrator)
         }
+        storage = SQLiteStorage(pool: store.pool)
         blobs = try BlobStore(besideDatabase: path)
         amendedSpecification = specification
         try rebuildOutdatedProjections(progress: rebuilding)

@@ -27,7 +27,7 @@ public func buildApplication(
     let interrupted = try ledger.recoverInterruptedScans(actor: Actor(name: "ledger serve", email: "", via: .ui))
     if !interrupted.isEmpty { logger.notice("\(interrupted.count) interrupted scan(s) recorded as failed") }
     let pages = try await PageRenderer.load()
-    let sessions = SessionStore()
+    let sessions = SessionStore(ledger: ledger)
     let signIn = SignInService(ledger: ledger, passwords: dependencies.passwords, refusalDelay: dependencies.refusalDelay)
     let jobs = ImportJobs(ledger: ledger)
     let reports = ExceptionReportIndexes()
@@ -46,7 +46,7 @@ public func buildApplication(
     ImportController(ledger: ledger, jobs: jobs, receiver: UploadReceiver(stagingFolder: staging), reports: reports).addRoutes(to: router)
     HistoryController(ledger: ledger, pages: pages).addRoutes(to: router)
     SpecificationController(ledger: ledger, pages: pages).addRoutes(to: router)
-    UsersController(ledger: ledger, pages: pages, administration: UserAdministration(ledger: ledger, passwords: dependencies.passwords), sessions: sessions)
+    UsersController(ledger: ledger, pages: pages, administration: UserAdministration(ledger: ledger, passwords: dependencies.passwords))
         .addRoutes(to: router)
     return Application(
         router: router,

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Ledger
 import Testing
 import TestSupport
 
@@ -26,6 +27,19 @@ import TestSupport
         #expect(try LedgerProcess.run(["users", "disable", "nobody@utility.example", "--db", db]).status == 66)
         let audit = try LedgerProcess.run(["audit", "--json", "--db", db]).output
         #expect(audit.contains("UserCreated") && audit.contains("PasswordReset") && audit.contains("UserDisabled") && audit.contains("root@host"))
+    }
+
+    /// As a reset on the Users page does: whoever had the old password is signed out.
+    @Test func aPasswordResetOnTheCommandLineEndsThePersonsSessions() throws {
+        let folder = try TemporaryFolder("ledger-cli")
+        defer { folder.remove() }
+        let db = folder.appendingPathComponent("ledger.sqlite").path
+        #expect(try LedgerProcess.run(["users", "add", "ivy@utility.example", "--name", "Ivy Ng", "--role", "importer", "--db", db]).status == 0)
+        let ledger = try Ledger(path: db)
+        let ivy = try #require(try ledger.user(email: "ivy@utility.example"))
+        let session = try ledger.startSession(for: ivy.id, lasting: 3600)
+        #expect(try LedgerProcess.run(["users", "reset-password", "ivy@utility.example", "--db", db]).status == 0)
+        #expect(try ledger.session(session.token) == nil)
     }
 
     @Test func serveCreatesTheFirstAdministratorAnswersHealthAndStopsOnSIGTERM() async throws {

@@ -34,16 +34,19 @@ extension Ledger {
         return try user(id: id)
     }
 
-    /// Withdraws a person's access; what they did stays in the log.
+    /// Withdraws a person's access, and signs them out everywhere; what they did stays in the log.
     public func disableUser(_ id: UUID, actor: Actor) throws {
         let account = try user(id: id)
         guard !account.disabled else { throw LedgerError(.invalidState, "\(account.email) is already disabled.") }
+        // Signed out first: a failure after that leaves them signed out, never still signed in.
+        try storage.deleteSessions(of: id)
         try recordUserEvent(UserDisabled(userID: id), stream: UserAccount.stream(id), actor: actor)
     }
 
-    /// Replaces a person's password hash.
+    /// Replaces a person's password hash and ends their sessions, from the web or the command line.
     public func resetPassword(_ id: UUID, passwordHash: String, actor: Actor) throws {
         _ = try user(id: id)
+        try storage.deleteSessions(of: id)
         try recordUserEvent(PasswordReset(userID: id), stream: UserAccount.stream(id), actor: actor) { db in
             try UsersProjection.store(passwordHash: passwordHash, of: id, in: db)
         }

@@ -26,7 +26,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             context.user = try await signIn.signIn(email: credentials.email, password: credentials.password, via: .api, clientAddress: context.clientAddress)
             return try await next(request, context)
         }
-        if let token = request.cookies[Self.sessionCookie]?.value, let session = await sessions.session(token) {
+        if let token = request.cookies[Self.sessionCookie]?.value, let session = try await sessions.session(token) {
             context.session = session
             if let userID = session.userID, let account = try? ledger.user(id: userID), !account.disabled { context.user = account }
         }

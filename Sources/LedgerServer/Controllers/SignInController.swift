@@ -23,7 +23,7 @@ struct SignInController {
         router.get("signin") { request, context in try await showForm(request, context: context, email: "", failure: nil) }
         router.post("signin") { request, context in try await submit(request, context: context) }
         router.post("signout") { request, context in
-            if let session = context.session { await sessions.end(session.token) }
+            if let session = context.session { try await sessions.end(session.token) }
             var response = Response.redirect(to: "/signin", type: .found)
             response.setCookie(sessionCookie("", maxAge: 0))
             return response
@@ -34,7 +34,7 @@ struct SignInController {
         var context = context
         var newSession: Session?
         if context.session == nil {
-            newSession = await sessions.start(for: nil)
+            newSession = try await sessions.start(for: nil)
             context.session = newSession
         }
         let next = Self.safeNext(request.uri.queryParameters["next"].map(String.init))
@@ -53,8 +53,8 @@ struct SignInController {
         let email = try form.require("email")
         do {
             let account = try await signIn.signIn(email: email, password: form["password"] ?? "", via: .ui, clientAddress: context.clientAddress)
-            if let old = context.session { await sessions.end(old.token) }
-            let session = await sessions.start(for: account.id)
+            if let old = context.session { try await sessions.end(old.token) }
+            let session = try await sessions.start(for: account.id)
             var response = Response.redirect(to: Self.safeNext(form["next"]), type: .found)
             response.setCookie(sessionCookie(session.token))
             return response
@@ -67,9 +67,15 @@ struct SignInController {
         Cookie(name: AuthenticationMiddleware.sessionCookie, value: value, maxAge: maxAge, path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict)
     }
 
-    /// Where to go after signing in: a path of this site only, never another site.
+    /// Where to go after signing in: a path of this site only, never another site. Browsers drop
+    /// tabs and line breaks from a location and read a backslash as a slash, so `/<TAB>/evil` is
+    /// `//evil`: any control character or backslash refuses it, as do a second leading slash, a
+    /// scheme and a host.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return "/assets" }
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"),
+              !next.unicodeScalars.contains(where: { $0 == "\\" || CharacterSet.controlCharacters.contains($0) }),
+              let parsed = URLComponents(string: next), parsed.scheme == nil, parsed.host == nil
+        else { return "/assets" }
         return next
     }
 }

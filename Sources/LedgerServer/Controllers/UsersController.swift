@@ -8,7 +8,6 @@ struct UsersController {
     let ledger: Ledger
     let pages: PageRenderer
     let administration: UserAdministration
-    let sessions: SessionStore
 
     struct UsersPage {
         struct Line {
@@ -45,14 +44,12 @@ struct UsersController {
             let id = try Self.userID(context)
             guard id != admin.id else { throw ServerError(.conflict, "You cannot disable yourself; ask another administrator.") }
             try ledger.disableUser(id, actor: admin.actor(via: .ui))
-            await sessions.endAll(of: id)
             return Response.redirect(to: "/admin/users", type: .found)
         }
         router.post("admin/users/{id}/reset-password") { request, context in
             let admin = try context.require(.manageUsers)
             let id = try Self.userID(context)
             let password = try await administration.resetPassword(id, to: try await Self.form(request)["password"], actor: admin.actor(via: .ui))
-            await sessions.endAll(of: id)
             return try page(context, notice: "The new password of \(try ledger.user(id: id).email) is \(password) (shown once).")
         }
         router.get("v1/users") { _, context in

@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdTesting
 import Ledger
 import NIOCore
+import Synchronization
 import Testing
 
 @testable import LedgerServer
@@ -84,6 +85,46 @@ import Testing
                 uri: "/signin", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
                 body: ByteBuffer(string: "email=\(server.admin.email)&password=\(TestServer.password)"))
             #expect(blind.status == .forbidden)
+        }
+    }
+
+    @Test(arguments: [
+        ("/%09/evil.example/x", "/assets"), ("/\t/evil.example/x", "/assets"), ("/\n/evil.example", "/assets"), ("//evil.example", "/assets"),
+        ("/\\evil.example", "/assets"), ("https://evil.example/", "/assets"), ("evil.example", "/assets"), ("/a\\b", "/assets"),
+        ("/history?kind=register&id=M1", "/history?kind=register&id=M1"), ("/assets", "/assets"),
+    ])
+    func afterSigningInOnlyAPathOfThisSiteIsFollowed(next: String, expected: String) {
+        #expect(SignInController.safeNext(next.removingPercentEncoding) == expected)
+    }
+
+    @Test func aSignInWithAForeignNextStaysOnTheSite() async throws {
+        try await TestServer().test { server, client in
+            let form = try await client.execute(uri: "/signin?next=%2F%09%2Fevil.example%2Fx", method: .get)
+            let cookie = try #require(BrowserSession.cookie(of: form))
+            let page = TestServer.text(form)
+            let csrf = try #require(BrowserSession.csrfToken(in: page))
+            #expect(!page.contains("evil.example"))
+            let body = "csrf=\(csrf)&email=\(server.auditor.email)&password=\(TestServer.password.replacingOccurrences(of: " ", with: "+"))&next=%2F%09%2Fevil.example%2Fx"
+            let answer = try await client.execute(
+                uri: "/signin", method: .post, headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: body))
+            #expect(answer.status == .found && answer.headers[.location] == "/assets")
+        }
+    }
+
+    @Test func aSessionOutlivesTheServerThatStartedIt() async throws {
+        let server = try await TestServer()
+        let carried = Mutex<BrowserSession?>(nil)
+        try await server.test { server, client in
+            carried.withLock { $0 = nil }
+            let session = try await BrowserSession.signIn(server.auditor, client: client)
+            carried.withLock { $0 = session }
+        }
+        let session = try #require(carried.withLock { $0 })
+        // A server started anew on the same ledger (a restart, or another server behind the same
+        // load balancer) knows the session.
+        try await server.test { _, client in
+            let page = try await client.execute(uri: "/assets", method: .get, headers: session.headers)
+            #expect(page.status == .ok && TestServer.text(page).contains("Aude Auditor"))
         }
     }
 }
