@@ -38,9 +38,10 @@ public struct LedgerRequestContext: RequestContext {
     }
 
     /// The import a route's `{id}` names: its whole id, or eight characters of it or more.
-    func importID(in ledger: Ledger) throws -> UUID {
+    func importID(in ledger: ServedLedger) async throws -> UUID {
         let text = try parameters.require("id")
-        return try UUID(uuidString: text) ?? ledger.importID(text)
+        if let id = UUID(uuidString: text) { return id }
+        return try await ledger.run { try $0.importID(text) }
     }
 
     /// The signed-in person as events record them, when their role allows `capability`.

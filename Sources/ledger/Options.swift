@@ -41,7 +41,7 @@ func validateReadableFile(_ path: String) throws {
 extension LedgerOptions {
     func open() throws -> Ledger {
         var bar: ProgressBar?
-        let ledger = try Ledger(path: location.path) { done, total in
+        let ledger = try Ledger(path: location.sqliteFile()) { done, total in
             if bar == nil {
                 note("this ledger's projections were made by an older version: rebuilding them from the log, once")
                 bar = ProgressBar(total: Int(total), label: "rebuilding", worthABarFrom: 20_000)

@@ -9,6 +9,18 @@ import Testing
         #expect(LedgerLocation(option: nil, environment: ["LEDGER_DB": ""]).path == "ledger.sqlite")
         #expect(LedgerLocation(option: nil, environment: [:]).path == "ledger.sqlite")
     }
+
+    @Test func aURLNamesPostgreSQLAndAPathOrSqliteNamesAFile() throws {
+        #expect(LedgerLocation(option: "/var/ledger.db", environment: [:]).backend == .sqlite(path: "/var/ledger.db"))
+        #expect(LedgerLocation(option: "sqlite:/var/ledger.db", environment: [:]).backend == .sqlite(path: "/var/ledger.db"))
+        let url = "postgres://ledger:secret@db.utility.example:5432/ledger"
+        #expect(LedgerLocation(option: nil, environment: ["LEDGER_DB": url]).backend == .postgreSQL(url: url))
+        #expect(LedgerLocation(option: "postgresql://db/ledger", environment: [:]).backend == .postgreSQL(url: "postgresql://db/ledger"))
+        #expect(try LedgerLocation(option: "sqlite:a.sqlite", environment: [:]).sqliteFile() == "a.sqlite")
+        // Not served yet: refused in words, and the password is not repeated.
+        let refusal = try #require(throws: LedgerError.self) { try LedgerLocation(option: url, environment: [:]).sqliteFile() }
+        #expect(refusal.message.contains("PostgreSQL") && refusal.message.contains("db.utility.example") && !refusal.message.contains("secret"))
+    }
 }
 
 @Suite struct FileSizeLimitTests {

@@ -14,7 +14,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     /// A form with a CSRF field is small; uploads carry the token in the header.
     static let largestForm = 64 * 1024
 
-    let ledger: Ledger
+    let ledger: ServedLedger
     let sessions: SessionStore
     let signIn: SignInService
 
@@ -28,7 +28,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         if let token = request.cookies[Self.sessionCookie]?.value, let session = try await sessions.session(token) {
             context.session = session
-            if let userID = session.userID, let account = try? ledger.user(id: userID), !account.disabled { context.user = account }
+            if let userID = session.userID, let account = try? await ledger.run({ try $0.user(id: userID) }), !account.disabled { context.user = account }
         }
         // A session is what a browser sends by itself: its unsafe requests must prove they come
         // from this site's pages. Without one, the routes answer 401 (the sign-in form checks

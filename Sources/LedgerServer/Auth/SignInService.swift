@@ -5,7 +5,7 @@ import Ledger
 /// Checks e-mails and passwords against the users projection, records every sign-in and every
 /// refusal in the log, and slows refusals down so that guessing is slow.
 public actor SignInService {
-    let ledger: Ledger
+    let ledger: ServedLedger
     let passwords: Passwords
     /// How long a first refused sign-in waits before answering; each further refusal for the same
     /// e-mail within a quarter of an hour waits twice as long, up to 32 times.
@@ -18,7 +18,7 @@ public actor SignInService {
     private let verifiedLifetime: TimeInterval = 300
 
     public init(ledger: Ledger, passwords: Passwords, refusalDelay: Duration = .seconds(1)) {
-        self.ledger = ledger
+        self.ledger = ServedLedger(ledger)
         self.passwords = passwords
         self.refusalDelay = refusalDelay
     }
@@ -26,19 +26,19 @@ public actor SignInService {
     /// The active user whose e-mail and password these are; records the sign-in, or records the
     /// refusal, waits, and throws 401. `remembered` skips recording a repeated API call.
     public func signIn(email: String, password: String, via: Actor.Via, clientAddress: String?) async throws -> UserAccount {
-        let account = try ledger.user(email: email)
+        let account = try await ledger.run { try $0.user(email: email) }
         let key = account.map { Self.cacheKey(email: email, password: password, hash: $0.passwordHash) }
         if let account, !account.disabled, let key, let until = verified[key], until > Date() { return account }
         let matches: Bool
         if let account { matches = await passwords.verify(password, against: account.passwordHash) } else { matches = false }
         guard let account, matches, !account.disabled else {
             let reason = account == nil ? "unknown e-mail" : matches ? "user disabled" : "wrong password"
-            try ledger.recordFailedSignIn(email: email, reason: reason, via: via, clientAddress: clientAddress)
+            try await ledger.run { try $0.recordFailedSignIn(email: email, reason: reason, via: via, clientAddress: clientAddress) }
             try await Task.sleep(for: refusalDelay * (1 << min(countRefusal(of: email) - 1, 5)))
             throw ServerError(.unauthorized, "The e-mail or the password is wrong, or the account is disabled.")
         }
         refusals[email.lowercased()] = nil
-        try ledger.recordSignIn(account, via: via, clientAddress: clientAddress)
+        try await ledger.run { try $0.recordSignIn(account, via: via, clientAddress: clientAddress) }
         if let key { verified[key] = Date().addingTimeInterval(verifiedLifetime) }
         return account
     }

@@ -4,11 +4,11 @@ import Ledger
 /// Adding people and resetting passwords, with bcrypt: what `ledger users`, `ledger serve`'s
 /// first administrator and the Users page share.
 public struct UserAdministration: Sendable {
-    let ledger: Ledger
+    let ledger: ServedLedger
     let passwords: Passwords
 
     public init(ledger: Ledger, passwords: Passwords = Passwords()) {
-        self.ledger = ledger
+        self.ledger = ServedLedger(ledger)
         self.passwords = passwords
     }
 
@@ -37,21 +37,23 @@ public struct UserAdministration: Sendable {
     public func add(name: String, email: String, role: Role, password: String?, actor: Actor) async throws -> (UserAccount, String?) {
         let chosen = password.flatMap { $0.isEmpty ? nil : $0 }
         let password = chosen ?? Passwords.random()
-        let account = try ledger.createUser(name: name, email: email, role: role, passwordHash: try await passwords.hash(password), actor: actor)
+        let hash = try await passwords.hash(password)
+        let account = try await ledger.run { try $0.createUser(name: name, email: email, role: role, passwordHash: hash, actor: actor) }
         return (account, chosen == nil ? password : nil)
     }
 
     /// Sets a new password (random when none is given) and returns it.
     public func resetPassword(_ id: UUID, to password: String?, actor: Actor) async throws -> String {
         let password = password.flatMap { $0.isEmpty ? nil : $0 } ?? Passwords.random()
-        try ledger.resetPassword(id, passwordHash: try await passwords.hash(password), actor: actor)
+        let hash = try await passwords.hash(password)
+        try await ledger.run { try $0.resetPassword(id, passwordHash: hash, actor: actor) }
         return password
     }
 
     /// On a ledger nobody can sign in to yet, creates the first administrator and returns their
     /// e-mail and random password; nil when there are users already.
     public func createFirstAdministrator(email: String = "admin@localhost") async throws -> (email: String, password: String)? {
-        guard try ledger.users().isEmpty else { return nil }
+        guard try await ledger.run({ try $0.users().isEmpty }) else { return nil }
         let system = Actor(name: "ledger serve", email: "system@localhost", via: .cli)
         let (_, password) = try await add(name: "Administrator", email: email, role: .admin, password: nil, actor: system)
         return password.map { (email, $0) }

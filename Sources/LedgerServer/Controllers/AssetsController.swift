@@ -6,7 +6,7 @@ import Ledger
 /// The Assets tab (the drop zone and the Activity List), an import's downloads and its
 /// exceptions page, and the buttons of the Activity List for a browser without script.
 struct AssetsController {
-    let ledger: Ledger
+    let ledger: ServedLedger
     let pages: PageRenderer
     let jobs: ImportJobs
     let reports: ExceptionReportIndexes
@@ -93,43 +93,49 @@ struct AssetsController {
         router.get("/") { _, _ in Response.redirect(to: "/assets", type: .found) }
         router.get("assets") { request, context in
             _ = try context.require(.read)
-            return try pages.render("assets", AssetsPage(page: PageFrame(title: "Assets", tab: "assets", context: context), activity: try activityList(request, context)))
+            return try pages.render("assets", AssetsPage(page: PageFrame(title: "Assets", tab: "assets", context: context), activity: try await activityList(request, context)))
         }
         router.get("assets/activity") { request, context in
             _ = try context.require(.read)
-            return try pages.render("activity", try activityList(request, context))
+            return try pages.render("activity", try await activityList(request, context))
         }
         router.post("imports/{id}/approve") { _, context in
             let actor = try context.actor(requiring: .importFiles)
-            try jobs.startApproval(of: try context.importID(in: ledger), actor: actor)
+            try await jobs.startApproval(of: try await context.importID(in: ledger), actor: actor)
             return Response.redirect(to: "/assets", type: .found)
         }
         router.post("imports/{id}/cancel") { _, context in
             let actor = try context.actor(requiring: .importFiles)
-            try ledger.cancel(try context.importID(in: ledger), reason: nil, actor: actor)
+            let id = try await context.importID(in: ledger)
+            try await ledger.run { try $0.cancel(id, reason: nil, actor: actor) }
             return Response.redirect(to: "/assets", type: .found)
         }
         router.get("imports/{id}/file") { _, context in
             _ = try context.require(.read)
-            let id = try context.importID(in: ledger)
-            return try await download(ledger.blobs.url(of: try ledger.originalFile(id)), name: try ledger.activityEntry(id).fileName, context: context)
+            let id = try await context.importID(in: ledger)
+            let (file, name) = try await ledger.run { ledger in (try ledger.originalFile(id), try ledger.activityEntry(id).fileName) }
+            return try await download(ledger.blobs.url(of: file), name: name, context: context)
         }
         router.get("imports/{id}/exceptions.csv") { _, context in
             _ = try context.require(.read)
-            let id = try context.importID(in: ledger)
-            return try await download(ledger.blobs.url(of: try ledger.exceptionsReport(id)), name: "exceptions-\(id.uuidString.prefix(8).lowercased()).csv", context: context)
+            let id = try await context.importID(in: ledger)
+            return try await download(ledger.blobs.url(of: try await ledger.run { try $0.exceptionsReport(id) }), name: "exceptions-\(id.uuidString.prefix(8).lowercased()).csv", context: context)
         }
         router.get("imports/{id}/fix-file.csv") { _, context in
             _ = try context.require(.read)
-            let id = try context.importID(in: ledger)
+            let id = try await context.importID(in: ledger)
             let url = stagingFolder.appendingPathComponent("\(UUID().lowercasedString)-fix.csv")
             try FileManager.default.createDirectory(at: stagingFolder, withIntermediateDirectories: true)
-            try await offCooperativePool { Result { try ledger.writeFixFile(of: id, to: url) } }.get()
-            // The file is read into the answer, then removed: fix files are small (the records with errors).
-            defer { try? FileManager.default.removeItem(at: url) }
-            let data = try Data(contentsOf: url)
-            return Response(status: .ok, headers: Self.attachment("to-correct-\(id.uuidString.prefix(8).lowercased()).csv"),
-                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+            do {
+                try await ledger.run { try $0.writeFixFile(of: id, to: url) }
+                // Streamed from disk, as any download (a fix file can be as large as the export),
+                // and removed once sent; one the client never took is removed at the next start.
+                let sent = try await download(url, name: "to-correct-\(id.uuidString.prefix(8).lowercased()).csv", context: context)
+                return sent.removing(url)
+            } catch {
+                try? FileManager.default.removeItem(at: url)
+                throw error
+            }
         }
         router.get("imports/{id}/exceptions") { request, context in
             _ = try context.require(.read)
@@ -137,18 +143,19 @@ struct AssetsController {
         }
     }
 
-    private func activityList(_ request: Request, _ context: LedgerRequestContext) throws -> ActivityList {
+    private func activityList(_ request: Request, _ context: LedgerRequestContext) async throws -> ActivityList {
         let page = max(1, request.uri.queryParameters["page"].flatMap { Int($0) } ?? 1)
-        let total = try ledger.activityCount()
-        let entries = try ledger.activity(limit: Self.pageSize, offset: (page - 1) * Self.pageSize)
+        let (total, entries) = try await ledger.run { ledger in
+            (try ledger.activityCount(), try ledger.activity(limit: Self.pageSize, offset: (page - 1) * Self.pageSize))
+        }
         return ActivityList(
             lines: entries.map(ActivityLine.init), canImport: context.user?.role.canImport ?? false, csrfToken: context.session?.csrfToken, page: page,
             previousPage: page > 1 ? page - 1 : nil, nextPage: page * Self.pageSize < total ? page + 1 : nil)
     }
 
     private func exceptionsPage(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
-        let id = try context.importID(in: ledger)
-        let state = try ledger.importState(id)
+        let id = try await context.importID(in: ledger)
+        let state = try await ledger.run { try $0.importState(id) }
         guard let scan = state.scan else { throw LedgerError(.notFound, "Import \(id.lowercasedString) has not been scanned yet.") }
         let filter = ExceptionFilter(request)
         let paging = Paging(request, defaultLimit: 100)
@@ -176,5 +183,18 @@ struct AssetsController {
     static func attachment(_ name: String) -> HTTPFields {
         let safe = name.filter { $0.isASCII && $0 != "\"" && $0 != "\\" && !$0.isNewline }
         return [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(safe)\"", .cacheControl: "no-store"]
+    }
+}
+
+extension Response {
+    /// This answer, with `file` removed once its body is written (or its writing failed).
+    func removing(_ file: URL) -> Response {
+        var response = self
+        let body = self.body
+        response.body = ResponseBody(contentLength: body.contentLength) { writer in
+            defer { try? FileManager.default.removeItem(at: file) }
+            try await body.write(writer)
+        }
+        return response
     }
 }

@@ -5,7 +5,7 @@ import Ledger
 /// The history of a register, meter, account, location or service point, and the audit trail:
 /// as pages and as JSON, each "as of" a time or a log position.
 struct HistoryController {
-    let ledger: Ledger
+    let ledger: ServedLedger
     let pages: PageRenderer
 
     /// What a history search names: the kind of entity and its id as people write it.
@@ -96,7 +96,7 @@ struct HistoryController {
             let kind = query["kind"].map(String.init) ?? "register"
             let id = query["id"].map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
             let asOf = query["asOf"].map(String.init) ?? ""
-            let (found, periods) = id.isEmpty ? ([], []) : try history(Search(kind: kind, id: id), asOf: asOf)
+            let (found, periods) = id.isEmpty ? ([], []) : try await history(Search(kind: kind, id: id), asOf: asOf)
             return try pages.render("history", HistoryPage(
                 page: PageFrame(title: "History", tab: "history", context: context),
                 kinds: Ledger.Subject.kinds.map { HistoryPage.Kind(name: $0, selected: $0 == kind) }, id: id, asOf: asOf, searched: !id.isEmpty,
@@ -108,7 +108,7 @@ struct HistoryController {
             _ = try context.require(.read)
             let id = context.parameters.getCatchAll().joined(separator: "/")
             let search = Search(kind: try context.parameters.require("kind"), id: id)
-            let (entries, periods) = try history(search, asOf: request.uri.queryParameters["asOf"].map(String.init) ?? "")
+            let (entries, periods) = try await history(search, asOf: request.uri.queryParameters["asOf"].map(String.init) ?? "")
             return try JSONResponse.encode(HistoryReport(entries, periods: periods))
         }
         router.get("audit") { request, context in
@@ -117,19 +117,22 @@ struct HistoryController {
             func value(_ name: String) -> String { query[Substring(name)].map(String.init) ?? "" }
             return try pages.render("audit", AuditPage(
                 page: PageFrame(title: "Audit trail", tab: "audit", context: context), user: value("user"), importID: value("import"),
-                entity: value("entity"), since: value("since"), until: value("until"), asOf: value("asOf"), lines: try audit(request).map(AuditLine.init)))
+                entity: value("entity"), since: value("since"), until: value("until"), asOf: value("asOf"), lines: try await audit(request).map(AuditLine.init)))
         }
         router.get("v1/audit") { request, context in
             _ = try context.require(.read)
-            return try JSONResponse.encode(try audit(request))
+            return try JSONResponse.encode(try await audit(request))
         }
     }
 
     /// A search's changes and configuration periods.
-    private func history(_ search: Search, asOf: String) throws -> ([HistoryEntry], [ConfigurationPeriod]) {
-        let (subject, position) = (try search.subject, try Self.position(asOf: asOf, in: ledger))
-        let entries = try ledger.history(of: subject, asOf: position)
-        return (entries, try ledger.periods(of: subject, in: entries, asOf: position))
+    private func history(_ search: Search, asOf: String) async throws -> ([HistoryEntry], [ConfigurationPeriod]) {
+        let subject = try search.subject
+        return try await ledger.run { ledger in
+            let position = try Self.position(asOf: asOf, in: ledger)
+            let entries = try ledger.history(of: subject, asOf: position)
+            return (entries, try ledger.periods(of: subject, in: entries, asOf: position))
+        }
     }
 
     /// The log position an "as of" field names; nil when it is blank (now), 400 when it is not one.
@@ -146,13 +149,12 @@ struct HistoryController {
     }
 
     /// The audit trail filtered by `?user=&import=&entity=&since=&until=&asOf=&limit=`, newest first.
-    private func audit(_ request: Request) throws -> [Ledger.AuditEntry] {
+    private func audit(_ request: Request) async throws -> [Ledger.AuditEntry] {
         let query = request.uri.queryParameters
         func value(_ name: String) -> String? { query[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
-        let importID = try value("import").map { try UUID(uuidString: $0) ?? ledger.importID($0) }
+        let (user, importText, asOf) = (value("user"), value("import"), value("asOf") ?? "")
         let since = try value("since").map { try Self.date($0, endOfDay: false) }
         let until = try value("until").map { try Self.date($0, endOfDay: true) }
-        let lastPosition = try Self.position(asOf: value("asOf") ?? "", in: ledger) ?? .max
         let entity = try value("entity").map { text in
             guard let subject = Ledger.Subject(text) else {
                 throw ServerError(.badRequest, "Name the entity as KIND:ID, KIND one of \(Ledger.Subject.kinds.joined(separator: ", ")): meter:BA12345678.")
@@ -160,8 +162,12 @@ struct HistoryController {
             return subject
         }
         let limit = min(Paging.largestLimit * 10, max(1, value("limit").flatMap(Int.init) ?? 1_000))
-        let entries = try ledger.audit(user: value("user"), importID: importID, since: since, until: until, entity: entity, limit: 100_000)
-        return Array(entries.reversed().filter { $0.position <= lastPosition }.prefix(limit))
+        return try await ledger.run { ledger in
+            let importID = try importText.map { try UUID(uuidString: $0) ?? ledger.importID($0) }
+            let lastPosition = try Self.position(asOf: asOf, in: ledger) ?? .max
+            let entries = try ledger.audit(user: user, importID: importID, since: since, until: until, entity: entity, limit: 100_000)
+            return Array(entries.reversed().filter { $0.position <= lastPosition }.prefix(limit))
+        }
     }
 }
 

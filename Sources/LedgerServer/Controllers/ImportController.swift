@@ -7,7 +7,7 @@ import Ledger
 /// as JSON. The page's script calls the same routes with its session and CSRF token; a CIS calls
 /// them with basic authentication, and its imports are marked API.
 struct ImportController {
-    let ledger: Ledger
+    let ledger: ServedLedger
     let jobs: ImportJobs
     let receiver: UploadReceiver
     let reports: ExceptionReportIndexes
@@ -46,13 +46,13 @@ struct ImportController {
         }
         api.get("bde/import/{id}") { _, context in
             _ = try context.require(.read)
-            return try JSONResponse.encode(try jobs.status(of: try context.importID(in: ledger)))
+            return try JSONResponse.encode(try await jobs.status(of: try await context.importID(in: ledger)))
         }
         api.get("bde/import/{id}/report") { request, context in
             _ = try context.require(.read)
-            let id = try context.importID(in: ledger)
+            let id = try await context.importID(in: ledger)
             let paging = Paging(request, defaultLimit: 100)
-            let index = try await reports.index(of: ledger.blobs.url(of: try ledger.exceptionsReport(id)))
+            let index = try await reports.index(of: ledger.blobs.url(of: try await ledger.run { try $0.exceptionsReport(id) }))
             let page = try index.page(ExceptionFilter(request), offset: paging.offset, limit: paging.limit)
             return try JSONResponse.encode(
                 ReportPage(bdeUUID: id.lowercasedString, total: page.total, offset: paging.offset, limit: paging.limit, exceptions: page.lines))
@@ -61,21 +61,23 @@ struct ImportController {
             let actor = try context.actor(requiring: .importFiles)
             let body = try await request.decode(as: ApprovalRequest.self, context: context)
             guard let id = UUID(uuidString: body.bdeUUID) else { throw ServerError(.badRequest, "bdeUUID \(body.bdeUUID) is not an import id.") }
-            try jobs.startApproval(of: id, actor: actor)
-            return try JSONResponse.encode(try jobs.status(of: id), status: .accepted)
+            try await jobs.startApproval(of: id, actor: actor)
+            return try JSONResponse.encode(try await jobs.status(of: id), status: .accepted)
         }
         api.delete("bde/import/{id}") { request, context in
             let actor = try context.actor(requiring: .importFiles)
-            let id = try context.importID(in: ledger)
-            try ledger.cancel(id, reason: request.uri.queryParameters["reason"].map(String.init), actor: actor)
-            return try JSONResponse.encode(try jobs.status(of: id))
+            let id = try await context.importID(in: ledger)
+            let reason = request.uri.queryParameters["reason"].map(String.init)
+            try await ledger.run { try $0.cancel(id, reason: reason, actor: actor) }
+            return try JSONResponse.encode(try await jobs.status(of: id))
         }
         api.get("activity") { request, context in
             _ = try context.require(.read)
             let paging = Paging(request, defaultLimit: 50)
-            return try JSONResponse.encode(
-                ActivityPage(total: try ledger.activityCount(), offset: paging.offset, limit: paging.limit,
-                             imports: try ledger.activity(limit: paging.limit, offset: paging.offset)))
+            let (total, imports) = try await ledger.run { ledger in
+                (try ledger.activityCount(), try ledger.activity(limit: paging.limit, offset: paging.offset))
+            }
+            return try JSONResponse.encode(ActivityPage(total: total, offset: paging.offset, limit: paging.limit, imports: imports))
         }
     }
 }

@@ -5,7 +5,7 @@ import Ledger
 
 /// Step 1 of a utility's process: the specification file and the blank template, to download.
 struct SpecificationController {
-    let ledger: Ledger
+    let ledger: ServedLedger
     let pages: PageRenderer
 
     struct SpecificationPage {
@@ -23,7 +23,7 @@ struct SpecificationController {
     func addRoutes(to router: Router<LedgerRequestContext>) {
         router.get("specification") { _, context in
             _ = try context.require(.read)
-            let specification = try ledger.specification
+            let specification = try await ledger.run { try $0.specification }
             let rows = Self.rows(of: specification.csv)
             return try pages.render("specification", SpecificationPage(
                 page: PageFrame(title: "Specification", tab: "specification", context: context), version: specification.version,
@@ -32,11 +32,12 @@ struct SpecificationController {
         }
         router.get("specification.csv") { _, context in
             _ = try context.require(.read)
-            return Self.csv(try ledger.specification.csv, name: "data-exchange-specification-\(try ledger.specification.version).csv")
+            let specification = try await ledger.run { try $0.specification }
+            return Self.csv(specification.csv, name: "data-exchange-specification-\(specification.version).csv")
         }
         router.get("template.csv") { _, context in
             _ = try context.require(.read)
-            return Self.csv(try ledger.specification.template, name: "data-exchange-template.csv")
+            return Self.csv(try await ledger.run { try $0.specification.template }, name: "data-exchange-template.csv")
         }
     }
 

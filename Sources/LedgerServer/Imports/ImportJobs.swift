@@ -59,8 +59,8 @@ public final class ImportJobs: Sendable {
 
     /// Checks that the import can be approved and queues its approval. A second approval, while
     /// the first runs or after it, is refused (409) and changes nothing.
-    func startApproval(of id: UUID, actor: Actor) throws {
-        let state = try ledger.importState(id)
+    func startApproval(of id: UUID, actor: Actor) async throws {
+        let state = try await offCooperativePool { [ledger] in try ledger.importState(id) }
         try jobs.withLock { jobs in
             if jobs[id]?.phase == .importing { throw LedgerError(.invalidState, "Import \(id.lowercasedString) is being approved already.") }
             try state.decideApprove()

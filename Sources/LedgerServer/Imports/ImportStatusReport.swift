@@ -33,10 +33,14 @@ struct ImportStatusReport: Encodable, Sendable {
 
 extension ImportJobs {
     /// The import's status, from the work under way or else from the ledger; 404 when neither knows it.
-    func status(of id: UUID) throws -> ImportStatusReport {
+    func status(of id: UUID) async throws -> ImportStatusReport {
         let job = job(id)
         let entry: ActivityEntry?
-        do { entry = try ledger.activityEntry(id) } catch let error as LedgerError where error.code == .notFound && job != nil { entry = nil }
+        do {
+            entry = try await offCooperativePool { [ledger] in try ledger.activityEntry(id) }
+        } catch let error as LedgerError where error.code == .notFound && job != nil {
+            entry = nil
+        }
         let key = id.lowercasedString
         var report = ImportStatusReport(
             bdeUUID: key, state: "queued", dryRun: true, importFile: entry?.fileName ?? job?.fileName ?? "", statusUrl: ImportStatusReport.statusURL(id),

@@ -100,6 +100,13 @@ struct UploadReceiver {
         return ServerError(.contentTooLarge, message, closing: cuttingOff)
     }
 
+    /// Removes what a stopped process left in the staging folder; returns how many files.
+    static func removeLeftovers(in stagingFolder: URL) -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: stagingFolder.path)) ?? []
+        return names.filter { $0.hasSuffix(".upload") || $0.hasSuffix("-fix.csv") }
+            .filter { (try? FileManager.default.removeItem(at: stagingFolder.appendingPathComponent($0))) != nil }.count
+    }
+
     /// The last component of a client's file name, without control characters.
     static func safeName(_ name: String) -> String {
         let last = name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? name

@@ -133,6 +133,32 @@ import Testing
             #expect(TestServer.text(report).contains("severity,code,record,line,column,value,message"))
             let fix = try await client.execute(uri: "/imports/\(id)/fix-file.csv", method: .get, headers: session.headers)
             #expect(TestServer.text(fix).contains("3/7/2024") && !TestServer.text(fix).contains("M1,"))
+            // Streamed from a file that is gone once sent (the server removes it just after the
+            // last byte, which the client may read first).
+            let staging = server.folder.appendingPathComponent("data/uploads").path
+            var staged = [String]()
+            for _ in 0..<100 {
+                staged = try FileManager.default.contentsOfDirectory(atPath: staging).filter { $0.hasSuffix("-fix.csv") }
+                if staged.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(staged.isEmpty)
+        }
+    }
+
+    /// A server killed in the middle of an upload or a scan leaves staged files that no request
+    /// owns any more; the next start removes them, and nothing else.
+    @Test func aStartRemovesWhatAKilledServerLeftStaged() async throws {
+        let server = try await TestServer()
+        let staging = server.folder.appendingPathComponent("data/uploads")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        for name in ["\(UUID().lowercasedString).upload", "\(UUID().lowercasedString)-fix.csv", "notes.txt"] {
+            try Data("partial".utf8).write(to: staging.appendingPathComponent(name))
+        }
+        try await server.test { _, client in
+            let health = try await client.execute(uri: "/health", method: .get)
+            let left = try FileManager.default.contentsOfDirectory(atPath: staging.path)
+            #expect(health.status == .ok && left == ["notes.txt"])
         }
     }
 }
