@@ -50,9 +50,7 @@ extension Ledger {
             try outputs.finish(summary: summary)
             let report = try blobs.store(fileAt: reportPath)
             let outcomes = try outputs.outcomes.map { try blobs.store($0.data) }
-            let sameFileAs = try store.pool.read { db in
-                try String.fetchOne(db, sql: "SELECT id FROM activity WHERE sha256 = ? AND status = 'imported' ORDER BY position LIMIT 1", arguments: [file.sha256])
-            }.flatMap(UUID.init(uuidString:))
+            let sameFileAs = try storage.firstImportedImport(ofFileWithSHA256: file.sha256)
             let scan = ScanCompleted(
                 importID: id, summary: summary, report: report, ledgerPosition: stateVersion, sameFileAs: sameFileAs, outcomes: outcomes)
             try record([try coder.event(scan, stream: stream, metadata: metadata)], expecting: [stream: .exactly(1)])
@@ -72,9 +70,7 @@ extension Ledger {
     /// process scanning it (a scan holds its `ScanLease` until it ends). Returns their ids.
     @discardableResult
     public func recoverInterruptedScans(actor: Actor = Actor(name: "ledger", email: "", via: .cli)) throws -> [UUID] {
-        let uploaded = try store.pool.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM activity WHERE status = 'uploaded'").compactMap(UUID.init(uuidString:))
-        }
+        let uploaded = try storage.importsAwaitingTheirScan()
         var recovered: [UUID] = []
         for id in uploaded {
             guard let lease = ScanLease(id, in: incoming) else { continue }
@@ -142,7 +138,7 @@ extension Ledger {
                 guard let recorded = try appender.append(event) else {
                     throw LedgerError(.storage, "The \(event.type) of import \(id.lowercasedString) could not be recorded.")
                 }
-                try project(recorded, in: db)
+                try SQLiteStorage.project(recorded, in: db, coder: coder)
             }
             // The very same file as the import that made the ledger what it is changes nothing,
             // even where the file itself moves a register back and forth (spec rule 6).

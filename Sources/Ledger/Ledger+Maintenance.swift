@@ -82,7 +82,7 @@ extension Ledger {
         // The few other events (uploads, scans, approvals, users) go through the projections.
         for position in others {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM events WHERE position = ?", arguments: [position]) else { continue }
-            try project(try SQLiteEventStore.event(row), in: db)
+            try SQLiteStorage.project(try SQLiteEventStore.event(row), in: db, coder: coder)
         }
         try write()
         progress?(count, total)

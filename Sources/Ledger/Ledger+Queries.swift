@@ -5,15 +5,11 @@ import GRDB
 extension Ledger {
     /// The Activity List, newest first.
     public func activity(limit: Int = 50, offset: Int = 0) throws -> [ActivityEntry] {
-        try store.pool.read { db in
-            try ActivityEntry.fetchAll(db, sql: "SELECT * FROM activity ORDER BY position DESC LIMIT ? OFFSET ?", arguments: [limit, offset])
-        }
+        try storage.activity(limit: limit, offset: offset)
     }
 
     public func activityEntry(_ id: UUID) throws -> ActivityEntry {
-        guard let entry = try store.pool.read({ db in
-            try ActivityEntry.fetchOne(db, sql: "SELECT * FROM activity WHERE id = ?", arguments: [id.lowercasedString])
-        }) else { throw LedgerError(.notFound, "There is no import \(id.lowercasedString).") }
+        guard let entry = try storage.activityEntry(id) else { throw LedgerError(.notFound, "There is no import \(id.lowercasedString).") }
         return entry
     }
 

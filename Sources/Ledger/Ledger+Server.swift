@@ -1,6 +1,5 @@
 import DataExchange
 import Foundation
-import GRDB
 
 extension Ledger {
     /// Writes the fix file of an import: the records with errors as they were, with what to
@@ -16,6 +15,6 @@ extension Ledger {
 
     /// How many imports the Activity List holds, for paging it.
     public func activityCount() throws -> Int {
-        try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM activity") ?? 0 }
+        try storage.activityCount()
     }
 }

@@ -1,6 +1,5 @@
 import DataExchange
 import Foundation
-import GRDB
 
 /// The ledger: the event log, the stored files, and the projections kept in step with the log.
 /// The command line and the server are thin shells over this.
@@ -20,47 +19,25 @@ public final class Ledger: Sendable {
     /// version, are rebuilt from the log (once: seconds for one utility's ledger, minutes for
     /// millions of events), as it goes: events replayed, of how many (first 0).
     public init(path: String, specification: Specification? = nil, rebuilding: ((_ done: Int64, _ total: Int64) -> Void)? = nil) throws {
-        store = try SQLiteEventStore(path: path) { migrator in
-            ActivityProjection.registerMigrations(&migrator)
-            StateProjection.registerMigrations(&migrator)
-            HistoryProjection.registerMigrations(&migrator)
-            UsersProjection.registerMigrations(&migrator)
-            Ledger.registerMigrations(&migrator)
-            SQLiteStorage.registerMigrations(&migrator)
-        }
-        storage = SQLiteStorage(pool: store.pool)
+        let storage = try SQLiteStorage(path: path)
+        self.storage = storage
+        store = storage.store
         blobs = try BlobStore(besideDatabase: path)
         amendedSpecification = specification
         try rebuildOutdatedProjections(progress: rebuilding)
     }
 
-    /// Appends `events` and brings the projections along, in one transaction, with `alongside`'s
-    /// writes outside the log (a password hash).
+    /// Appends `events` and brings the projections along, in one transaction, with a person's
+    /// `credential` when it changes.
     @discardableResult
-    func record(
-        _ events: [NewEvent], expecting: [String: ExpectedVersion], alongside: (Database) throws -> Void = { _ in }
-    ) throws -> [RecordedEvent] {
-        try store.write { db in
-            let recorded = try SQLiteEventStore.append(events, expecting: expecting, in: db)
-            for event in recorded { try project(event, in: db) }
-            try alongside(db)
-            return recorded
-        }
-    }
-
-    /// Brings every projection along one event. Not for an approval's changes (`RecordApplied`),
-    /// which an approval and a replay fold in memory (`StateFold`, `HistoryProjection.Batch`) and
-    /// write once at the end.
-    func project(_ event: RecordedEvent, in db: Database) throws {
-        try ActivityProjection.apply(event, in: db, coder: coder)
-        try StateProjection.apply(event, in: db, coder: coder)
-        try UsersProjection.apply(event, in: db, coder: coder)
+    func record(_ events: [NewEvent], expecting: [String: ExpectedVersion], credential: Credential? = nil) throws -> [RecordedEvent] {
+        try storage.record(events, expecting: expecting, credential: credential)
     }
 
     /// An import's state, from its stream.
     public func importState(_ id: UUID) throws -> ImportState {
         var state = ImportState(id: id)
-        let events = try store.events(in: ImportState.stream(id))
+        let events = try storage.events(in: ImportState.stream(id))
         guard !events.isEmpty else { throw LedgerError(.notFound, "There is no import \(id.lowercasedString).") }
         for event in events { try state.evolve(event, coder: coder) }
         return state
@@ -70,10 +47,8 @@ public final class Ledger: Sendable {
     public func importID(_ text: String) throws -> UUID {
         let prefix = text.lowercased()
         guard prefix.count >= 8 else { throw LedgerError(.notFound, "Give at least eight characters of the import's id; \"\(text)\" is too short.") }
-        let ids = try store.pool.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM activity WHERE id LIKE ? LIMIT 2", arguments: [prefix + "%"])
-        }
-        guard ids.count == 1, let id = UUID(uuidString: ids[0]) else {
+        let ids = try storage.importIDs(startingWith: prefix, limit: 2)
+        guard ids.count == 1, let id = ids.first else {
             throw LedgerError(.notFound, ids.isEmpty ? "There is no import \(text)." : "\(text) names more than one import; give more of its id.")
         }
         return id

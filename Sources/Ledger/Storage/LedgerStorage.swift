@@ -5,6 +5,37 @@ import Foundation
 /// invariants their own way. Concerns move behind it one at a time; those that have not yet (the
 /// log, the projections, blobs, leases) still go through `SQLiteEventStore`.
 public protocol LedgerStorage: Sendable {
+    // MARK: The log, and the projections that follow each event in the same transaction
+
+    /// Appends `events` and brings every projection along, all or none: each stream named in
+    /// `expecting` must be at that version (`LedgerError.versionConflict` otherwise), and an event
+    /// whose id is in the log already is not appended again (a retried append is not doubled).
+    /// `credential`, a password hash, is kept beside the log in the same transaction, never in it.
+    func record(_ events: [NewEvent], expecting: [String: ExpectedVersion], credential: Credential?) throws -> [RecordedEvent]
+    /// A stream's events in order.
+    func events(in stream: String) throws -> [RecordedEvent]
+
+    // MARK: Users, from the users projection and the credentials beside it
+
+    /// Everyone who was given access, disabled people included, by name.
+    func users() throws -> [UserAccount]
+    /// The user with this e-mail, whatever its case.
+    func user(email: String) throws -> UserAccount?
+    func user(id: UUID) throws -> UserAccount?
+
+    // MARK: The Activity List
+
+    /// Newest first.
+    func activity(limit: Int, offset: Int) throws -> [ActivityEntry]
+    func activityEntry(_ id: UUID) throws -> ActivityEntry?
+    func activityCount() throws -> Int
+    /// The imports whose id starts with `prefix`, at most `limit` of them.
+    func importIDs(startingWith prefix: String, limit: Int) throws -> [UUID]
+    /// The imports uploaded whose scan has not ended, one way or another.
+    func importsAwaitingTheirScan() throws -> [UUID]
+    /// The first import of a file with these bytes that was imported.
+    func firstImportedImport(ofFileWithSHA256 sha256: String) throws -> UUID?
+
     // MARK: Sessions: shared by every server on the database, so that a restart or another
     // server keeps people signed in. Not events: a session is a bearer secret, not history.
 
@@ -16,6 +47,13 @@ public protocol LedgerStorage: Sendable {
     /// Ends every session of a person: their access was withdrawn or their password changed.
     func deleteSessions(of userID: UUID) throws
     func deleteSessions(expiredBy now: Date) throws
+}
+
+/// A person's password hash, kept beside the log: the log never forgets and goes into every
+/// backup, so the one mutable secret stays out of it.
+public struct Credential: Sendable {
+    public var userID: UUID
+    public var passwordHash: String
 }
 
 /// A session as the database keeps it: the SHA-256 of its token, never the token, so that a copy

@@ -1,21 +1,18 @@
 import Foundation
-import GRDB
 
 extension Ledger {
     /// Everyone who was given access, disabled people included, by name.
     public func users() throws -> [UserAccount] {
-        try store.pool.read { db in try UserAccount.fetchAll(db, sql: UsersProjection.accounts + " ORDER BY name COLLATE NOCASE, email") }
+        try storage.users()
     }
 
     /// The user with this e-mail (case does not matter), if any.
     public func user(email: String) throws -> UserAccount? {
-        try store.pool.read { db in try UserAccount.fetchOne(db, sql: UsersProjection.accounts + " WHERE email = ?", arguments: [email]) }
+        try storage.user(email: email)
     }
 
     public func user(id: UUID) throws -> UserAccount {
-        guard let user = try store.pool.read({ db in
-            try UserAccount.fetchOne(db, sql: UsersProjection.accounts + " WHERE id = ?", arguments: [id.lowercasedString])
-        }) else { throw LedgerError(.notFound, "There is no user \(id.lowercasedString).") }
+        guard let user = try storage.user(id: id) else { throw LedgerError(.notFound, "There is no user \(id.lowercasedString).") }
         return user
     }
 
@@ -28,9 +25,8 @@ extension Ledger {
         guard try user(email: email) == nil else { throw LedgerError(.invalidState, "\(email) already has access.") }
         let id = UUID()
         let stream = UserAccount.stream(id)
-        try recordUserEvent(UserCreated(userID: id, name: name, email: email, role: role), stream: stream, actor: actor, expecting: .noStream) { db in
-            try UsersProjection.store(passwordHash: passwordHash, of: id, in: db)
-        }
+        try recordUserEvent(UserCreated(userID: id, name: name, email: email, role: role), stream: stream, actor: actor, expecting: .noStream,
+                            credential: Credential(userID: id, passwordHash: passwordHash))
         return try user(id: id)
     }
 
@@ -47,9 +43,7 @@ extension Ledger {
     public func resetPassword(_ id: UUID, passwordHash: String, actor: Actor) throws {
         _ = try user(id: id)
         try storage.deleteSessions(of: id)
-        try recordUserEvent(PasswordReset(userID: id), stream: UserAccount.stream(id), actor: actor) { db in
-            try UsersProjection.store(passwordHash: passwordHash, of: id, in: db)
-        }
+        try recordUserEvent(PasswordReset(userID: id), stream: UserAccount.stream(id), actor: actor, credential: Credential(userID: id, passwordHash: passwordHash))
     }
 
     /// Records a sign-in, for the audit trail.
@@ -69,8 +63,8 @@ extension Ledger {
     /// Appends one user event and brings every projection along, the users table included, in
     /// one transaction.
     private func recordUserEvent<Payload: EventPayload>(
-        _ payload: Payload, stream: String, actor: Actor, expecting: ExpectedVersion = .any, alongside: (Database) throws -> Void = { _ in }
+        _ payload: Payload, stream: String, actor: Actor, expecting: ExpectedVersion = .any, credential: Credential? = nil
     ) throws {
-        try record([try coder.event(payload, stream: stream, metadata: EventMetadata(actor: actor))], expecting: [stream: expecting], alongside: alongside)
+        try record([try coder.event(payload, stream: stream, metadata: EventMetadata(actor: actor))], expecting: [stream: expecting], credential: credential)
     }
 }

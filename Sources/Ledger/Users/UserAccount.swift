@@ -1,8 +1,7 @@
 import Foundation
-import GRDB
 
 /// A person who may sign in, as the users projection holds them.
-public struct UserAccount: Sendable, Equatable, FetchableRecord {
+public struct UserAccount: Sendable, Equatable {
     public var id: UUID
     public var name: String
     public var email: String
@@ -15,17 +14,6 @@ public struct UserAccount: Sendable, Equatable, FetchableRecord {
 
     /// The person as events record them, acting through `via`.
     public func actor(via: Actor.Via) -> Actor { Actor(name: name, email: email, via: via) }
-
-    public init(row: Row) throws {
-        id = UUID(uuidString: row["id"]) ?? UUID()
-        name = row["name"]
-        email = row["email"]
-        role = Role(rawValue: row["role"]) ?? .auditor
-        passwordHash = row["password_hash"] ?? ""
-        disabled = row["disabled"]
-        createdAt = row["created_at"]
-        lastSignInAt = row["last_sign_in_at"]
-    }
 
     public static func stream(_ id: UUID) -> String { "user-\(id.lowercasedString)" }
 }

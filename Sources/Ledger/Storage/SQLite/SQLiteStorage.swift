@@ -3,7 +3,21 @@ import GRDB
 
 /// `LedgerStorage` on the ledger's SQLite file, through the pool of its `SQLiteEventStore`.
 struct SQLiteStorage: LedgerStorage {
-    let pool: DatabasePool
+    let store: SQLiteEventStore
+    var pool: DatabasePool { store.pool }
+    let coder = EventCoder.ledger
+
+    /// Opens (creating if needed) the ledger's file at `path`, with every table brought up to date.
+    init(path: String) throws {
+        store = try SQLiteEventStore(path: path) { migrator in
+            ActivityProjection.registerMigrations(&migrator)
+            StateProjection.registerMigrations(&migrator)
+            HistoryProjection.registerMigrations(&migrator)
+            UsersProjection.registerMigrations(&migrator)
+            Ledger.registerMigrations(&migrator)
+            Self.registerMigrations(&migrator)
+        }
+    }
 
     /// Migrations are history: named, append-only, never edited once shipped.
     static func registerMigrations(_ migrator: inout DatabaseMigrator) {
@@ -17,6 +31,68 @@ struct SQLiteStorage: LedgerStorage {
                 CREATE INDEX sessions_by_expiry ON sessions (expires_at);
                 """)
         }
+    }
+
+    func record(_ events: [NewEvent], expecting: [String: ExpectedVersion], credential: Credential?) throws -> [RecordedEvent] {
+        try store.write { db in
+            let recorded = try SQLiteEventStore.append(events, expecting: expecting, in: db)
+            for event in recorded { try Self.project(event, in: db, coder: coder) }
+            if let credential { try UsersProjection.store(passwordHash: credential.passwordHash, of: credential.userID, in: db) }
+            return recorded
+        }
+    }
+
+    /// Brings every projection along one event. Not for an approval's changes (`RecordApplied`),
+    /// which an approval and a replay fold in memory (`StateFold`, `HistoryProjection.Batch`) and
+    /// write once at the end.
+    static func project(_ event: RecordedEvent, in db: Database, coder: EventCoder) throws {
+        try ActivityProjection.apply(event, in: db, coder: coder)
+        try StateProjection.apply(event, in: db, coder: coder)
+        try UsersProjection.apply(event, in: db, coder: coder)
+    }
+
+    func events(in stream: String) throws -> [RecordedEvent] { try store.events(in: stream) }
+
+    func users() throws -> [UserAccount] {
+        try read { db in try UserAccount.fetchAll(db, sql: UsersProjection.accounts + " ORDER BY name COLLATE NOCASE, email") }
+    }
+
+    func user(email: String) throws -> UserAccount? {
+        try read { db in try UserAccount.fetchOne(db, sql: UsersProjection.accounts + " WHERE email = ?", arguments: [email]) }
+    }
+
+    func user(id: UUID) throws -> UserAccount? {
+        try read { db in try UserAccount.fetchOne(db, sql: UsersProjection.accounts + " WHERE id = ?", arguments: [id.lowercasedString]) }
+    }
+
+    func activity(limit: Int, offset: Int) throws -> [ActivityEntry] {
+        try read { db in
+            try ActivityEntry.fetchAll(db, sql: "SELECT * FROM activity ORDER BY position DESC LIMIT ? OFFSET ?", arguments: [limit, offset])
+        }
+    }
+
+    func activityEntry(_ id: UUID) throws -> ActivityEntry? {
+        try read { db in try ActivityEntry.fetchOne(db, sql: "SELECT * FROM activity WHERE id = ?", arguments: [id.lowercasedString]) }
+    }
+
+    func activityCount() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM activity") ?? 0 }
+    }
+
+    func importIDs(startingWith prefix: String, limit: Int) throws -> [UUID] {
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM activity WHERE id LIKE ? LIMIT ?", arguments: [prefix + "%", limit])
+        }.compactMap(UUID.init(uuidString:))
+    }
+
+    func importsAwaitingTheirScan() throws -> [UUID] {
+        try read { db in try String.fetchAll(db, sql: "SELECT id FROM activity WHERE status = 'uploaded'") }.compactMap(UUID.init(uuidString:))
+    }
+
+    func firstImportedImport(ofFileWithSHA256 sha256: String) throws -> UUID? {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT id FROM activity WHERE sha256 = ? AND status = 'imported' ORDER BY position LIMIT 1", arguments: [sha256])
+        }.flatMap(UUID.init(uuidString:))
     }
 
     func insertSession(_ session: StoredSession) throws {

@@ -43,3 +43,11 @@ enum UsersProjection {
         }
     }
 }
+
+extension UserAccount: FetchableRecord {
+    public init(row: Row) throws {
+        self.init(
+            id: UUID(uuidString: row["id"]) ?? UUID(), name: row["name"], email: row["email"], role: Role(rawValue: row["role"]) ?? .auditor,
+            passwordHash: row["password_hash"] ?? "", disabled: row["disabled"], createdAt: row["created_at"], lastSignInAt: row["last_sign_in_at"])
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// One line of the Activity List: an import, what it held, who did what with it, and when.
+public struct ActivityEntry: Sendable, Codable, Equatable {
+    public var id: String
+    public var fileName: String
+    public var size: Int
+    public var sha256: String
+    public var kind: String
+    public var via: String
+    public var status: String
+    public var droppedAt: String
+    public var droppedByName: String
+    public var droppedByEmail: String
+    public var records: Int?
+    public var ready: Int?
+    public var errors: Int?
+    public var warnings: Int?
+    public var fileErrors: Int?
+    public var imported: Int?
+    public var unchanged: Int?
+    public var skipped: Int?
+    public var decidedByName: String?
+    public var decidedByEmail: String?
+    public var decidedAt: String?
+    public var reason: String?
+    public var reportSha256: String?
+    public var reportSize: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case id, fileName = "file_name", size, sha256, kind, via, status, droppedAt = "dropped_at", droppedByName = "dropped_by_name"
+        case droppedByEmail = "dropped_by_email", records, ready, errors, warnings, fileErrors = "file_errors", imported, unchanged, skipped
+        case decidedByName = "decided_by_name", decidedByEmail = "decided_by_email", decidedAt = "decided_at", reason
+        case reportSha256 = "report_sha256", reportSize = "report_size"
+    }
+}
