@@ -1,0 +1,141 @@
+import DataExchange
+import Foundation
+@testable import Ledger
+import Testing
+import TestSupport
+
+/// A database the ledger can live in, opened empty for one test.
+enum StorageBackend: String, CaseIterable, CustomTestStringConvertible {
+    case sqlite
+
+    var testDescription: String { rawValue }
+
+    func open(in folder: TemporaryFolder) throws -> any LedgerStorage {
+        switch self {
+        case .sqlite: try SQLiteStorage(path: folder.appendingPathComponent("ledger.sqlite").path)
+        }
+    }
+}
+
+/// What every backend of `LedgerStorage` must do, whatever database keeps it
+/// (docs/decisions/0022): each test runs once per backend.
+@Suite struct StorageContractTests {
+    private let scratch: TemporaryFolder
+    init() throws { scratch = try TemporaryFolder("ledger-contract") }
+
+    static let ada = EventMetadata(actor: Actor(name: "Ada", email: "ada@utility.example", via: .cli))
+    let coder = EventCoder.ledger
+
+    func uploaded(_ id: UUID, name: String = "export.csv", sha256: String = String(repeating: "a", count: 64)) throws -> NewEvent {
+        try coder.event(FileUploaded(importID: id, fileName: name, file: BlobReference(sha256: sha256, size: 10), kind: .accountsAndAssets),
+                        stream: ImportState.stream(id), metadata: Self.ada)
+    }
+
+    func created(_ id: UUID, name: String, email: String, role: Role = .auditor) throws -> NewEvent {
+        try coder.event(UserCreated(userID: id, name: name, email: email, role: role), stream: UserAccount.stream(id), metadata: Self.ada)
+    }
+
+    @Test(arguments: StorageBackend.allCases)
+    func eventsTakeTheNextPositionsAndTheirStreamsNextVersionsInOneChain(backend: StorageBackend) throws {
+        let storage = try backend.open(in: scratch)
+        let (first, second) = (UUID(), UUID())
+        let recorded = try storage.record([try uploaded(first), try uploaded(second)], expecting: [:], credential: nil)
+        let failed = try coder.event(ImportFailed(importID: first, reason: "test"), stream: ImportState.stream(first), metadata: Self.ada)
+        let more = try storage.record([failed], expecting: [ImportState.stream(first): .exactly(1)], credential: nil)
+        #expect((recorded + more).map(\.position) == [1, 2, 3])
+        #expect((recorded + more).map(\.version) == [1, 1, 2])
+        let stream = try storage.events(in: ImportState.stream(first))
+        #expect(stream.map(\.type) == ["FileUploaded", "ImportFailed"] && stream.map(\.position) == [1, 3])
+        #expect(stream.first?.metadata == Self.ada && stream.first?.data == recorded.first?.data)
+        let hashes = (recorded + more).map(\.hash)
+        #expect(Set(hashes).count == 3 && hashes.allSatisfy { $0.count == 64 && $0 != HashChain.genesis })
+    }
+
+    @Test(arguments: StorageBackend.allCases)
+    func aStaleExpectedVersionAppendsNothingAndProjectsNothing(backend: StorageBackend) throws {
+        let storage = try backend.open(in: scratch)
+        let id = UUID()
+        try storage.record([try uploaded(id)], expecting: [:], credential: nil)
+        let other = UUID()
+        let error = try #require(throws: LedgerError.self) {
+            try storage.record([try uploaded(other), try uploaded(id)], expecting: [ImportState.stream(id): .noStream], credential: nil)
+        }
+        #expect(error.code == .versionConflict)
+        #expect(try storage.activityCount() == 1 && storage.activityEntry(other) == nil)
+        #expect(try storage.events(in: ImportState.stream(other)).isEmpty)
+    }
+
+    @Test(arguments: StorageBackend.allCases)
+    func aRetriedEventIsNotAppendedTwice(backend: StorageBackend) throws {
+        let storage = try backend.open(in: scratch)
+        let event = try uploaded(UUID())
+        try storage.record([event], expecting: [:], credential: nil)
+        let again = try storage.record([event], expecting: [:], credential: nil)
+        #expect(again.isEmpty)
+        #expect(try storage.events(in: event.stream).count == 1 && storage.activityCount() == 1)
+    }
+
+    @Test(arguments: StorageBackend.allCases)
+    func theActivityListFollowsTheLogNewestFirst(backend: StorageBackend) throws {
+        let storage = try backend.open(in: scratch)
+        let ids = (0..<3).map { _ in UUID() }
+        for (index, id) in ids.enumerated() {
+            try storage.record([try uploaded(id, name: "file\(index).csv", sha256: String(repeating: "\(index)", count: 64))], expecting: [:], credential: nil)
+        }
+        let cancelled = try coder.event(ImportCancelled(importID: ids[1], reason: "wrong cycle"), stream: ImportState.stream(ids[1]), metadata: Self.ada)
+        try storage.record([cancelled], expecting: [:], credential: nil)
+        #expect(try storage.activity(limit: 10, offset: 0).map(\.fileName) == ["file2.csv", "file1.csv", "file0.csv"])
+        #expect(try storage.activity(limit: 1, offset: 1).map(\.fileName) == ["file1.csv"])
+        #expect(try storage.activityCount() == 3)
+        let entry = try #require(try storage.activityEntry(ids[1]))
+        #expect(entry.status == "cancelled" && entry.reason == "wrong cycle" && entry.decidedByEmail == "ada@utility.example" && entry.via == "cli")
+        #expect(try storage.importsAwaitingTheirScan().sorted { $0.uuidString < $1.uuidString } == [ids[0], ids[2]].sorted { $0.uuidString < $1.uuidString })
+        #expect(try storage.importIDs(startingWith: String(ids[0].lowercasedString.prefix(8)), limit: 2) == [ids[0]])
+        #expect(try storage.firstImportedImport(ofFileWithSHA256: String(repeating: "0", count: 64)) == nil)
+    }
+
+    @Test(arguments: StorageBackend.allCases)
+    func aUsersCredentialIsKeptWithTheEventAndReplacedByAReset(backend: StorageBackend) throws {
+        let storage = try backend.open(in: scratch)
+        let (zoe, abe) = (UUID(), UUID())
+        try storage.record([try created(zoe, name: "Zoe", email: "zoe@utility.example")], expecting: [UserAccount.stream(zoe): .noStream],
+                           credential: Credential(userID: zoe, passwordHash: "first"))
+        try storage.record([try created(abe, name: "abe", email: "abe@utility.example", role: .admin)], expecting: [:], credential: nil)
+        #expect(try storage.users().map(\.name) == ["abe", "Zoe"])
+        #expect(try storage.user(email: "ZOE@utility.example")?.passwordHash == "first")
+        #expect(try storage.user(id: abe)?.passwordHash == "" && storage.user(id: abe)?.role == .admin)
+        let reset = try coder.event(PasswordReset(userID: zoe), stream: UserAccount.stream(zoe), metadata: Self.ada)
+        try storage.record([reset], expecting: [:], credential: Credential(userID: zoe, passwordHash: "second"))
+        #expect(try storage.user(id: zoe)?.passwordHash == "second")
+        // All or nothing: a refused append keeps no credential either.
+        #expect(throws: LedgerError.self) {
+            try storage.record([try coder.event(PasswordReset(userID: zoe), stream: UserAccount.stream(zoe), metadata: Self.ada)],
+                               expecting: [UserAccount.stream(zoe): .noStream], credential: Credential(userID: zoe, passwordHash: "third"))
+        }
+        #expect(try storage.user(id: zoe)?.passwordHash == "second")
+        let disabled = try coder.event(UserDisabled(userID: zoe), stream: UserAccount.stream(zoe), metadata: Self.ada)
+        try storage.record([disabled], expecting: [:], credential: nil)
+        #expect(try storage.user(id: zoe)?.disabled == true && storage.user(id: abe)?.disabled == false)
+    }
+
+    @Test(arguments: StorageBackend.allCases)
+    func sessionsAreFoundByTheirTokensHashUntilTheyEnd(backend: StorageBackend) throws {
+        let storage = try backend.open(in: scratch)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let (ivy, otto) = (UUID(), UUID())
+        let sessions = [
+            StoredSession(tokenHash: "a1", csrfToken: "c1", userID: ivy, expires: now.addingTimeInterval(60)),
+            StoredSession(tokenHash: "a2", csrfToken: "c2", userID: ivy, expires: now.addingTimeInterval(-1)),
+            StoredSession(tokenHash: "b1", csrfToken: "c3", userID: otto, expires: now.addingTimeInterval(60)),
+            StoredSession(tokenHash: "n1", csrfToken: "c4", userID: nil, expires: now.addingTimeInterval(60)),
+        ]
+        for session in sessions { try storage.insertSession(session) }
+        #expect(try storage.session(tokenHash: "a1") == sessions[0] && storage.session(tokenHash: "n1") == sessions[3])
+        try storage.deleteSessions(expiredBy: now)
+        #expect(try storage.session(tokenHash: "a2") == nil && storage.session(tokenHash: "a1") != nil)
+        try storage.deleteSessions(of: ivy)
+        #expect(try storage.session(tokenHash: "a1") == nil && storage.session(tokenHash: "b1") == sessions[2])
+        try storage.deleteSession(tokenHash: "b1")
+        #expect(try storage.session(tokenHash: "b1") == nil && storage.session(tokenHash: "n1") == sessions[3])
+    }
+}
