@@ -109,38 +109,16 @@ extension Ledger {
     public func audit(
         user: String? = nil, importID: UUID? = nil, since: Date? = nil, until: Date? = nil, entity: Subject? = nil, limit: Int = 10_000
     ) throws -> [AuditEntry] {
-        var conditions: [String] = [], arguments: StatementArguments = []
+        var filter = EventFilter(actorEmail: user, since: since, until: until)
         if let entity {
-            let positions = try store.pool.read { db in
-                try entity.selections.reduce(into: Set<Int64>()) { $0.formUnion(try HistoryProjection.positions(of: $1, upTo: .max, in: db).positions) }
-            }
-            conditions.append("position IN (\(positions.isEmpty ? "NULL" : positions.sorted().map(String.init).joined(separator: ",")))")
+            filter.positions = try entity.selections.reduce(into: Set<Int64>()) { $0.formUnion(try storage.historyIndex(of: $1, upTo: .max).positions) }
         }
-        if let user {
-            conditions.append("json_extract(metadata, '$.actor.email') = ?")
-            arguments += [user]
-        }
-        if let importID {
-            conditions.append("stream IN (?, ?)")
-            arguments += [ImportState.stream(importID), ImportState.changesStream(importID)]
-        }
-        if let since {
-            conditions.append("recorded_at >= ?")
-            arguments += [SQLiteEventStore.timestamp(since)]
-        }
-        if let until {
-            conditions.append("recorded_at <= ?")
-            arguments += [SQLiteEventStore.timestamp(until)]
-        }
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return try store.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM events \(filter) ORDER BY position LIMIT ?", arguments: arguments + [limit]).map { row in
-                let event = try SQLiteEventStore.event(row)
-                let actor = event.metadata.actor
-                return AuditEntry(
-                    position: event.position, recordedAt: event.recordedAt, byName: actor.name, byEmail: actor.email, via: actor.via.rawValue,
-                    action: event.type, object: try auditObject(event), outcome: try auditOutcome(event))
-            }
+        if let importID { filter.streams = [ImportState.stream(importID), ImportState.changesStream(importID)] }
+        return try storage.events(matching: filter, limit: limit).map { event in
+            let actor = event.metadata.actor
+            return AuditEntry(
+                position: event.position, recordedAt: event.recordedAt, byName: actor.name, byEmail: actor.email, via: actor.via.rawValue,
+                action: event.type, object: try auditObject(event), outcome: try auditOutcome(event))
         }
     }
 
@@ -201,9 +179,8 @@ extension Ledger {
 
     /// Every change to `subject`, oldest first, up to `position` (the whole log when nil).
     public func history(of subject: Subject, asOf position: Int64? = nil) throws -> [HistoryEntry] {
-        try store.pool.read { db in
-            try subject.selections.flatMap { try HistoryProjection.entries(of: $0, upTo: position ?? .max, in: db, coder: coder) }
-        }.sorted { ($0.position, $0.kind.order) < ($1.position, $1.kind.order) }
+        try subject.selections.flatMap { try HistoryProjection.entries(of: $0, upTo: position ?? .max, in: storage, coder: coder) }
+            .sorted { ($0.position, $0.kind.order) < ($1.position, $1.kind.order) }
     }
 
     /// The configuration periods of `subject` up to `position`: where a register was installed
@@ -237,8 +214,6 @@ extension Ledger {
 
     /// The last position recorded at or before `date`: what "as of" a time means.
     public func position(asOf date: Date) throws -> Int64 {
-        try store.pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT MAX(position) FROM events WHERE recorded_at <= ?", arguments: [SQLiteEventStore.timestamp(date)]) ?? 0
-        }
+        try storage.lastPosition(recordedBy: date)
     }
 }

@@ -1,6 +1,5 @@
 import DataExchange
 import Foundation
-import GRDB
 
 /// One change to an entity, as its history shows it: when, by whom, through which import and
 /// record, and each field's old and new value.
@@ -24,32 +23,12 @@ public struct HistoryEntry: Sendable, Codable, Equatable {
 /// that an entity's history is a range read, however long the log. An entity's creation is on
 /// its state row instead (`StateFold`), until a rename hands it to this index.
 enum HistoryProjection {
-    static func registerMigrations(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("history") { db in
-            try db.execute(sql: """
-                CREATE TABLE entity_changes (
-                    kind TEXT NOT NULL, key TEXT NOT NULL, position INTEGER NOT NULL, PRIMARY KEY (kind, key, position)
-                ) WITHOUT ROWID;
-                """)
-        }
-        migrator.registerMigration("history-renames") { db in
-            // Which key each renamed entity had before: its history is found under either.
-            try db.execute(sql: """
-                CREATE TABLE entity_renames (
-                    kind TEXT NOT NULL, key TEXT NOT NULL, previous_key TEXT NOT NULL, position INTEGER NOT NULL,
-                    PRIMARY KEY (kind, key, position)
-                ) WITHOUT ROWID;
-                CREATE INDEX entity_renames_by_previous_key ON entity_renames (kind, previous_key);
-                """)
-        }
-    }
-
     /// The index rows of many events, gathered and then written in key order: written as the
     /// events come, they land at random places of the index, and a first import's rows spent
     /// most of their time moving pages. The `value` of a row is its position.
     struct Batch {
-        private var rows: [(kind: EntityKind, key: String, value: Int64)] = []
-        private var renames: [(kind: EntityKind, key: String, previousKey: String, position: Int64)] = []
+        private(set) var rows: [(kind: EntityKind, key: String, value: Int64)] = []
+        private(set) var renames: [(kind: EntityKind, key: String, previousKey: String, position: Int64)] = []
 
         mutating func add(_ applied: AppliedRecord) {
             let position = applied.position
@@ -69,16 +48,6 @@ enum HistoryProjection {
         /// entities' state rows, and the registers placed at service points and taken from them.
         mutating func add(from fold: StateFold) {
             rows += (fold.displaced + fold.placements).map { ($0.kind, $0.key, $0.position) }
-        }
-
-        func write(in db: Database) throws {
-            let rename = try db.cachedStatement(sql: "INSERT INTO entity_renames (kind, key, previous_key, position) VALUES (?, ?, ?, ?)")
-            for row in renames { try rename.execute(arguments: [row.kind.rawValue, row.key, row.previousKey, row.position]) }
-            var insert = try BulkInsert(db, "INSERT OR IGNORE INTO entity_changes (kind, key, position)", columns: 3)
-            for row in EntityKind.sortedByKey(rows, by: <) {
-                try insert.add([.text(row.kind.rawValue), .text(row.key), .integer(row.value)])
-            }
-            try insert.flush()
         }
     }
 
@@ -134,45 +103,10 @@ enum HistoryProjection {
         var links: [Link] { prefix ? [] : Link.all.filter { kinds.contains($0.to) } }
     }
 
-    /// The positions of the events that changed what `selection` names, up to `position`, and
-    /// the names it is found under: its keys now and every key it had before a rename.
-    static func positions(of selection: Selection, upTo position: Int64, in db: Database) throws -> (positions: Set<Int64>, names: Set<String>) {
-        let (kinds, key, prefix) = (selection.kinds, selection.key, selection.prefix)
-        let kindList = kinds.map { "'\($0.rawValue)'" }.joined(separator: ",")
-        let escaped = key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-        var names: Set<String> = [key]
-        var pending = try String.fetchAll(
-            db, sql: "SELECT previous_key FROM entity_renames WHERE kind IN (\(kindList)) AND (key = ? OR (? AND key LIKE ? ESCAPE '\\')) AND position <= ?",
-            arguments: [key, prefix, escaped + "%", position])
-        while let previous = pending.popLast() {
-            guard names.insert(previous).inserted else { continue }
-            pending += try String.fetchAll(
-                db, sql: "SELECT previous_key FROM entity_renames WHERE kind IN (\(kindList)) AND key = ? AND position <= ?", arguments: [previous, position])
-        }
-        var positions: Set<Int64> = []
-        for name in names {
-            let exact = name == key && prefix
-            let condition = exact ? "(key = ? OR key LIKE ? ESCAPE '\\')" : "key = ?"
-            let arguments: StatementArguments = exact ? [name, escaped + "%"] : [name]
-            positions.formUnion(try Int64.fetchAll(
-                db, sql: "SELECT position FROM entity_changes WHERE kind IN (\(kindList)) AND \(condition) AND position <= ?", arguments: arguments + [position]))
-            // Creations are on the state rows of the entities that still have the key they were created with.
-            positions.formUnion(try Int64.fetchAll(
-                db, sql: "SELECT created FROM state WHERE kind IN (\(kindList)) AND \(condition) AND created <= ?", arguments: arguments + [position]))
-            // What links to it is kept under the key it names: a register's meter.
-            for link in selection.links where link.to == .register && RegisterKey(key: name).meter != name {
-                positions.formUnion(try Int64.fetchAll(
-                    db, sql: "SELECT position FROM entity_changes WHERE kind = ? AND key = ? AND position <= ?",
-                    arguments: [link.to.rawValue, RegisterKey(key: name).meter, position]))
-            }
-        }
-        return (positions, names)
-    }
-
     /// The changes of what `selection` names, in log order, up to `position`, under its current
     /// keys and every key it had before a rename.
-    static func entries(of selection: Selection, upTo position: Int64, in db: Database, coder: EventCoder) throws -> [HistoryEntry] {
-        let (positions, names) = try positions(of: selection, upTo: position, in: db)
+    static func entries(of selection: Selection, upTo position: Int64, in storage: any LedgerStorage, coder: EventCoder) throws -> [HistoryEntry] {
+        let (positions, names) = try storage.historyIndex(of: selection, upTo: position)
         func selected(_ change: EntityChange) -> Bool {
             if selection.links.contains(where: { link in names.contains { link.links(change, to: $0) } }) { return true }
             // A register placed at or taken from a service point, where the service point's rows
@@ -189,9 +123,8 @@ enum HistoryProjection {
             }
         }
         var entries: [HistoryEntry] = []
-        for position in positions.sorted() {
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM events WHERE position = ?", arguments: [position]) else { continue }
-            let event = try SQLiteEventStore.event(row)
+        for event in try storage.events(at: positions.sorted()) {
+            let position = event.position
             guard let applied = try coder.decode(event, as: RecordApplied.self) else { continue }
             for change in applied.changes where selected(change) {
                 entries.append(HistoryEntry(

@@ -4,7 +4,7 @@ import Foundation
 /// invariant-keeping transaction or read, so that SQLite and PostgreSQL can each keep the
 /// invariants their own way. Concerns move behind it one at a time; those that have not yet (the
 /// log, the projections, blobs, leases) still go through `SQLiteEventStore`.
-public protocol LedgerStorage: Sendable {
+protocol LedgerStorage: Sendable {
     // MARK: The log, and the projections that follow each event in the same transaction
 
     /// Appends `events` and brings every projection along, all or none: each stream named in
@@ -14,6 +14,18 @@ public protocol LedgerStorage: Sendable {
     func record(_ events: [NewEvent], expecting: [String: ExpectedVersion], credential: Credential?) throws -> [RecordedEvent]
     /// A stream's events in order.
     func events(in stream: String) throws -> [RecordedEvent]
+    /// The events at these positions, in log order.
+    func events(at positions: [Int64]) throws -> [RecordedEvent]
+    /// The events that `filter` lets through, in log order, at most `limit`.
+    func events(matching filter: EventFilter, limit: Int) throws -> [RecordedEvent]
+    /// The last position recorded at or before `date`; 0 when none was.
+    func lastPosition(recordedBy date: Date) throws -> Int64
+
+    // MARK: The history index
+
+    /// The positions of the events that changed what `selection` names, up to `position`, and
+    /// the names it is found under: its keys now and every key it had before a rename.
+    func historyIndex(of selection: HistoryProjection.Selection, upTo position: Int64) throws -> (positions: Set<Int64>, names: Set<String>)
 
     // MARK: Users, from the users projection and the credentials beside it
 
@@ -49,18 +61,30 @@ public protocol LedgerStorage: Sendable {
     func deleteSessions(expiredBy now: Date) throws
 }
 
+/// Which events an audit reads: each condition given narrows it.
+struct EventFilter: Sendable {
+    /// Only these positions.
+    var positions: Set<Int64>?
+    /// Only what this person did (their e-mail, as the metadata has it).
+    var actorEmail: String?
+    /// Only these streams.
+    var streams: [String]?
+    var since: Date?
+    var until: Date?
+}
+
 /// A person's password hash, kept beside the log: the log never forgets and goes into every
 /// backup, so the one mutable secret stays out of it.
-public struct Credential: Sendable {
-    public var userID: UUID
-    public var passwordHash: String
+struct Credential: Sendable {
+    var userID: UUID
+    var passwordHash: String
 }
 
 /// A session as the database keeps it: the SHA-256 of its token, never the token, so that a copy
 /// of the database signs nobody in.
-public struct StoredSession: Sendable, Equatable {
-    public var tokenHash: String
-    public var csrfToken: String
-    public var userID: UUID?
-    public var expires: Date
+struct StoredSession: Sendable, Equatable {
+    var tokenHash: String
+    var csrfToken: String
+    var userID: UUID?
+    var expires: Date
 }

@@ -138,4 +138,27 @@ enum StorageBackend: String, CaseIterable, CustomTestStringConvertible {
         try storage.deleteSession(tokenHash: "b1")
         #expect(try storage.session(tokenHash: "b1") == nil && storage.session(tokenHash: "n1") == sessions[3])
     }
+
+    @Test(arguments: StorageBackend.allCases)
+    func theAuditReadsEventsByPositionPersonStreamAndTime(backend: StorageBackend) throws {
+        let storage = try backend.open(in: scratch)
+        let otto = EventMetadata(actor: Actor(name: "Otto", email: "otto@utility.example", via: .api))
+        let (first, second) = (UUID(), UUID())
+        let before = Date().addingTimeInterval(-1)
+        try storage.record([try uploaded(first)], expecting: [:], credential: nil)
+        let byOtto = try coder.event(FileUploaded(importID: second, fileName: "b.csv", file: BlobReference(sha256: "b", size: 1), kind: .idUpdate),
+                                     stream: ImportState.stream(second), metadata: otto)
+        try storage.record([byOtto], expecting: [:], credential: nil)
+        let after = Date().addingTimeInterval(1)
+        #expect(try storage.events(at: [2, 1, 7]).map(\.position) == [1, 2])
+        #expect(try storage.events(matching: EventFilter(), limit: 10).map(\.position) == [1, 2])
+        #expect(try storage.events(matching: EventFilter(), limit: 1).map(\.position) == [1])
+        #expect(try storage.events(matching: EventFilter(actorEmail: "otto@utility.example"), limit: 10).map(\.position) == [2])
+        #expect(try storage.events(matching: EventFilter(streams: [ImportState.stream(first)]), limit: 10).map(\.position) == [1])
+        #expect(try storage.events(matching: EventFilter(positions: []), limit: 10).isEmpty)
+        #expect(try storage.events(matching: EventFilter(positions: [2], since: before, until: after), limit: 10).map(\.position) == [2])
+        #expect(try storage.events(matching: EventFilter(since: after), limit: 10).isEmpty)
+        #expect(try storage.events(matching: EventFilter(until: before), limit: 10).isEmpty)
+        #expect(try storage.lastPosition(recordedBy: after) == 2 && storage.lastPosition(recordedBy: before) == 0)
+    }
 }

@@ -53,6 +53,52 @@ struct SQLiteStorage: LedgerStorage {
 
     func events(in stream: String) throws -> [RecordedEvent] { try store.events(in: stream) }
 
+    func events(at positions: [Int64]) throws -> [RecordedEvent] {
+        try read { db in
+            let statement = try db.cachedStatement(sql: "SELECT * FROM events WHERE position = ?")
+            return try positions.sorted().compactMap { position in
+                try Row.fetchOne(statement, arguments: [position]).map(SQLiteEventStore.event)
+            }
+        }
+    }
+
+    func events(matching filter: EventFilter, limit: Int) throws -> [RecordedEvent] {
+        var conditions: [String] = [], arguments: StatementArguments = []
+        if let positions = filter.positions {
+            conditions.append("position IN (\(positions.isEmpty ? "NULL" : positions.sorted().map(String.init).joined(separator: ",")))")
+        }
+        if let email = filter.actorEmail {
+            conditions.append("json_extract(metadata, '$.actor.email') = ?")
+            arguments += [email]
+        }
+        if let streams = filter.streams {
+            conditions.append("stream IN (\(streams.map { _ in "?" }.joined(separator: ", ")))")
+            arguments += StatementArguments(streams)
+        }
+        if let since = filter.since {
+            conditions.append("recorded_at >= ?")
+            arguments += [Timestamp.text(since)]
+        }
+        if let until = filter.until {
+            conditions.append("recorded_at <= ?")
+            arguments += [Timestamp.text(until)]
+        }
+        let condition = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events \(condition) ORDER BY position LIMIT ?", arguments: arguments + [limit]).map(SQLiteEventStore.event)
+        }
+    }
+
+    func lastPosition(recordedBy date: Date) throws -> Int64 {
+        try read { db in
+            try Int64.fetchOne(db, sql: "SELECT MAX(position) FROM events WHERE recorded_at <= ?", arguments: [Timestamp.text(date)]) ?? 0
+        }
+    }
+
+    func historyIndex(of selection: HistoryProjection.Selection, upTo position: Int64) throws -> (positions: Set<Int64>, names: Set<String>) {
+        try read { db in try HistoryProjection.positions(of: selection, upTo: position, in: db) }
+    }
+
     func users() throws -> [UserAccount] {
         try read { db in try UserAccount.fetchAll(db, sql: UsersProjection.accounts + " ORDER BY name COLLATE NOCASE, email") }
     }
