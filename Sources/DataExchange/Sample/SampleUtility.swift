@@ -180,11 +180,19 @@ struct SampleUtility: Sendable {
 
     /// `value` moved to another place in 0..<modulo, one to one (a multiplier prime to 10, then
     /// this seed's offset), so that consecutive counters give IDs that look like serial numbers
-    /// yet never repeat.
+    /// yet never repeat. Each modulus has its own multiplier, so that an account's and a meter's
+    /// numbers made from the same counter do not share their last digits.
     func scrambled(_ value: Int, modulo: Int) -> Int {
-        let (high, low) = UInt64(value % modulo).multipliedFullWidth(by: 6_364_136_223)
+        let multiplier: UInt64 = switch modulo.trailingZeroBitCount {
+        case 8: 2_654_435_761
+        case 9: 6_364_136_223
+        case 10: 1_442_695_041
+        default: 7_919_393_137
+        }
+        let (high, low) = UInt64(value % modulo).multipliedFullWidth(by: multiplier)
         let (_, remainder) = UInt64(modulo).dividingFullWidth((high, low))
-        return (Int(remainder) + salt % modulo) % modulo
+        var offset = SampleRandom(UInt64(salt), UInt64(modulo))
+        return (Int(remainder) + Int(offset.next() % UInt64(modulo))) % modulo
     }
 
     static func padded(_ value: Int, _ width: Int) -> String {
