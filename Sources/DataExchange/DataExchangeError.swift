@@ -6,6 +6,8 @@ public struct DataExchangeError: Error, Sendable, Equatable, CustomStringConvert
         public static let unreadableFile = Code(name: "unreadable-file")
         public static let invalidSpecification = Code(name: "invalid-specification")
         public static let cannotWrite = Code(name: "cannot-write")
+        /// Options that make no sample file, such as more renames than the utility has entities.
+        public static let invalidSampleOptions = Code(name: "invalid-sample-options")
         public var description: String { name }
     }
 

@@ -415,11 +415,11 @@ extension LedgerCommandTests {
 }
 
 extension LedgerCommandTests {
-    /// The long commands show their progress on a terminal, and only there. Nine megabytes make
-    /// more than 20,000 events, from which a replay's and a verification's bars show.
+    /// The long commands show their progress on a terminal, and only there. Ten megabytes (about
+    /// 22,000 records) make more than 20,000 events, from which a replay's and a verification's bars show.
     @Test func theLongCommandsShowTheirProgressOnATerminal() throws {
-        let input = folder.appendingPathComponent("nine.csv")
-        try LedgerProcess.generate(["--size-mb", "9"], to: input)
+        let input = folder.appendingPathComponent("ten.csv")
+        try LedgerProcess.generate(["--size-mb", "10"], to: input)
         func onATerminal(_ arguments: String) throws -> String {
             let command = "\(LedgerProcess.executable.path) \(arguments) --db \(db) > /dev/null"
             return try LedgerProcess.run(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"]).output

@@ -16,7 +16,6 @@ enum LedgerProcess {
     }()
 
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let generator = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/tools/dx-generate")
 
     @discardableResult
     static func run(_ arguments: [String], in folder: URL? = nil, environment: [String: String] = [:]) throws -> Result {
@@ -45,9 +44,9 @@ enum LedgerProcess {
             errors: try String(contentsOf: errorsURL, encoding: .utf8))
     }
 
-    /// Generates a Data Exchange file with the shared generator.
+    /// Generates a sample Data Exchange file with `ledger sample`.
     static func generate(_ arguments: [String], to path: URL) throws {
-        let result = try run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", generator.path] + arguments + ["-o", path.path])
+        let result = try run(["sample"] + arguments + ["-o", path.path])
         guard result.status == 0 else { throw GeneratorFailed(message: result.errors) }
     }
 

@@ -17,7 +17,7 @@ public enum CSVFormat {
 
     /// Appends `cells` to `bytes` as one line, as `line` writes them, without making a string of
     /// each: for a file of a hundred thousand lines.
-    public static func appendLine(_ cells: [String], to bytes: inout [UInt8]) {
+    public static func appendLine(_ cells: [String], to bytes: inout [UInt8], lineEnd: String = CSVFormat.lineEnd) {
         var first = true
         for value in cells {
             if !first { bytes.append(UInt8(ascii: ",")) }

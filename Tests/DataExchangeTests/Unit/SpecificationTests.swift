@@ -5,12 +5,23 @@ import TestSupport
 
 /// The specification is data: loaded from the file that ships with the package, amendable.
 @Suite struct SpecificationTests {
-    @Test func theBundledSpecificationHasEveryColumnOfTheSharedOneInOrder() throws {
+    /// The file in the repository is the source of truth: what the package bundles is that file,
+    /// every column once, in its order.
+    @Test func theBundledSpecificationIsTheFileInTheRepository() throws {
         let specification = try Specification.bundled()
-        let shared = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/spec/data-exchange-columns.csv")
-        let batch = CSVTokenizer.records(in: try Data(contentsOf: shared))
+        let file = repositoryRoot.appendingPathComponent("Sources/DataExchange/Resources/data-exchange-columns.csv")
+        let batch = CSVTokenizer.records(in: try Data(contentsOf: file))
+        #expect(batch.cells(ofRecordAt: 0).map { String(decoding: $0, as: UTF8.self) } == [
+            "column", "aliases", "entity", "max_length", "format", "values", "requirement", "clearable", "description",
+        ])
         let names = (1..<batch.count).map { String(decoding: batch.cells(ofRecordAt: $0)[0], as: UTF8.self) }
         #expect(specification.columns.map(\.name) == names)
+        #expect(names.count == 96 && Set(names).count == names.count)
+        #expect(names.first == "Account_ID" && names.last == "Utility_Use_2")
+        #expect(specification.columns.allSatisfy { !$0.description.isEmpty })
+        #expect(specification.columns.filter { $0.requirement == .key }.map(\.name) == ["Account_ID", "Location_ID", "Service_Point_ID", "Meter_ID", "Endpoint_SN"])
+        // Keys, not-empty fields, dates and reads must keep a value (spec rule 7).
+        #expect(specification.columns.filter { $0.requirement == .key || $0.requirement == .notEmpty || $0.format == .date }.allSatisfy { !$0.clearable })
         #expect(specification.version == Specification.bundledVersion)
         let resolution = try #require(specification.index(of: "Register_Resolution"))
         #expect(specification.match("Meter_Resolution") == .alias(resolution))
