@@ -160,7 +160,7 @@ extension Ledger {
                     firstPosition: chain.position + 1)
                 : ChangeCalculator(stored: try StoredEntities(in: db), importID: id, firstPosition: chain.position + 1)
             var changeEvents = ChangeEventPipeline(coder: coder, chain: chain)
-            func insert(_ events: [RecordedEvent], endingAt end: EventAppender.Chain, of changes: [AppliedRecord]) throws {
+            func insert(_ events: [RecordedEvent], endingAt end: LogChain, of changes: [AppliedRecord]) throws {
                 try appender.insert(events, endingAt: end)
                 for (applied, event) in zip(changes, events) {
                     // The calculator placed creations on state rows by where it expected their events.

@@ -4,15 +4,15 @@ import Foundation
 /// this one works out the next records, then inserted here, in order, in the approval's
 /// transaction. Encoding and hashing a first import's 166,818 events took a tenth of it.
 struct ChangeEventPipeline {
-    typealias Insert = (_ events: [RecordedEvent], _ end: EventAppender.Chain, _ changes: [AppliedRecord]) throws -> Void
+    typealias Insert = (_ events: [RecordedEvent], _ end: LogChain, _ changes: [AppliedRecord]) throws -> Void
     static let batchSize = 2_048
 
     private let coder: EventCoder
     private var pending: [AppliedRecord] = []
     /// Each batch's events go on from where the batch before ended in the hash chain.
-    private var stages: Stages<[AppliedRecord], [RecordedEvent], EventAppender.Chain>
+    private var stages: Stages<[AppliedRecord], [RecordedEvent], LogChain>
 
-    init(coder: EventCoder, chain: EventAppender.Chain) {
+    init(coder: EventCoder, chain: LogChain) {
         self.coder = coder
         stages = Stages(from: chain)
     }

@@ -60,9 +60,9 @@ struct EventAppender {
         return recorded
     }
 
-    /// Where the log ends for appending to `stream` with `metadata`: what `Chain.link` continues
+    /// Where the log ends for appending to `stream` with `metadata`: what `LogChain.link` continues
     /// from, on any thread, before `insert` writes what it linked.
-    mutating func chain(of stream: String, metadata: EventMetadata) throws -> Chain {
+    mutating func chain(of stream: String, metadata: EventMetadata) throws -> LogChain {
         let encoded: Data
         if let (cached, data) = metadataCache, cached == metadata {
             encoded = data
@@ -70,13 +70,13 @@ struct EventAppender {
             encoded = try SQLiteEventStore.encoder.encode(metadata)
             metadataCache = (metadata, encoded)
         }
-        return Chain(
+        return LogChain(
             stream: stream, version: try version(of: stream), position: position, previous: previous, metadata: metadata, encodedMetadata: encoded,
             recordedAt: recordedAt, recordedDate: recordedDate)
     }
 
     /// Writes events that `chain` linked, in order, and carries on from where it ended.
-    mutating func insert(_ events: [RecordedEvent], endingAt chain: Chain) throws {
+    mutating func insert(_ events: [RecordedEvent], endingAt chain: LogChain) throws {
         for event in events {
             try insert.run(
                 .integer(event.position), .text(event.stream), .integer(event.version), .text(event.id.uuidString), .text(event.type),
@@ -85,30 +85,5 @@ struct EventAppender {
         position = chain.position
         previous = chain.previous
         versions[chain.stream] = chain.version
-    }
-
-    /// The end of the log for one stream's next events: their positions, versions and hashes.
-    struct Chain: Sendable {
-        let stream: String
-        private(set) var version: Int64
-        private(set) var position: Int64
-        private(set) var previous: String
-        let metadata: EventMetadata
-        let encodedMetadata: Data
-        let recordedAt: String
-        let recordedDate: Date
-
-        /// `event` (of this chain's stream and metadata) with its place in the log and its hash.
-        mutating func link(_ event: NewEvent) -> RecordedEvent {
-            position += 1
-            version += 1
-            let hash = HashChain.hash(
-                previous: previous, position: position, stream: stream, version: version, id: event.id, type: event.type,
-                schemaVersion: event.schemaVersion, data: event.data, metadata: encodedMetadata, recordedAt: recordedAt)
-            previous = hash
-            return RecordedEvent(
-                position: position, stream: stream, version: version, id: event.id, type: event.type, schemaVersion: event.schemaVersion,
-                data: event.data, metadata: metadata, recordedAt: recordedDate, hash: hash)
-        }
     }
 }
