@@ -136,3 +136,39 @@ enum HistoryProjection {
         return entries
     }
 }
+
+/// The lookups the history index answers, each backend in its own SQL.
+protocol HistoryIndexReader {
+    /// The keys that entities of `kinds` had before a rename to `key` (with `prefix`, to any key
+    /// beginning with it), up to `position`.
+    func previousKeys(kinds: [EntityKind], key: String, prefix: Bool, upTo position: Int64) throws -> [String]
+    /// The positions the index keeps under `key` (with `prefix`, also under keys beginning with it).
+    func changes(kinds: [EntityKind], key: String, prefix: Bool, upTo position: Int64) throws -> [Int64]
+    /// The creation positions kept on the state rows of `key` (with `prefix`, and of keys beginning with it).
+    func creations(kinds: [EntityKind], key: String, prefix: Bool, upTo position: Int64) throws -> [Int64]
+}
+
+extension HistoryProjection {
+    /// The positions of the events that changed what `selection` names, up to `position`, and
+    /// the names it is found under: its keys now and every key it had before a rename.
+    static func positions(of selection: Selection, upTo position: Int64, in index: some HistoryIndexReader) throws -> (positions: Set<Int64>, names: Set<String>) {
+        var names: Set<String> = [selection.key]
+        var pending = try index.previousKeys(kinds: selection.kinds, key: selection.key, prefix: selection.prefix, upTo: position)
+        while let previous = pending.popLast() {
+            guard names.insert(previous).inserted else { continue }
+            pending += try index.previousKeys(kinds: selection.kinds, key: previous, prefix: false, upTo: position)
+        }
+        var positions: Set<Int64> = []
+        for name in names {
+            let prefix = name == selection.key && selection.prefix
+            positions.formUnion(try index.changes(kinds: selection.kinds, key: name, prefix: prefix, upTo: position))
+            // Creations are on the state rows of the entities that still have the key they were created with.
+            positions.formUnion(try index.creations(kinds: selection.kinds, key: name, prefix: prefix, upTo: position))
+            // What links to it is kept under the key it names: a register's meter.
+            for link in selection.links where link.to == .register && RegisterKey(key: name).meter != name {
+                positions.formUnion(try index.changes(kinds: [link.to], key: RegisterKey(key: name).meter, prefix: false, upTo: position))
+            }
+        }
+        return (positions, names)
+    }
+}

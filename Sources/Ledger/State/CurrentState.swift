@@ -413,13 +413,6 @@ enum StateProjection {
         return creations
     }
 
-    /// An import's completion is the last change to the state: a scan made before it is stale.
-    static func apply(_ event: RecordedEvent, in db: Database, coder: EventCoder) throws {
-        if try coder.decode(event, as: ImportCompleted.self) != nil {
-            try db.execute(sql: "UPDATE state_changes SET position = ?", arguments: [event.position])
-        }
-    }
-
     /// Writes the current fields of `keys`, as `state` holds them after an approval's changes:
     /// once per entity, rather than once per change.
     static func write(_ fold: StateFold, created: [CreatedEntity], in db: Database) throws {

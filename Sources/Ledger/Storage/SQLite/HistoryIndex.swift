@@ -25,40 +25,34 @@ extension HistoryProjection {
                 """)
         }
     }
+}
 
-    /// The positions of the events that changed what `selection` names, up to `position`, and
-    /// the names it is found under: its keys now and every key it had before a rename.
-    static func positions(of selection: Selection, upTo position: Int64, in db: Database) throws -> (positions: Set<Int64>, names: Set<String>) {
-        let (kinds, key, prefix) = (selection.kinds, selection.key, selection.prefix)
-        let kindList = kinds.map { "'\($0.rawValue)'" }.joined(separator: ",")
-        let escaped = key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-        var names: Set<String> = [key]
-        var pending = try String.fetchAll(
-            db, sql: "SELECT previous_key FROM entity_renames WHERE kind IN (\(kindList)) AND (key = ? OR (? AND key LIKE ? ESCAPE '\\')) AND position <= ?",
-            arguments: [key, prefix, escaped + "%", position])
-        while let previous = pending.popLast() {
-            guard names.insert(previous).inserted else { continue }
-            pending += try String.fetchAll(
-                db, sql: "SELECT previous_key FROM entity_renames WHERE kind IN (\(kindList)) AND key = ? AND position <= ?", arguments: [previous, position])
-        }
-        var positions: Set<Int64> = []
-        for name in names {
-            let exact = name == key && prefix
-            let condition = exact ? "(key = ? OR key LIKE ? ESCAPE '\\')" : "key = ?"
-            let arguments: StatementArguments = exact ? [name, escaped + "%"] : [name]
-            positions.formUnion(try Int64.fetchAll(
-                db, sql: "SELECT position FROM entity_changes WHERE kind IN (\(kindList)) AND \(condition) AND position <= ?", arguments: arguments + [position]))
-            // Creations are on the state rows of the entities that still have the key they were created with.
-            positions.formUnion(try Int64.fetchAll(
-                db, sql: "SELECT created FROM state WHERE kind IN (\(kindList)) AND \(condition) AND created <= ?", arguments: arguments + [position]))
-            // What links to it is kept under the key it names: a register's meter.
-            for link in selection.links where link.to == .register && RegisterKey(key: name).meter != name {
-                positions.formUnion(try Int64.fetchAll(
-                    db, sql: "SELECT position FROM entity_changes WHERE kind = ? AND key = ? AND position <= ?",
-                    arguments: [link.to.rawValue, RegisterKey(key: name).meter, position]))
-            }
-        }
-        return (positions, names)
+/// The history index's lookups in SQLite.
+struct SQLiteHistoryIndex: HistoryIndexReader {
+    let db: Database
+
+    func previousKeys(kinds: [EntityKind], key: String, prefix: Bool, upTo position: Int64) throws -> [String] {
+        try String.fetchAll(
+            db, sql: "SELECT previous_key FROM entity_renames WHERE kind IN (\(Self.list(kinds))) AND \(Self.keyCondition(prefix)) AND position <= ?",
+            arguments: Self.keyArguments(key, prefix) + [position])
+    }
+
+    func changes(kinds: [EntityKind], key: String, prefix: Bool, upTo position: Int64) throws -> [Int64] {
+        try Int64.fetchAll(
+            db, sql: "SELECT position FROM entity_changes WHERE kind IN (\(Self.list(kinds))) AND \(Self.keyCondition(prefix)) AND position <= ?",
+            arguments: Self.keyArguments(key, prefix) + [position])
+    }
+
+    func creations(kinds: [EntityKind], key: String, prefix: Bool, upTo position: Int64) throws -> [Int64] {
+        try Int64.fetchAll(
+            db, sql: "SELECT created FROM state WHERE kind IN (\(Self.list(kinds))) AND \(Self.keyCondition(prefix)) AND created <= ?",
+            arguments: Self.keyArguments(key, prefix) + [position])
+    }
+
+    private static func list(_ kinds: [EntityKind]) -> String { kinds.map { "'\($0.rawValue)'" }.joined(separator: ",") }
+    private static func keyCondition(_ prefix: Bool) -> String { prefix ? "(key = ? OR key LIKE ? ESCAPE '\\')" : "key = ?" }
+    private static func keyArguments(_ key: String, _ prefix: Bool) -> StatementArguments {
+        prefix ? [key, LikePattern.prefix(key)] : [key]
     }
 }
 

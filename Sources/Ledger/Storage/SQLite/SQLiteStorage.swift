@@ -46,9 +46,43 @@ struct SQLiteStorage: LedgerStorage {
     /// which an approval and a replay fold in memory (`StateFold`, `HistoryProjection.Batch`) and
     /// write once at the end.
     static func project(_ event: RecordedEvent, in db: Database, coder: EventCoder) throws {
-        try ActivityProjection.apply(event, in: db, coder: coder)
-        try StateProjection.apply(event, in: db, coder: coder)
-        try UsersProjection.apply(event, in: db, coder: coder)
+        guard let change = try ProjectionChange(event, coder: coder) else { return }
+        switch change {
+        case let .importUploaded(id, fileName, size, sha256, kind, via, at, byName, byEmail, position):
+            try db.execute(
+                sql: """
+                    INSERT INTO activity (id, file_name, size, sha256, kind, via, status, dropped_at, dropped_by_name, dropped_by_email, position)
+                    VALUES (?, ?, ?, ?, ?, ?, 'uploaded', ?, ?, ?, ?)
+                    """,
+                arguments: [id, fileName, size, sha256, kind, via, at, byName, byEmail, position])
+        case let .importScanned(id, records, ready, errors, warnings, fileErrors, reportSHA256, reportSize):
+            try db.execute(
+                sql: """
+                    UPDATE activity SET status = 'scanned', records = ?, ready = ?, errors = ?, warnings = ?, file_errors = ?,
+                    report_sha256 = ?, report_size = ? WHERE id = ?
+                    """,
+                arguments: [records, ready, errors, warnings, fileErrors, reportSHA256, reportSize, id])
+        case let .importApproved(id, byName, byEmail, at):
+            try db.execute(
+                sql: "UPDATE activity SET status = 'approved', decided_by_name = ?, decided_by_email = ?, decided_at = ? WHERE id = ?",
+                arguments: [byName, byEmail, at, id])
+        case let .importCompleted(id, imported, unchanged, skipped, position):
+            try db.execute(sql: "UPDATE activity SET status = 'imported', imported = ?, unchanged = ?, skipped = ? WHERE id = ?",
+                           arguments: [imported, unchanged, skipped, id])
+            try db.execute(sql: "UPDATE state_changes SET position = ?", arguments: [position])
+        case let .importCancelled(id, byName, byEmail, at, reason):
+            try db.execute(
+                sql: "UPDATE activity SET status = 'cancelled', decided_by_name = ?, decided_by_email = ?, decided_at = ?, reason = ? WHERE id = ?",
+                arguments: [byName, byEmail, at, reason, id])
+        case let .importFailed(id, reason):
+            try db.execute(sql: "UPDATE activity SET status = 'failed', reason = ? WHERE id = ?", arguments: [reason, id])
+        case let .userCreated(id, name, email, role, at):
+            try db.execute(sql: "INSERT INTO users (id, name, email, role, created_at) VALUES (?, ?, ?, ?, ?)", arguments: [id, name, email, role, at])
+        case let .userDisabled(id):
+            try db.execute(sql: "UPDATE users SET disabled = 1 WHERE id = ?", arguments: [id])
+        case let .userSignedIn(id, at):
+            try db.execute(sql: "UPDATE users SET last_sign_in_at = ? WHERE id = ?", arguments: [at, id])
+        }
     }
 
     func events(in stream: String) throws -> [RecordedEvent] { try store.events(in: stream) }
@@ -96,7 +130,7 @@ struct SQLiteStorage: LedgerStorage {
     }
 
     func historyIndex(of selection: HistoryProjection.Selection, upTo position: Int64) throws -> (positions: Set<Int64>, names: Set<String>) {
-        try read { db in try HistoryProjection.positions(of: selection, upTo: position, in: db) }
+        try read { db in try HistoryProjection.positions(of: selection, upTo: position, in: SQLiteHistoryIndex(db: db)) }
     }
 
     func users() throws -> [UserAccount] {
@@ -127,7 +161,7 @@ struct SQLiteStorage: LedgerStorage {
 
     func importIDs(startingWith prefix: String, limit: Int) throws -> [UUID] {
         try read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM activity WHERE id LIKE ? LIMIT ?", arguments: [prefix + "%", limit])
+            try String.fetchAll(db, sql: "SELECT id FROM activity WHERE id LIKE ? ESCAPE '\\' LIMIT ?", arguments: [LikePattern.prefix(prefix), limit])
         }.compactMap(UUID.init(uuidString:))
     }
 

@@ -29,19 +29,6 @@ enum UsersProjection {
 
     /// The users with their password hashes.
     static let accounts = "SELECT users.*, credentials.password_hash FROM users LEFT JOIN credentials ON credentials.user_id = users.id"
-
-    static func apply(_ event: RecordedEvent, in db: Database, coder: EventCoder) throws {
-        let at = SQLiteEventStore.timestamp(event.recordedAt)
-        if let created = try coder.decode(event, as: UserCreated.self) {
-            try db.execute(
-                sql: "INSERT INTO users (id, name, email, role, created_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [created.userID.lowercasedString, created.name, created.email, created.role.rawValue, at])
-        } else if let disabled = try coder.decode(event, as: UserDisabled.self) {
-            try db.execute(sql: "UPDATE users SET disabled = 1 WHERE id = ?", arguments: [disabled.userID.lowercasedString])
-        } else if let signedIn = try coder.decode(event, as: SignedIn.self) {
-            try db.execute(sql: "UPDATE users SET last_sign_in_at = ? WHERE id = ?", arguments: [at, signedIn.userID.lowercasedString])
-        }
-    }
 }
 
 extension UserAccount: FetchableRecord {
