@@ -24,10 +24,18 @@ let package = Package(
             name: "DataExchange",
             resources: [.copy("Resources")]
         ),
+        // The system's libpq (Debian's libpq-dev): PostgreSQL through its blocking C API
+        // (docs/decisions/0023).
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         .target(
             name: "Ledger",
             dependencies: [
                 "DataExchange",
+                "CLibPQ",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

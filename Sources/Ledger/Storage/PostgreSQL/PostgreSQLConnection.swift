@@ -1,0 +1,283 @@
+import CLibPQ
+import Foundation
+
+/// One connection to PostgreSQL through libpq's blocking API (docs/decisions/0023). Not
+/// `Sendable`: one thread uses it at a time, as a `PostgreSQLPool` hands it out. Every call
+/// blocks its thread until the server answers, so the server must make them off Swift's
+/// cooperative threads.
+final class PostgreSQLConnection {
+    /// libpq's `PGconn`, finished in `deinit`.
+    private let connection: OpaquePointer
+    /// Where it is connected, without the password: for messages.
+    let target: String
+
+    /// Connects with a URL (`postgres://user@host:port/dbname?sslmode=…`) or a libpq connection
+    /// string (`host=… dbname=…`); libpq reads either.
+    init(url: String) throws {
+        target = PostgreSQLConnectionTarget(url).description
+        // Entries before `dbname` are defaults the URL may override; entries after it win:
+        // Swift's strings are UTF-8, so the connection must be too.
+        let settings = [("connect_timeout", "10"), ("application_name", "ledger"), ("dbname", url), ("client_encoding", "UTF8")]
+        let opened = withCStringArray(settings.map(\.0)) { keywords in
+            withCStringArray(settings.map(\.1)) { values in PQconnectdbParams(keywords, values, 1) }
+        }
+        guard let opened else {
+            throw PostgreSQLError(.connection, "Could not connect to PostgreSQL at \(target): libpq ran out of memory.")
+        }
+        guard PQstatus(opened) == CONNECTION_OK else {
+            let said = PostgreSQLConnectionTarget(url).redacting(Self.trimmed(PQerrorMessage(opened)))
+            PQfinish(opened)
+            throw PostgreSQLError(.connection, "Could not connect to PostgreSQL at \(target): \(said). Check that the server runs there and that the URL's user, database and port are right.")
+        }
+        connection = opened
+        // libpq prints the server's notices (`DROP … IF EXISTS` that did nothing) to stderr;
+        // the ledger has nothing to do with them.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
+    }
+
+    deinit { PQfinish(connection) }
+
+    // MARK: Statements
+
+    /// Runs one statement, with `$1`, `$2`… bound to `parameters` in text format (`nil` is NULL),
+    /// and returns its rows.
+    @discardableResult
+    func execute(_ sql: String, _ parameters: [PostgreSQLValue?] = []) throws -> PostgreSQLRows {
+        let result = try withParameters(parameters, of: sql) { values in
+            PQexecParams(connection, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+        }
+        return try rows(of: result, statement: sql)
+    }
+
+    /// Runs several statements separated by semicolons, without parameters (a migration, a
+    /// schema); stops at the first that fails. Returns the last one's rows.
+    @discardableResult
+    func executeScript(_ sql: String) throws -> PostgreSQLRows {
+        try rows(of: PQexec(connection, sql), statement: sql)
+    }
+
+    // MARK: Transactions
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    /// Transactions do not nest.
+    func transaction<Value>(_ body: () throws -> Value) throws -> Value {
+        guard PQtransactionStatus(connection) == PQTRANS_IDLE else {
+            throw PostgreSQLError(.usage, "A transaction was begun inside another on the connection to \(target); PostgreSQL's transactions do not nest.")
+        }
+        try execute("BEGIN")
+        let value: Value
+        do {
+            value = try body()
+        } catch {
+            // The body's error is the one to report; a rollback on a broken connection fails too.
+            _ = try? execute("ROLLBACK")
+            throw error
+        }
+        if PQtransactionStatus(connection) == PQTRANS_INERROR {
+            // COMMIT would answer ROLLBACK without an error, and the caller would believe it saved.
+            _ = try? execute("ROLLBACK")
+            throw PostgreSQLError(.usage, "The transaction was rolled back: a statement in it failed and its error was caught inside the transaction.")
+        }
+        try execute("COMMIT")
+        return value
+    }
+
+    /// Whether the connection is inside a transaction (begun, failed or not).
+    var isInTransaction: Bool { PQtransactionStatus(connection) != PQTRANS_IDLE }
+
+    // MARK: COPY
+
+    /// Runs `COPY … FROM STDIN` (text format) and streams the rows `body` writes to the server
+    /// as it writes them; returns how many rows the server took. When `body` throws, the copy is
+    /// abandoned (nothing of it is kept) and its error rethrown.
+    @discardableResult
+    func copyIn(_ sql: String, _ body: (inout PostgreSQLCopyWriter) throws -> Void) throws -> Int {
+        guard let started = PQexec(connection, sql) else { throw connectionError(statement: sql) }
+        defer { PQclear(started) }
+        guard PQresultStatus(started) == PGRES_COPY_IN else {
+            if PQresultStatus(started) == PGRES_COMMAND_OK || PQresultStatus(started) == PGRES_TUPLES_OK {
+                throw PostgreSQLError(.usage, "copyIn(_:_:) takes a COPY … FROM STDIN statement.", statement: sql)
+            }
+            throw error(of: started, statement: sql)
+        }
+        var writer = PostgreSQLCopyWriter(connection: self, statement: sql)
+        do {
+            try body(&writer)
+            try writer.flush()
+        } catch {
+            endCopy(abortingWith: "the ledger stopped the copy")
+            throw error
+        }
+        guard PQputCopyEnd(connection, nil) == 1 else { throw connectionError(statement: sql) }
+        var copied = 0
+        var failure: PostgreSQLError?
+        while let result = PQgetResult(connection) {
+            defer { PQclear(result) }
+            if PQresultStatus(result) == PGRES_COMMAND_OK {
+                copied = Int(String(cString: PQcmdTuples(result))) ?? writer.rowCount
+            } else if failure == nil {
+                failure = error(of: result, statement: sql)
+            }
+        }
+        if let failure { throw failure }
+        return copied
+    }
+
+    /// Copies `rows` into `table` (`name` or `schema.name`), each row's fields in the order of
+    /// `columns`.
+    @discardableResult
+    func copy<Rows: Sequence>(into table: String, columns: [String], rows: Rows) throws -> Int where Rows.Element == [PostgreSQLValue?] {
+        let sql = "COPY \(Self.quotedName(table)) (\(columns.map(Self.quotedIdentifier).joined(separator: ", "))) FROM STDIN"
+        return try copyIn(sql) { writer in
+            for row in rows { try writer.writeRow(row) }
+        }
+    }
+
+    /// Sends a part of a COPY's data; the writer buffers rows into parts of a few tens of KB.
+    func putCopyData(_ bytes: UnsafeBufferPointer<UInt8>, statement: String) throws {
+        let sent = bytes.withMemoryRebound(to: CChar.self) { PQputCopyData(connection, $0.baseAddress, Int32($0.count)) }
+        guard sent == 1 else { throw connectionError(statement: statement) }
+    }
+
+    /// Ends a COPY in progress, with an error so that the server keeps none of it, and reads
+    /// its results so that the connection can take the next statement.
+    private func endCopy(abortingWith reason: String) {
+        _ = PQputCopyEnd(connection, reason)
+        while let result = PQgetResult(connection) { PQclear(result) }
+    }
+
+    /// `name` as an SQL identifier, quoted: any name, never SQL.
+    static func quotedIdentifier(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// `table` or `schema.table`, each part quoted.
+    static func quotedName(_ name: String) -> String {
+        name.split(separator: ".", omittingEmptySubsequences: false).map { quotedIdentifier(String($0)) }.joined(separator: ".")
+    }
+
+    // MARK: Advisory locks
+
+    /// Waits until this transaction holds the advisory lock `key`; the end of the transaction
+    /// releases it. Two connections taking the same key run one after the other.
+    func lockForTransaction(advisoryKey key: Int64) throws {
+        guard PQtransactionStatus(connection) == PQTRANS_INTRANS else {
+            throw PostgreSQLError(.usage, "pg_advisory_xact_lock(\(key)) was asked for outside a transaction, where it would be released at once; take it inside transaction { }.")
+        }
+        try execute("SELECT pg_advisory_xact_lock($1::bigint)", [.integer(key)])
+    }
+
+    /// Takes the session-level advisory lock `key` if no one holds it, without waiting; it is
+    /// held until `unlockAdvisory(key:)` or the connection closes.
+    func tryLockAdvisory(key: Int64) throws -> Bool {
+        try execute("SELECT pg_try_advisory_lock($1::bigint)", [.integer(key)])[0].value(0)
+    }
+
+    /// Releases a session-level advisory lock; `false` when this session did not hold it.
+    @discardableResult
+    func unlockAdvisory(key: Int64) throws -> Bool {
+        try execute("SELECT pg_advisory_unlock($1::bigint)", [.integer(key)])[0].value(0)
+    }
+
+    // MARK: Health
+
+    /// Whether the connection can take the next statement: the server has not closed it. A
+    /// server writes nothing to an idle connection but to end it (a terminated backend, a
+    /// shutdown), so anything to read is taken as the end.
+    var isUsable: Bool {
+        guard PQstatus(connection) == CONNECTION_OK, !isInTransaction else { return false }
+        var socket = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
+        return poll(&socket, 1, 0) == 0
+    }
+
+    // MARK: libpq
+
+    /// The rows of `result`, which this clears, or the error it holds.
+    private func rows(of result: OpaquePointer?, statement: String) throws -> PostgreSQLRows {
+        guard let result else { throw connectionError(statement: statement) }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
+            return Self.copyRows(of: result)
+        case PGRES_COPY_IN:
+            endCopy(abortingWith: "COPY FROM STDIN goes through copyIn")
+            throw PostgreSQLError(.usage, "COPY … FROM STDIN must go through copyIn(_:_:), which sends the rows.", statement: statement)
+        case PGRES_COPY_OUT, PGRES_COPY_BOTH:
+            throw PostgreSQLError(.usage, "COPY … TO STDOUT is not supported; read rows with SELECT.", statement: statement)
+        default:
+            throw error(of: result, statement: statement)
+        }
+    }
+
+    private static func copyRows(of result: OpaquePointer) -> PostgreSQLRows {
+        let rowCount = PQntuples(result), columnCount = PQnfields(result)
+        let columns = (0..<columnCount).map { String(cString: PQfname(result, $0)) }
+        var fields = [String?]()
+        fields.reserveCapacity(Int(rowCount) * Int(columnCount))
+        for row in 0..<rowCount {
+            for column in 0..<columnCount {
+                if PQgetisnull(result, row, column) == 1 {
+                    fields.append(nil)
+                } else {
+                    let bytes = UnsafeRawBufferPointer(start: PQgetvalue(result, row, column), count: Int(PQgetlength(result, row, column)))
+                    fields.append(String(decoding: bytes, as: UTF8.self))
+                }
+            }
+        }
+        return PostgreSQLRows(columns: columns, fields: fields, affectedRowCount: Int(String(cString: PQcmdTuples(result))))
+    }
+
+    /// The error a failed result holds: the server's SQLSTATE and message when it sent them,
+    /// else libpq's (a connection that broke).
+    func error(of result: OpaquePointer, statement: String) -> PostgreSQLError {
+        // The PG_DIAG_ codes are character macros (`'C'`), which Swift does not import.
+        func field(_ code: Character) -> String? {
+            PQresultErrorField(result, Int32(code.asciiValue!)).map { String(cString: $0) }
+        }
+        guard let message = field("M") else { return connectionError(statement: statement) }
+        let sqlState = field("C").map(PostgreSQLError.SQLState.init(rawValue:))
+        let kind: PostgreSQLError.Kind = PQstatus(connection) == CONNECTION_OK ? .statement : .connection
+        return PostgreSQLError(kind, message, sqlState: sqlState, detail: field("D"), constraint: field("n"), statement: statement)
+    }
+
+    func connectionError(statement: String?) -> PostgreSQLError {
+        let said = Self.trimmed(PQerrorMessage(connection))
+        let kind: PostgreSQLError.Kind = PQstatus(connection) == CONNECTION_OK ? .statement : .connection
+        return PostgreSQLError(kind, "The connection to PostgreSQL at \(target) failed: \(said.isEmpty ? "libpq gave no reason" : said).", statement: statement)
+    }
+
+    /// libpq's own messages end with a newline.
+    static func trimmed(_ message: UnsafePointer<CChar>?) -> String {
+        message.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+    }
+
+    /// Binds `parameters` as C strings for the length of `body`.
+    private func withParameters<Result>(_ parameters: [PostgreSQLValue?], of sql: String, _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> Result) throws -> Result {
+        // All the values in one buffer, each ended by a NUL, and where each starts.
+        var buffer = [CChar]()
+        var starts = [Int?]()
+        starts.reserveCapacity(parameters.count)
+        for (position, parameter) in parameters.enumerated() {
+            guard let parameter else { starts.append(nil); continue }
+            let text = parameter.textFormat
+            guard !text.utf8.contains(0) else {
+                throw PostgreSQLError(.usage, "Parameter $\(position + 1) holds a NUL character, which PostgreSQL's text cannot hold; send it as .bytes.", statement: sql)
+            }
+            starts.append(buffer.count)
+            buffer.append(contentsOf: text.utf8.map { CChar(bitPattern: $0) })
+            buffer.append(0)
+        }
+        return buffer.withUnsafeBufferPointer { buffer in
+            let pointers = starts.map { start in start.map { buffer.baseAddress! + $0 } }
+            return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
+        }
+    }
+}
+
+/// NULL-terminated arrays of C strings, as `PQconnectdbParams` takes them.
+private func withCStringArray<Result>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> Result) -> Result {
+    let copies = strings.map { strdup($0) }
+    defer { copies.forEach { free($0) } }
+    let pointers = copies.map { UnsafePointer($0) } + [nil]
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
