@@ -23,6 +23,16 @@ public struct EventMetadata: Sendable, Codable, Hashable {
         self.actor = actor
         self.correlationID = correlationID
     }
+
+    /// The bytes the log keeps, and its hash chain covers: JSON with sorted keys, whichever
+    /// database keeps the log.
+    func encoded() throws -> Data { try Self.encoder.encode(self) }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
 }
 
 /// An event about to be appended: the store gives it a position, a version and a hash.

@@ -67,7 +67,7 @@ struct EventAppender {
         if let (cached, data) = metadataCache, cached == metadata {
             encoded = data
         } else {
-            encoded = try SQLiteEventStore.encoder.encode(metadata)
+            encoded = try metadata.encoded()
             metadataCache = (metadata, encoded)
         }
         return LogChain(

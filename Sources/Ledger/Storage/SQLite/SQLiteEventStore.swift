@@ -7,11 +7,6 @@ import GRDB
 public final class SQLiteEventStore: EventStore {
     public let path: String
     let pool: DatabasePool
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
 
     /// Opens (creating if needed) the ledger at `path` and brings its schema up to date.
     public init(path: String, migrations: (inout DatabaseMigrator) -> Void = { _ in }) throws {
