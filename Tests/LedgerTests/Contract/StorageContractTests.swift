@@ -7,21 +7,53 @@ import TestSupport
 /// A database the ledger can live in, opened empty for one test.
 enum StorageBackend: String, CaseIterable, CustomTestStringConvertible {
     case sqlite
+    case postgreSQL
 
     var testDescription: String { rawValue }
+}
 
-    func open(in folder: TemporaryFolder) throws -> any LedgerStorage {
-        switch self {
-        case .sqlite: try SQLiteStorage(path: folder.appendingPathComponent("ledger.sqlite").path)
+/// The databases one test opened, removed when it ends: SQLite files in a temporary folder, and
+/// PostgreSQL schemas of their own in the throwaway cluster's database (`Scripts/postgres`), so
+/// that tests run in parallel without meeting.
+final class ContractDatabases {
+    private let scratch: TemporaryFolder
+    private var schemas: [String] = []
+    private var urls: [ObjectIdentifier: String] = [:]
+
+    init() throws { scratch = try TemporaryFolder("ledger-contract") }
+
+    func open(_ backend: StorageBackend) throws -> any LedgerStorage {
+        switch backend {
+        case .sqlite:
+            return try SQLiteStorage(path: scratch.appendingPathComponent("\(UUID().lowercasedString).sqlite").path)
+        case .postgreSQL:
+            let schema = PostgreSQLTestDatabase.uniqueName("contract")
+            try PostgreSQLTestDatabase.connect().execute("CREATE SCHEMA \(schema)")
+            schemas.append(schema)
+            let base = try PostgreSQLTestDatabase.url()
+            let url = base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
+            let storage = try PostgreSQLStorage(url: url)
+            urls[ObjectIdentifier(storage)] = url
+            return storage
         }
+    }
+
+    /// The URL a PostgreSQL storage was opened with: its schema, for a second server or a raw look.
+    func url(of storage: any LedgerStorage) throws -> String {
+        try #require((storage as? PostgreSQLStorage).flatMap { urls[ObjectIdentifier($0)] })
+    }
+
+    deinit {
+        guard !schemas.isEmpty, let connection = try? PostgreSQLTestDatabase.connect() else { return }
+        for schema in schemas { _ = try? connection.execute("DROP SCHEMA \(schema) CASCADE") }
     }
 }
 
 /// What every backend of `LedgerStorage` must do, whatever database keeps it
 /// (docs/decisions/0022): each test runs once per backend.
 @Suite struct StorageContractTests {
-    private let scratch: TemporaryFolder
-    init() throws { scratch = try TemporaryFolder("ledger-contract") }
+    private let databases: ContractDatabases
+    init() throws { databases = try ContractDatabases() }
 
     static let ada = EventMetadata(actor: Actor(name: "Ada", email: "ada@utility.example", via: .cli))
     let coder = EventCoder.ledger
@@ -37,7 +69,7 @@ enum StorageBackend: String, CaseIterable, CustomTestStringConvertible {
 
     @Test(arguments: StorageBackend.allCases)
     func eventsTakeTheNextPositionsAndTheirStreamsNextVersionsInOneChain(backend: StorageBackend) throws {
-        let storage = try backend.open(in: scratch)
+        let storage = try databases.open(backend)
         let (first, second) = (UUID(), UUID())
         let recorded = try storage.record([try uploaded(first), try uploaded(second)], expecting: [:], credential: nil)
         let failed = try coder.event(ImportFailed(importID: first, reason: "test"), stream: ImportState.stream(first), metadata: Self.ada)
@@ -53,7 +85,7 @@ enum StorageBackend: String, CaseIterable, CustomTestStringConvertible {
 
     @Test(arguments: StorageBackend.allCases)
     func aStaleExpectedVersionAppendsNothingAndProjectsNothing(backend: StorageBackend) throws {
-        let storage = try backend.open(in: scratch)
+        let storage = try databases.open(backend)
         let id = UUID()
         try storage.record([try uploaded(id)], expecting: [:], credential: nil)
         let other = UUID()
@@ -67,7 +99,7 @@ enum StorageBackend: String, CaseIterable, CustomTestStringConvertible {
 
     @Test(arguments: StorageBackend.allCases)
     func aRetriedEventIsNotAppendedTwice(backend: StorageBackend) throws {
-        let storage = try backend.open(in: scratch)
+        let storage = try databases.open(backend)
         let event = try uploaded(UUID())
         try storage.record([event], expecting: [:], credential: nil)
         let again = try storage.record([event], expecting: [:], credential: nil)
@@ -77,7 +109,7 @@ enum StorageBackend: String, CaseIterable, CustomTestStringConvertible {
 
     @Test(arguments: StorageBackend.allCases)
     func theActivityListFollowsTheLogNewestFirst(backend: StorageBackend) throws {
-        let storage = try backend.open(in: scratch)
+        let storage = try databases.open(backend)
         let ids = (0..<3).map { _ in UUID() }
         for (index, id) in ids.enumerated() {
             try storage.record([try uploaded(id, name: "file\(index).csv", sha256: String(repeating: "\(index)", count: 64))], expecting: [:], credential: nil)
@@ -96,7 +128,7 @@ enum StorageBackend: String, CaseIterable, CustomTestStringConvertible {
 
     @Test(arguments: StorageBackend.allCases)
     func aUsersCredentialIsKeptWithTheEventAndReplacedByAReset(backend: StorageBackend) throws {
-        let storage = try backend.open(in: scratch)
+        let storage = try databases.open(backend)
         let (zoe, abe) = (UUID(), UUID())
         try storage.record([try created(zoe, name: "Zoe", email: "zoe@utility.example")], expecting: [UserAccount.stream(zoe): .noStream],
                            credential: Credential(userID: zoe, passwordHash: "first"))
@@ -120,7 +152,7 @@ enum StorageBackend: String, CaseIterable, CustomTestStringConvertible {
 
     @Test(arguments: StorageBackend.allCases)
     func sessionsAreFoundByTheirTokensHashUntilTheyEnd(backend: StorageBackend) throws {
-        let storage = try backend.open(in: scratch)
+        let storage = try databases.open(backend)
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         let (ivy, otto) = (UUID(), UUID())
         let sessions = [
@@ -141,7 +173,7 @@ enum StorageBackend: String, CaseIterable, CustomTestStringConvertible {
 
     @Test(arguments: StorageBackend.allCases)
     func theAuditReadsEventsByPositionPersonStreamAndTime(backend: StorageBackend) throws {
-        let storage = try backend.open(in: scratch)
+        let storage = try databases.open(backend)
         let otto = EventMetadata(actor: Actor(name: "Otto", email: "otto@utility.example", via: .api))
         let (first, second) = (UUID(), UUID())
         let before = Date().addingTimeInterval(-1)

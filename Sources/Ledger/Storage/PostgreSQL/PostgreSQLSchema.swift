@@ -1,0 +1,79 @@
+import Foundation
+
+/// The ledger's tables in PostgreSQL, as versioned migrations: history, named and append-only,
+/// never edited once shipped. Whichever process opens the database first runs what is missing,
+/// under an advisory lock, so that servers started at once on an empty database make one schema.
+enum PostgreSQLSchema {
+    /// The advisory lock of schema changes.
+    static let migrationsLock: Int64 = 0x6C65_6467_6572_0001
+    /// The advisory lock every append takes: one total order for the hash chain, and positions
+    /// that become visible in order (the lock is held until the append commits), so that no
+    /// reader skips an event committed late.
+    static let logLock: Int64 = 0x6C65_6467_6572_0002
+
+    static let migrations: [(name: String, sql: String)] = [
+        ("events", """
+            CREATE TABLE events (
+                position BIGINT PRIMARY KEY, stream TEXT NOT NULL, version BIGINT NOT NULL, id UUID NOT NULL UNIQUE, type TEXT NOT NULL,
+                schema_version INTEGER NOT NULL, data BYTEA NOT NULL, metadata BYTEA NOT NULL, recorded_at TEXT NOT NULL, hash TEXT NOT NULL,
+                UNIQUE (stream, version)
+            );
+            CREATE INDEX events_by_recorded_at ON events (recorded_at);
+            CREATE FUNCTION events_are_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'events are immutable: the log is append-only'; END $$;
+            CREATE TRIGGER events_are_immutable_update BEFORE UPDATE OR DELETE ON events FOR EACH ROW EXECUTE FUNCTION events_are_immutable();
+            CREATE TRIGGER events_are_immutable_truncate BEFORE TRUNCATE ON events FOR EACH STATEMENT EXECUTE FUNCTION events_are_immutable();
+            """),
+        ("activity", """
+            CREATE TABLE activity (
+                id TEXT PRIMARY KEY, file_name TEXT NOT NULL, size BIGINT NOT NULL, sha256 TEXT NOT NULL, kind TEXT NOT NULL,
+                via TEXT NOT NULL, status TEXT NOT NULL, dropped_at TEXT NOT NULL, dropped_by_name TEXT NOT NULL,
+                dropped_by_email TEXT NOT NULL, records INTEGER, ready INTEGER, errors INTEGER, warnings INTEGER, file_errors INTEGER,
+                imported INTEGER, unchanged INTEGER, skipped INTEGER, decided_by_name TEXT, decided_by_email TEXT, decided_at TEXT,
+                reason TEXT, report_sha256 TEXT, report_size BIGINT, position BIGINT NOT NULL
+            );
+            CREATE INDEX activity_newest_first ON activity (position DESC);
+            CREATE INDEX activity_by_status ON activity (status);
+            CREATE INDEX activity_by_file ON activity (sha256, position);
+            """),
+        ("users", """
+            CREATE TABLE users (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, role TEXT NOT NULL, disabled BOOLEAN NOT NULL DEFAULT false,
+                created_at TEXT NOT NULL, last_sign_in_at TEXT
+            );
+            CREATE UNIQUE INDEX users_by_email ON users (lower(email));
+            -- Not a projection: the one mutable secret, kept out of the append-only log.
+            CREATE TABLE credentials (user_id TEXT PRIMARY KEY, password_hash TEXT NOT NULL);
+            """),
+        ("state", """
+            CREATE TABLE state (kind TEXT NOT NULL, key TEXT NOT NULL, fields BYTEA NOT NULL, link TEXT, created BIGINT, PRIMARY KEY (kind, key));
+            CREATE TABLE state_changes (position BIGINT NOT NULL);
+            INSERT INTO state_changes VALUES (0);
+            """),
+        ("history", """
+            CREATE TABLE entity_changes (kind TEXT NOT NULL, key TEXT NOT NULL, position BIGINT NOT NULL, PRIMARY KEY (kind, key, position));
+            CREATE TABLE entity_renames (
+                kind TEXT NOT NULL, key TEXT NOT NULL, previous_key TEXT NOT NULL, position BIGINT NOT NULL, PRIMARY KEY (kind, key, position)
+            );
+            CREATE INDEX entity_renames_by_previous_key ON entity_renames (kind, previous_key);
+            """),
+        ("sessions", """
+            CREATE TABLE sessions (token_sha256 TEXT PRIMARY KEY, csrf_token TEXT NOT NULL, user_id TEXT, expires_at TEXT NOT NULL);
+            CREATE INDEX sessions_by_user ON sessions (user_id);
+            CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+            """),
+    ]
+
+    /// Runs the migrations this database has not had yet, once, under the migrations lock.
+    static func migrate(_ connection: PostgreSQLConnection) throws {
+        try connection.transaction {
+            try connection.lockForTransaction(advisoryKey: migrationsLock)
+            try connection.execute("CREATE TABLE IF NOT EXISTS ledger_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+            let applied = Set(try connection.execute("SELECT name FROM ledger_migrations").map { try $0.value(0, as: String.self) })
+            for migration in migrations where !applied.contains(migration.name) {
+                try connection.executeScript(migration.sql)
+                try connection.execute("INSERT INTO ledger_migrations (name) VALUES ($1)", [.text(migration.name)])
+            }
+        }
+    }
+}
