@@ -209,7 +209,7 @@ class AssetsTabTests(unittest.TestCase):
             " 'X-CSRF-Token': document.querySelector('meta[name=csrf-token]').content}, body: JSON.stringify({bdeUUID: arguments[0]})})"
             ".then(response => done(response.status));", self.import_id)
         self.assertEqual(status, 403)
-        self.assertEqual(self.api("GET", f"/v1/bde/import/{self.import_id}", self.admin)[1]["state"], "ready")
+        self.assertEqual(self.api("GET", f"/v1/bde/import/{self.import_id}", self.admin)[1]["stage"], "ready")
 
     def test_4_approving_adds_the_imported_line_to_the_activity_list(self):
         self.sign_in("ivy@utility.example")

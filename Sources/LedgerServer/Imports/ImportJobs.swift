@@ -19,7 +19,11 @@ public final class ImportJobs: Sendable {
         var phase: Phase
         var fileName: String
         var actor: Actor
+        /// The file's size, and how many of its bytes the scan or the approval has read.
+        var size: Int
         var progress = 0
+
+        var percentRead: Int { size > 0 ? min(100, progress * 100 / size) : 0 }
     }
 
     let ledger: Ledger
@@ -41,13 +45,14 @@ public final class ImportJobs: Sendable {
     /// is removed once the ledger has stored its own copy.
     func startScan(of file: ReceivedFile, actor: Actor) -> UUID {
         let id = UUID()
-        jobs.withLock { $0[id] = Job(phase: .queued, fileName: file.name, actor: actor) }
+        let size = (try? FileManager.default.attributesOfItem(atPath: file.url.path)[.size] as? Int) ?? 0
+        jobs.withLock { $0[id] = Job(phase: .queued, fileName: file.name, actor: actor, size: size) }
         queue.addOperation { [self] in
             defer { try? FileManager.default.removeItem(at: file.url) }
             update(id) { $0.phase = .scanning }
             do {
-                _ = try ledger.importFile(at: file.url, name: file.name, id: id, actor: actor) { records in
-                    self.update(id) { $0.progress = records }
+                _ = try ledger.importFile(at: file.url, name: file.name, id: id, actor: actor) { bytes in
+                    self.update(id) { $0.progress = bytes }
                 }
                 finish(id)
             } catch {
@@ -64,11 +69,11 @@ public final class ImportJobs: Sendable {
         try jobs.withLock { jobs in
             if jobs[id]?.phase == .importing { throw LedgerError(.invalidState, "Import \(id.lowercasedString) is being approved already.") }
             try state.decideApprove()
-            jobs[id] = Job(phase: .importing, fileName: state.uploaded?.fileName ?? "", actor: actor)
+            jobs[id] = Job(phase: .importing, fileName: state.uploaded?.fileName ?? "", actor: actor, size: state.uploaded?.file.size ?? 0)
         }
         approvals.addOperation { [self] in
             do {
-                _ = try ledger.approve(id, actor: actor) { records in self.update(id) { $0.progress = records } }
+                _ = try ledger.approve(id, actor: actor) { bytes in self.update(id) { $0.progress = bytes } }
                 finish(id)
             } catch {
                 update(id) { $0.phase = .failed(ServerError(error).message) }

@@ -1,24 +1,31 @@
 import Foundation
 import Ledger
 
-/// What the API and the page's script are told of an import: the state of the established Data
-/// Exchange Import API (`queued|scanning|ready|importing|done|cancelled|failed`), the dry run's
-/// counts, and what the test-run line shows.
+/// What the API and the page's script are told of an import. `state`, `dryRun` and `message`
+/// follow the established Data Exchange Import API, whose clients poll until `done`: a finished
+/// dry run is `done` with `dryRun: true`, an imported file `done` with `dryRun: false`. `stage`
+/// is the finer stage the page and new clients read, and `detail` says it to a person.
 struct ImportStatusReport: Encodable, Sendable {
     var bdeUUID: String
+    /// `queued`, `scanning`, `importing`, `done`, `cancelled` or `failed`.
     var state: String
+    /// `queued`, `scanning`, `ready` (the dry run is done; approve or cancel), `rejected` (file-level
+    /// errors: it cannot be imported), `importing`, `imported`, `cancelled` or `failed`.
+    var stage: String
     var dryRun: Bool
     var importFile: String
     var statusUrl: String
     var reportUrl: String?
+    /// The established API's: `import operation succeeded` once `done`; else the same as `detail`.
     var message: String
+    var detail: String
     var records: Int?
     var ready: Int?
     var errors: Int?
     var warnings: Int?
     /// Errors and warnings together: the number beside the Exceptions link.
     var exceptions: Int?
-    /// Records read so far by the scan or the approval under way.
+    /// How much of the file the scan or the approval under way has read, in percent.
     var progress: Int?
     var imported: Int?
     var via: String
@@ -43,8 +50,8 @@ extension ImportJobs {
         }
         let key = id.lowercasedString
         var report = ImportStatusReport(
-            bdeUUID: key, state: "queued", dryRun: true, importFile: entry?.fileName ?? job?.fileName ?? "", statusUrl: ImportStatusReport.statusURL(id),
-            message: "", via: entry?.via ?? job?.actor.via.rawValue ?? "ui", droppedAt: entry?.droppedAt,
+            bdeUUID: key, state: "queued", stage: "queued", dryRun: true, importFile: entry?.fileName ?? job?.fileName ?? "",
+            statusUrl: ImportStatusReport.statusURL(id), message: "", detail: "", via: entry?.via ?? job?.actor.via.rawValue ?? "ui", droppedAt: entry?.droppedAt,
             droppedByName: entry?.droppedByName ?? job?.actor.name ?? "", droppedByEmail: entry?.droppedByEmail ?? job?.actor.email ?? "")
         if let entry {
             report.records = entry.records
@@ -59,41 +66,44 @@ extension ImportJobs {
                 report.exceptionsUrl = "/imports/\(key)/exceptions"
             }
         }
-        report.progress = job?.progress
+        report.progress = job.map(\.percentRead)
+        let read = "\(report.progress ?? 0)% of the file read"
         switch (job?.phase, entry?.status) {
         case (.queued?, _):
-            report.message = "Waiting for its turn to be scanned."
+            report.set("queued", "queued", "Waiting for its turn to be scanned.")
         case (.scanning?, _):
-            report.state = "scanning"
-            report.message = "Scanning: \(job?.progress ?? 0) records read."
+            report.set("scanning", "scanning", "Scanning: \(read).")
         case (.importing?, _):
-            report.state = "importing"
-            report.dryRun = false
-            report.message = "Importing: \(job?.progress ?? 0) records read."
+            report.set("importing", "importing", "Importing: \(read).", dryRun: false)
         case (.failed(let message)?, _):
-            report.state = "failed"
-            report.message = message
+            report.set("failed", "failed", message)
         case (nil, "scanned"):
-            report.state = "ready"
             let fileErrors = entry?.fileErrors ?? 0
-            report.message = fileErrors > 0
-                ? "The file cannot be imported: \(fileErrors) file-level error(s). Correct it and drop it again."
-                : "Dry run done: \(report.ready ?? 0) of \(report.records ?? 0) records are ready to be imported. Approve or cancel."
+            if fileErrors > 0 {
+                report.set("failed", "rejected", "The file cannot be imported: \(fileErrors) file-level error(s). Correct it and drop it again.")
+            } else {
+                report.set("done", "ready", "Dry run done: \(report.ready ?? 0) of \(report.records ?? 0) records are ready to be imported. Approve or cancel.")
+            }
         case (nil, "approved"):
-            report.state = "importing"
-            report.dryRun = false
-            report.message = "Importing."
+            report.set("importing", "importing", "Importing.", dryRun: false)
         case (nil, "imported"):
-            report.state = "done"
-            report.dryRun = false
-            report.message = "Imported: \(entry?.imported ?? 0) records changed the ledger."
+            report.set("done", "imported", "Imported: \(entry?.imported ?? 0) records changed the ledger.", dryRun: false)
         case (nil, "cancelled"):
-            report.state = "cancelled"
-            report.message = "Cancelled; nothing was imported." + (entry?.reason.map { " Reason: \($0)" } ?? "")
+            report.set("cancelled", "cancelled", "Cancelled; nothing was imported." + (entry?.reason.map { " Reason: \($0)" } ?? ""))
         default:
-            report.state = "failed"
-            report.message = "The server stopped before the scan of this file finished; drop the file again."
+            report.set("failed", "failed", "The server stopped before the scan of this file finished; drop the file again.")
         }
         return report
+    }
+}
+
+extension ImportStatusReport {
+    /// The established API's state, the finer stage, and the sentence for a person.
+    mutating func set(_ state: String, _ stage: String, _ detail: String, dryRun: Bool = true) {
+        self.state = state
+        self.stage = stage
+        self.detail = detail
+        self.dryRun = dryRun
+        message = state == "done" ? "import operation succeeded" : detail
     }
 }

@@ -84,7 +84,7 @@
         // The scan's length is not known ahead: the bar runs while the count of records grows.
         upload.hidden = false;
         progress.removeAttribute("value");
-        uploadLabel.textContent = status.message;
+        uploadLabel.textContent = status.detail;
         setTimeout(() => follow(statusUrl, size), 400);
         return;
       }
@@ -110,14 +110,14 @@
       testRuns.prepend(line);
     }
     line.replaceChildren();
-    line.dataset.state = status.state;
+    line.dataset.state = status.stage;
     const when = (status.droppedAt || "").replace("T", " ").replace(/\.\d+Z$|Z$/, "");
     line.append(element("span", { class: "when" }, when));
     line.append(element("span", { class: "file" }, status.importFile));
-    if (status.state === "done") line.append(element("span", { class: "imported" }, status.imported + " records imported"));
+    if (status.stage === "imported") line.append(element("span", { class: "imported" }, status.imported + " records imported"));
     else line.append(element("span", { class: "ready" }, (status.ready || 0) + " records ready to be imported"));
     line.append(element("span", { class: "who" }, status.droppedByName + " <" + status.droppedByEmail + ">"));
-    if (status.state === "ready" && canImport) {
+    if (status.stage === "ready" && canImport) {
       const approve = element("button", { class: "approve", type: "button" }, "Approve Import");
       approve.addEventListener("click", () => decide(status, "PUT", "/v1/bde/import", JSON.stringify({ bdeUUID: status.bdeUUID }), approve));
       const cancel = element("button", { class: "cancel", type: "button" }, "Cancel Import");
@@ -129,7 +129,7 @@
       line.append(element("a", { href: status.exceptionsUrl, target: "_blank", rel: "noopener", class: "exceptions-link" }, "Exceptions"));
       line.append(element("span", { class: "exceptions-count" }, String(status.exceptions)));
     }
-    line.append(element("span", { class: "message" }, status.message));
+    line.append(element("span", { class: "message" }, status.detail));
   }
 
   function decide(status, method, url, body, button) {

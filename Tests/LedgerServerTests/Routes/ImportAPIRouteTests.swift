@@ -11,7 +11,7 @@ import Testing
     @Test func anUploadIsScannedThenApprovedOnceAndListed() async throws {
         try await TestServer().test { server, client in
             let id = try await TestServer.uploadAndWait(TestServer.exportFile(good: 3), as: server.importer, client: client)
-            let ready = try await TestServer.waitFor(id, state: "ready", as: server.importer, client: client)
+            let ready = try await TestServer.waitFor(id, stage: "ready", as: server.importer, client: client)
             #expect(ready["records"] as? Int == 4 && ready["errors"] as? Int == 1 && ready["exceptions"] as? Int == 1)
             #expect(ready["dryRun"] as? Bool == true && ready["importFile"] as? String == "export.csv")
             #expect(ready["droppedByEmail"] as? String == server.importer.email && ready["via"] as? String == "api")
@@ -20,8 +20,9 @@ import Testing
             var headers = TestServer.basic(server.importer)
             headers[.contentType] = "application/json"
             #expect(try await client.execute(uri: "/v1/bde/import", method: .put, headers: headers, body: approve).status == .accepted)
-            let done = try await TestServer.waitFor(id, state: "done", as: server.importer, client: client)
-            #expect(done["dryRun"] as? Bool == false && (done["imported"] as? Int ?? 0) >= 3)
+            let done = try await TestServer.waitFor(id, stage: "imported", as: server.importer, client: client)
+            // Three whole records, and the fourth's components but its meter (its date is wrong).
+            #expect(done["dryRun"] as? Bool == false && done["imported"] as? Int == 4)
             let again = try await client.execute(uri: "/v1/bde/import", method: .put, headers: headers, body: approve)
             #expect(again.status == .conflict)
             #expect(try server.ledger.activityEntry(UUID(uuidString: id)!).imported == done["imported"] as? Int)
@@ -29,6 +30,67 @@ import Testing
             let activity = try TestServer.json(try await client.execute(uri: "/v1/activity", method: .get, headers: TestServer.basic(server.auditor)))
             let first = try #require((activity["imports"] as? [[String: Any]])?.first)
             #expect(first["id"] as? String == id && first["via"] as? String == "api" && first["status"] as? String == "imported")
+        }
+    }
+
+    /// The eight steps of the established Data Exchange Import API, driven as a CIS script
+    /// written against it drives them: it knows `state`, `dryRun`, `reportUrl` and `bdeUUID`, and
+    /// polls until `done`.
+    @Test func aScriptWrittenForTheEstablishedImportAPIWorksUnchanged() async throws {
+        try await TestServer().test { server, client in
+            let credentials = TestServer.basic(server.importer)
+            func poll(_ statusUrl: String, until done: ([String: Any]) -> Bool) async throws -> [String: Any] {
+                for _ in 0..<200 {
+                    let status = try TestServer.json(try await client.execute(uri: statusUrl, method: .get, headers: credentials))
+                    if done(status) { return status }
+                    #expect(["queued", "scanning", "importing", "done"].contains(status["state"] as? String ?? ""), "\(status)")
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                Issue.record("never done")
+                return [:]
+            }
+            // 1. POST the file.
+            let posted = try await client.execute(
+                uri: "/v1/bde/import", method: .post, headers: TestServer.uploadHeaders(server.importer), body: TestServer.multipart(TestServer.exportFile(good: 3)))
+            #expect(posted.status == .accepted)
+            let started = try TestServer.json(posted)
+            let id = try #require(started["bdeUUID"] as? String), statusUrl = try #require(started["statusUrl"] as? String)
+            // 2. Check on the status until state is done: the dry run.
+            let dryRun = try await poll(statusUrl) { $0["state"] as? String == "done" }
+            #expect(dryRun["dryRun"] as? Bool == true && dryRun["importFile"] as? String == "export.csv")
+            #expect(dryRun["message"] as? String == "import operation succeeded")
+            #expect(dryRun["stage"] as? String == "ready")
+            // 3. Get the report.
+            let reportUrl = try #require(dryRun["reportUrl"] as? String)
+            let report = try TestServer.json(try await client.execute(uri: reportUrl, method: .get, headers: credentials))
+            #expect(report["total"] as? Int == 1)
+            // 4. Accept the dry run.
+            var json = credentials
+            json[.contentType] = "application/json"
+            let accepted = try await client.execute(uri: "/v1/bde/import", method: .put, headers: json, body: ByteBuffer(string: #"{"bdeUUID": "\#(id)"}"#))
+            #expect(accepted.status == .accepted)
+            #expect(try TestServer.json(accepted)["dryRun"] as? Bool == false)
+            // 5. Check the status again: done, now not a dry run.
+            let imported = try await poll(statusUrl) { $0["state"] as? String == "done" && $0["dryRun"] as? Bool == false }
+            #expect(imported["stage"] as? String == "imported" && imported["message"] as? String == "import operation succeeded")
+            #expect(imported["imported"] as? Int == 4)
+        }
+    }
+
+    /// A file with file-level errors is not `done`: it failed, and says why, with its report.
+    @Test func aFileThatCannotBeImportedIsNotReportedReady() async throws {
+        try await TestServer().test { server, client in
+            let started = try TestServer.json(try await client.execute(
+                uri: "/v1/bde/import", method: .post, headers: TestServer.uploadHeaders(server.importer), body: TestServer.multipart("Meter_Model,Meter_Size\nT-10,1\n")))
+            let id = try #require(started["bdeUUID"] as? String)
+            var status: [String: Any] = [:]
+            for _ in 0..<200 {
+                status = try TestServer.json(try await client.execute(uri: "/v1/bde/import/\(id)", method: .get, headers: TestServer.basic(server.importer)))
+                if status["stage"] as? String == "rejected" { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(status["state"] as? String == "failed" && status["stage"] as? String == "rejected")
+            #expect((status["detail"] as? String ?? "").contains("file-level error") && status["reportUrl"] != nil)
         }
     }
 

@@ -26,7 +26,7 @@ import Testing
             let session = try await BrowserSession.signIn(server.importer, client: client)
             let (headers, body) = session.form("")
             #expect(try await client.execute(uri: "/imports/\(first)/approve", method: .post, headers: headers, body: body).status == .found)
-            _ = try await TestServer.waitFor(first, state: "done", as: server.importer, client: client)
+            _ = try await TestServer.waitFor(first, stage: "imported", as: server.importer, client: client)
             #expect(try await client.execute(uri: "/imports/\(second)/cancel", method: .post, headers: headers, body: body).status == .found)
             #expect(try server.ledger.activityEntry(UUID(uuidString: second)!).status == "cancelled")
             let auditor = try await BrowserSession.signIn(server.auditor, client: client)
@@ -52,7 +52,7 @@ import Testing
             var headers = TestServer.basic(server.importer)
             headers[.contentType] = "application/json"
             _ = try await client.execute(uri: "/v1/bde/import", method: .put, headers: headers, body: ByteBuffer(string: #"{"bdeUUID": "\#(id)"}"#))
-            _ = try await TestServer.waitFor(id, state: "done", as: server.importer, client: client)
+            _ = try await TestServer.waitFor(id, stage: "imported", as: server.importer, client: client)
             let session = try await BrowserSession.signIn(server.auditor, client: client)
             let history = TestServer.text(try await client.execute(uri: "/history?kind=meter&id=M1", method: .get, headers: session.headers))
             #expect(history.contains("Ivan Importer") && history.contains("Neptune"))

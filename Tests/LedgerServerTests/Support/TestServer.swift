@@ -74,19 +74,19 @@ struct TestServer {
         let started = try await client.execute(uri: "/v1/bde/import", method: .post, headers: uploadHeaders(account), body: multipart(content))
         #expect(started.status == .accepted)
         let id = try #require(try json(started)["bdeUUID"] as? String)
-        _ = try await waitFor(id, state: "ready", as: account, client: client)
+        _ = try await waitFor(id, stage: "ready", as: account, client: client)
         return id
     }
 
-    /// Polls an import's status until it is in `state`; fails after ten seconds.
-    static func waitFor(_ id: String, state: String, as account: UserAccount, client: some TestClientProtocol) async throws -> [String: Any] {
+    /// Polls an import's status until it is at `stage`; fails after ten seconds.
+    static func waitFor(_ id: String, stage: String, as account: UserAccount, client: some TestClientProtocol) async throws -> [String: Any] {
         for _ in 0..<200 {
             let status = try json(try await client.execute(uri: "/v1/bde/import/\(id)", method: .get, headers: basic(account)))
-            if status["state"] as? String == state { return status }
-            if status["state"] as? String == "failed" { Issue.record("import failed: \(status["message"] ?? "")"); return status }
+            if status["stage"] as? String == stage { return status }
+            if status["state"] as? String == "failed" { Issue.record("import failed: \(status["detail"] ?? "")"); return status }
             try await Task.sleep(for: .milliseconds(50))
         }
-        Issue.record("import \(id) never reached \(state)")
+        Issue.record("import \(id) never reached \(stage)")
         return [:]
     }
 
