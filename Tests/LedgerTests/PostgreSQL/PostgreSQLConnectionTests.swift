@@ -218,6 +218,7 @@ import Testing
         #expect(refused?.message.contains("postgres://ledger@127.0.0.1:1/ledger_test") == true)
         #expect(refused?.message.contains("refused") == true)
         #expect(refused.map { "\($0)" }?.contains("s3cret") == false)
+        #expect(refused?.message.contains("\n") == false)
 
         let unreadable = #expect(throws: PostgreSQLError.self) {
             try PostgreSQLConnection(url: "postgres://ledger:s3cret-Pa55@127.0.0.1:port/ledger_test")

@@ -27,7 +27,7 @@ final class PostgreSQLConnection {
         guard PQstatus(opened) == CONNECTION_OK else {
             let said = PostgreSQLConnectionTarget(url).redacting(Self.trimmed(PQerrorMessage(opened)))
             PQfinish(opened)
-            throw PostgreSQLError(.connection, "Could not connect to PostgreSQL at \(target): \(said). Check that the server runs there and that the URL's user, database and port are right.")
+            throw PostgreSQLError(.connection, "Could not connect to PostgreSQL at \(target): \(said.hasSuffix(".") || said.hasSuffix("?") ? said : said + ".") Check the URL (its host, port, user and database) and that the server runs there.")
         }
         connection = opened
         // libpq prints the server's notices (`DROP … IF EXISTS` that did nothing) to stderr;
@@ -246,9 +246,12 @@ final class PostgreSQLConnection {
         return PostgreSQLError(kind, "The connection to PostgreSQL at \(target) failed: \(said.isEmpty ? "libpq gave no reason" : said).", statement: statement)
     }
 
-    /// libpq's own messages end with a newline.
+    /// libpq's message on one line: it ends its messages with a newline and puts hints on lines
+    /// of their own, indented.
     static func trimmed(_ message: UnsafePointer<CChar>?) -> String {
-        message.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+        guard let message else { return "" }
+        return String(cString: message).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
     }
 
     /// Binds `parameters` as C strings for the length of `body`.

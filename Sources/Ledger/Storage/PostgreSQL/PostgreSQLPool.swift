@@ -13,7 +13,7 @@ final class PostgreSQLPool: Sendable {
     private let permits: DispatchSemaphore
     private let opened = Atomic<Int>(0)
 
-    /// Connects once at once, so that a wrong URL or a server that is down is reported here
+    /// Opens one connection at once, so that a wrong URL or a server that is down is reported here
     /// rather than at the first query.
     init(url: String, maximumConnections: Int = 4) throws {
         precondition(maximumConnections > 0)
