@@ -130,19 +130,17 @@ extension Ledger {
         let metadata = EventMetadata(actor: actor)
         let reportPath = incoming.appendingPathComponent("\(id)-approval-report.csv")
         defer { try? FileManager.default.removeItem(at: reportPath) }
-        return try store.write { db in
-            var appender = try EventAppender(db: db)
-            try appender.check([stream: .exactly(before.version), changesStream: .noStream])
-            let stateVersion = try StateProjection.lastChange(in: db)
+        return try storage.approving { transaction in
+            try transaction.check([stream: .exactly(before.version), changesStream: .noStream])
+            let stateVersion = try transaction.lastStateChange()
             func append(_ event: NewEvent) throws {
-                guard let recorded = try appender.append(event) else {
+                guard try transaction.append(event) != nil else {
                     throw LedgerError(.storage, "The \(event.type) of import \(id.lowercasedString) could not be recorded.")
                 }
-                try SQLiteStorage.project(recorded, in: db, coder: coder)
             }
             // The very same file as the import that made the ledger what it is changes nothing,
             // even where the file itself moves a register back and forth (spec rule 6).
-            if let same = scan.sameFileAs, try Self.completion(of: same, in: db) == stateVersion {
+            if let same = scan.sameFileAs, try transaction.completion(of: same) == stateVersion {
                 try append(try coder.event(ImportApproved(importID: id, rescanned: false), stream: stream, metadata: metadata))
                 let skipped = scan.records - scan.ready
                 try append(try coder.event(
@@ -153,15 +151,15 @@ extension Ledger {
             try append(try coder.event(ImportApproved(importID: id, rescanned: rescanned), stream: stream, metadata: metadata))
             var history = HistoryProjection.Batch()
 
-            let chain = try appender.chain(of: changesStream, metadata: metadata)
+            let chain = try transaction.chain(of: changesStream, metadata: metadata)
             let calculator = uploaded.kind == .idUpdate
                 ? ChangeCalculator(
-                    state: try CurrentState.load(from: db), creations: try StateProjection.creations(in: db), stored: nil, importID: id,
+                    state: try transaction.currentState(), creations: try transaction.creations(), stored: nil, importID: id,
                     firstPosition: chain.position + 1)
-                : ChangeCalculator(stored: try StoredEntities(in: db), importID: id, firstPosition: chain.position + 1)
+                : ChangeCalculator(stored: try transaction.storedEntities(), importID: id, firstPosition: chain.position + 1)
             var changeEvents = ChangeEventPipeline(coder: coder, chain: chain)
             func insert(_ events: [RecordedEvent], endingAt end: LogChain, of changes: [AppliedRecord]) throws {
-                try appender.insert(events, endingAt: end)
+                try transaction.insert(events, endingAt: end)
                 for (applied, event) in zip(changes, events) {
                     // The calculator placed creations on state rows by where it expected their events.
                     guard applied.position == event.position else {
@@ -186,7 +184,7 @@ extension Ledger {
                 try outputs.finish()
                 try changeEvents.finish(insert)
             } else {
-                let summary = try Scanner(specification: try specification, ledger: try ScanState.load(from: db), today: today)
+                let summary = try Scanner(specification: try specification, ledger: try transaction.scanState(), today: today)
                     .scan(source, name: uploaded.fileName, observer: &outputs, progress: progress)
                 try outputs.finish()
                 try changeEvents.finish(insert)
@@ -203,8 +201,8 @@ extension Ledger {
             }
             let changes = outputs.changes
             history.add(from: changes.fold)
-            try history.write(in: db)
-            try changes.fold.write(in: db)
+            try transaction.write(history)
+            try transaction.write(changes.fold)
             try append(try coder.event(
                 ImportCompleted(importID: id, imported: changes.imported, unchanged: changes.unchanged, skipped: changes.skipped),
                 stream: stream, metadata: metadata))
@@ -212,13 +210,6 @@ extension Ledger {
         }
     }
 
-    /// The position of an import's completion, if it completed.
-    static func completion(of id: UUID, in db: Database) throws -> Int64? {
-        try Int64.fetchOne(
-            db, sql: "SELECT position FROM events WHERE stream = ? AND type = ?", arguments: [ImportState.stream(id), ImportCompleted.type])
-    }
-
-    /// Cancels a scanned import that is not approved yet; nothing of it is imported.
     public func cancel(_ id: UUID, reason: String?, actor: Actor) throws {
         let state = try importState(id)
         try state.decideCancel()

@@ -1,18 +1,18 @@
 import Foundation
-import GRDB
 
 /// The entities of the state table as an approval reads them: every entity's fields digest up
 /// front (a million of them load in a fraction of a second), and an entity's fields only when a
 /// record does not repeat them exactly. Loading every field took seven seconds and a gigabyte
 /// for a 70 MB file, most of which then compared equal.
 struct StoredEntities {
-    private let db: Database
+    /// An entity's stored fields, encoded (`FieldsCodec`), read where the transaction reads.
+    private let storedFields: (EntityKind, String) throws -> Data?
     /// Every stored entity's fields digest, by its `StableHash.entity`.
     private(set) var digests: DigestTable
 
-    init(in db: Database) throws {
-        self.db = db
-        digests = try DigestPages.load(in: db)
+    init(digests: DigestTable, storedFields: @escaping (EntityKind, String) throws -> Data?) {
+        self.digests = digests
+        self.storedFields = storedFields
     }
 
     var isEmpty: Bool { digests.isEmpty }
@@ -25,8 +25,7 @@ struct StoredEntities {
 
     func fields(_ kind: EntityKind, _ key: String) throws -> [String: String]? {
         guard digest(kind, key) != nil else { return nil }
-        let data = try Data.fetchOne(db.cachedStatement(sql: "SELECT fields FROM state WHERE kind = ? AND key = ?"), arguments: [kind.rawValue, key])
-        return try data.map(FieldsCodec.decode)
+        return try storedFields(kind, key).map(FieldsCodec.decode)
     }
 }
 

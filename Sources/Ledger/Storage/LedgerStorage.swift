@@ -27,6 +27,9 @@ protocol LedgerStorage: Sendable {
     /// the names it is found under: its keys now and every key it had before a rename.
     func historyIndex(of selection: HistoryProjection.Selection, upTo position: Int64) throws -> (positions: Set<Int64>, names: Set<String>)
 
+    /// Runs an approval in one transaction: all of what `body` appends and writes, or none.
+    func approving<Result>(_ body: (any ApprovalTransaction) throws -> Result) throws -> Result
+
     // MARK: Users, from the users projection and the credentials beside it
 
     /// Everyone who was given access, disabled people included, by name.

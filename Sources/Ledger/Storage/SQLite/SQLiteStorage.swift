@@ -85,6 +85,10 @@ struct SQLiteStorage: LedgerStorage {
         }
     }
 
+    func approving<Result>(_ body: (any ApprovalTransaction) throws -> Result) throws -> Result {
+        try store.write { db in try body(try SQLiteApprovalTransaction(db, coder: coder)) }
+    }
+
     func events(in stream: String) throws -> [RecordedEvent] { try store.events(in: stream) }
 
     func events(at positions: [Int64]) throws -> [RecordedEvent] {
