@@ -57,7 +57,7 @@ extension Ledger {
             return ImportOutcome(id: id, summary: summary, sameFileAs: sameFileAs)
         } catch {
             // The upload is recorded: say that its scan broke off, so the import does not wait forever.
-            _ = try? record([try coder.event(ImportFailed(importID: id, reason: "The scan broke off: \(error)"), stream: stream, metadata: metadata)],
+            _ = try? record([try coder.event(ImportFailed(importID: id, reason: "The scan broke off: \(LedgerError.reason(error))"), stream: stream, metadata: metadata)],
                         expecting: [stream: .exactly(1)])
             throw error
         }

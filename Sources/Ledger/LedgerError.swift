@@ -1,3 +1,6 @@
+import DataExchange
+import Foundation
+
 /// A failure of the ledger that a person can act on: a code scripts can match, and a message.
 public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -23,4 +26,15 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { message }
+
+    /// What the permanent log and a person are told of `error`: its own message where it is one
+    /// of ours, never the text Swift makes of a value, which names types and changes with them.
+    public static func reason(_ error: any Error) -> String {
+        switch error {
+        case let error as LedgerError: error.message
+        case let error as DataExchangeError: error.message
+        case let error as CocoaError where error.code == .fileReadNoSuchFile || error.code == .fileNoSuchFile: "a stored file is missing."
+        default: "an unexpected error, which the server's log shows."
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import DataExchange
 import Ledger
 
 /// A failure a route reports: an HTTP status and a message a person can act on. Ledger errors
@@ -30,6 +31,8 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
         switch error {
         case let error as ServerError: self = error
         case let error as LedgerError: self.init(Self.status(of: error.code), error.message)
+        // A file the scanner cannot read is the client's to correct; the rest are the server's.
+        case let error as DataExchangeError where error.code == .unreadableFile: self.init(.unprocessableContent, error.message)
         case let error as HTTPError: self.init(error.status, error.body ?? error.status.reasonPhrase)
         default: self.init(.internalServerError, "Something went wrong on the server; it was logged.")
         }

@@ -27,8 +27,9 @@ public enum CSVFormat {
         bytes.append(contentsOf: lineEnd.utf8)
     }
 
-    /// `value` as a cell that a spreadsheet shows as text: a value that a spreadsheet would run as
-    /// a formula (`=`, `@`, or a sign not followed by a digit) is led by an apostrophe.
+    /// `value` as a cell that a spreadsheet shows as text: a value that begins as a formula can
+    /// (`=`, `+`, `-`, `@`, a tab or a carriage return) is led by an apostrophe, unless it is a
+    /// plain number: `-2+3+cmd|' /C calc'!A0` begins with a sign and a digit and still runs.
     public static func inertCell(_ value: String) -> String {
         cell(isFormula(value) ? "'" + value : value)
     }
@@ -40,10 +41,19 @@ public enum CSVFormat {
     }
 
     private static func isFormula(_ value: String) -> Bool {
-        guard let first = value.unicodeScalars.first else { return false }
-        let second = value.unicodeScalars.dropFirst().first
-        return first == "=" || first == "@" || first == "\t" || first == "\r"
-            || ((first == "+" || first == "-") && !(second.map { ("0"..."9").contains($0) || $0 == "." } ?? true))
+        guard let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return false }
+        return !isPlainNumber(value)
+    }
+
+    /// A sign, digits and at most one decimal point, with a digit somewhere: `-3.5`, `+.5`.
+    private static func isPlainNumber(_ value: String) -> Bool {
+        var scalars = Substring(value).unicodeScalars
+        if let sign = scalars.first, sign == "+" || sign == "-" { scalars = scalars.dropFirst() }
+        var digits = 0, points = 0
+        for scalar in scalars {
+            if ("0"..."9").contains(scalar) { digits += 1 } else if scalar == "." { points += 1 } else { return false }
+        }
+        return digits > 0 && points <= 1
     }
 
     public static func line(_ cells: [String]) -> String {

@@ -124,20 +124,54 @@ struct MultipartReader {
         }
     }
 
-    /// The `name` and `filename` of a part's `Content-Disposition: form-data; …` header.
+    /// The `name` and `filename` of a part's `Content-Disposition: form-data; …` header. A quoted
+    /// value may hold `;` and `=`, and a quote or a backslash behind a backslash (RFC 7578, and
+    /// what curl sends): `filename="a;b\".csv"` is `a;b".csv`.
     static func disposition(_ headers: String) -> (field: String?, fileName: String?) {
         guard let line = headers.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("content-disposition:") }) else { return (nil, nil) }
         var field: String?, fileName: String?
-        for parameter in line.split(separator: ";").dropFirst() {
-            let parts = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2 else { continue }
-            let value = parts[1].hasPrefix("\"") && parts[1].hasSuffix("\"") && parts[1].count >= 2 ? String(parts[1].dropFirst().dropLast()) : parts[1]
-            switch parts[0].lowercased() {
+        for (name, value) in parameters(of: line) {
+            switch name.lowercased() {
             case "name": field = value
             case "filename": fileName = value
             default: break
             }
         }
         return (field, fileName)
+    }
+
+    /// The `name=value` parameters after a header's first `;`, quoted values unquoted. A
+    /// backslash escapes only a quote or a backslash: a Windows path keeps its own.
+    private static func parameters(of line: Substring) -> [(name: String, value: String)] {
+        var parameters: [(name: String, value: String)] = []
+        var rest = line.drop { $0 != ";" }
+        while rest.first == ";" {
+            rest = rest.dropFirst()
+            let name = rest.prefix { $0 != "=" && $0 != ";" }
+            rest = rest.dropFirst(name.count)
+            guard rest.first == "=" else { continue }
+            rest = rest.dropFirst().drop { $0 == " " || $0 == "\t" }
+            var value = ""
+            if rest.first == "\"" {
+                rest = rest.dropFirst()
+                while let character = rest.first {
+                    rest = rest.dropFirst()
+                    if character == "\"" { break }
+                    if character == "\\", let next = rest.first, next == "\"" || next == "\\" {
+                        value.append(next)
+                        rest = rest.dropFirst()
+                    } else {
+                        value.append(character)
+                    }
+                }
+                rest = rest.drop { $0 != ";" }
+            } else {
+                let raw = rest.prefix { $0 != ";" }
+                rest = rest.dropFirst(raw.count)
+                value = raw.trimmingCharacters(in: .whitespaces)
+            }
+            parameters.append((name.trimmingCharacters(in: .whitespaces), value))
+        }
+        return parameters
     }
 }

@@ -69,8 +69,20 @@ import TestSupport
         #expect(throws: DataExchangeError.self) { try ExceptionReportReader.forEachLine(inFileAt: path + ".missing") { _ in } }
     }
 
+    /// Every value that begins as a formula can is led by an apostrophe, unless it is a number.
+    @Test(arguments: [
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"), ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"), ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+        ("@SUM(A1)", "'@SUM(A1)"), ("\r=1", "'\r=1"), ("-1.5.2", "'-1.5.2"), ("-", "'-"), ("+", "'+"),
+        ("-3.5", "-3.5"), ("+.5", "+.5"), ("12", "12"), ("2023-01-05", "2023-01-05"), ("x-1", "x-1"),
+    ])
+    func aValueThatWouldRunIsLedByAnApostrophe(value: String, inert: String) {
+        let cell = CSVFormat.inertCell(value)
+        let unquoted = cell.hasPrefix("\"") ? String(cell.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"") : cell
+        #expect(unquoted == inert)
+    }
+
     @Test func anInertCellReadsBackAsItsValue() {
-        for value in ["=1+2", "@x", "-x", "+x", "\tx", "-1", "+.5", "plain", "'quoted", "", "-"] {
+        for value in ["=1+2", "@x", "-x", "+x", "\tx", "-1", "+.5", "plain", "'quoted", "", "-", "-2+3+cmd|' /C calc'!A0"] {
             let cell = CSVFormat.inertCell(value)
             let unquoted = cell.hasPrefix("\"") ? String(cell.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"") : cell
             #expect(CSVFormat.value(ofInertCell: unquoted) == value, "\(value)")

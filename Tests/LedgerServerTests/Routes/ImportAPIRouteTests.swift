@@ -118,6 +118,7 @@ import Testing
             let session = try await BrowserSession.signIn(server.auditor, client: client)
             let page = TestServer.text(try await client.execute(uri: "/imports/\(id)/exceptions", method: .get, headers: session.headers))
             #expect(page.contains("=NOW()") && !page.contains("&#39;=NOW()") && !page.contains("'=NOW()"))
+            #expect(page.contains("the fix file keeps every value exactly as the export had it"))
             let csv = TestServer.text(try await client.execute(uri: "/imports/\(id)/exceptions.csv", method: .get, headers: session.headers))
             #expect(csv.contains("'=NOW()"))
         }

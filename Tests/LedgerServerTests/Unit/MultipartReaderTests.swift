@@ -33,4 +33,17 @@ import Testing
         #expect(MultipartReader(contentType: "text/csv") == nil)
         #expect(MultipartReader(contentType: "multipart/form-data") == nil)
     }
+
+    /// A quoted file name may hold what separates parameters (curl sends `a;b".csv` so).
+    @Test(arguments: [
+        (#"form-data; name="data"; filename="a;b\".csv""#, "data", #"a;b".csv"#),
+        (#"form-data; filename="x=1; y.csv"; name=data"#, "data", "x=1; y.csv"),
+        (#"form-data; name="data"; filename="C:\exports\march.csv""#, "data", #"C:\exports\march.csv"#),
+        (#"form-data; name=data; filename=plain.csv"#, "data", "plain.csv"),
+        (#"form-data; name="data"; filename="""#, "data", ""),
+    ])
+    func aPartsNamesAreReadWithTheirQuotes(disposition: String, field: String, fileName: String) {
+        let read = MultipartReader.disposition("Content-Disposition: \(disposition)\r\nContent-Type: text/csv")
+        #expect(read.field == field && read.fileName == fileName)
+    }
 }
