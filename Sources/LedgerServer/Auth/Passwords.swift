@@ -9,6 +9,10 @@ public struct Passwords: Sendable {
 
     public init(cost: UInt8 = 12) { self.cost = cost }
 
+    /// bcrypt runs on at most half the cores (at least one), whatever the number of sign-ins at
+    /// once: the rest of the server keeps answering.
+    static let bcryptSlots = ConcurrencyLimit(max(1, ProcessInfo.processInfo.activeProcessorCount / 2))
+
     public static let minimumLength = 10
 
     public func hash(_ password: String) async throws -> String {
@@ -16,11 +20,11 @@ public struct Passwords: Sendable {
             throw ServerError(.badRequest, "A password needs at least \(Self.minimumLength) characters.")
         }
         let cost = cost
-        return await offCooperativePool { Bcrypt.hash(password, cost: cost) }
+        return await Self.bcryptSlots.run { await offCooperativePool { Bcrypt.hash(password, cost: cost) } }
     }
 
     public func verify(_ password: String, against hash: String) async -> Bool {
-        await offCooperativePool { Bcrypt.verify(password, hash: hash) }
+        await Self.bcryptSlots.run { await offCooperativePool { Bcrypt.verify(password, hash: hash) } }
     }
 
     /// A random password for a new user, printed once: 16 letters and digits.

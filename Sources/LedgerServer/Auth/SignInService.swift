@@ -10,7 +10,12 @@ public actor SignInService {
     /// How long a first refused sign-in waits before answering; each further refusal for the same
     /// e-mail within a quarter of an hour waits twice as long, up to 32 times.
     let refusalDelay: Duration
+    /// Recent refusals by e-mail, and by client address: guessing slows down per person and per
+    /// machine, so that trying many e-mails from one place is slowed too.
     private var refusals: [String: (count: Int, last: Date)] = [:]
+    /// A bcrypt hash that no password matches, checked for an e-mail that names nobody, so that a
+    /// refusal takes as long whether the e-mail has an account or not.
+    private var unknownAccountHash: String?
     /// Basic authentication sends the password with every call; bcrypt on each would cost a
     /// quarter second of CPU per call. A check that passed is remembered for a while, keyed by
     /// the e-mail, the password and the stored hash, so a reset or a new password forgets it.
@@ -29,23 +34,34 @@ public actor SignInService {
         let account = try await ledger.run { try $0.user(email: email) }
         let key = account.map { Self.cacheKey(email: email, password: password, hash: $0.passwordHash) }
         if let account, !account.disabled, let key, let until = verified[key], until > Date() { return account }
-        let matches: Bool
-        if let account { matches = await passwords.verify(password, against: account.passwordHash) } else { matches = false }
+        let hash: String
+        if let account { hash = account.passwordHash } else { hash = try await unknownAccount() }
+        let checked = await passwords.verify(password, against: hash)
+        let matches = account != nil && checked
         guard let account, matches, !account.disabled else {
             let reason = account == nil ? "unknown e-mail" : matches ? "user disabled" : "wrong password"
             try await ledger.run { try $0.recordFailedSignIn(email: email, reason: reason, via: via, clientAddress: clientAddress) }
-            try await Task.sleep(for: refusalDelay * (1 << min(countRefusal(of: email) - 1, 5)))
+            let refused = max(countRefusal(of: "e-mail " + email.lowercased()), clientAddress.map { countRefusal(of: "address " + $0) } ?? 0)
+            try await Task.sleep(for: refusalDelay * (1 << min(refused - 1, 5)))
             throw ServerError(.unauthorized, "The e-mail or the password is wrong, or the account is disabled.")
         }
-        refusals[email.lowercased()] = nil
+        refusals["e-mail " + email.lowercased()] = nil
         try await ledger.run { try $0.recordSignIn(account, via: via, clientAddress: clientAddress) }
         if let key { verified[key] = Date().addingTimeInterval(verifiedLifetime) }
         return account
     }
 
-    /// Counts a refusal for `email`; returns how many there were lately, this one included.
-    private func countRefusal(of email: String) -> Int {
-        let key = email.lowercased(), now = Date()
+    private func unknownAccount() async throws -> String {
+        if let unknownAccountHash { return unknownAccountHash }
+        let hash = try await passwords.hash(Passwords.random())
+        unknownAccountHash = hash
+        return hash
+    }
+
+    /// Counts a refusal for `key` (an e-mail or a client address); returns how many there were
+    /// lately, this one included.
+    private func countRefusal(of key: String) -> Int {
+        let now = Date()
         let previous = refusals[key].flatMap { now.timeIntervalSince($0.last) < 900 ? $0.count : nil } ?? 0
         if refusals.count > 10_000 { refusals = refusals.filter { now.timeIntervalSince($0.value.last) < 900 } }
         refusals[key] = (previous + 1, now)

@@ -33,4 +33,66 @@ import Testing
             try await service.signIn(email: server.auditor.email, password: TestServer.password, via: .api, clientAddress: nil)
         }
     }
+
+    /// Many e-mails tried from one machine are slowed as one person's guesses are.
+    @Test func refusalsFromOneClientAddressAreSlowedWhateverTheEmail() async throws {
+        let server = try await TestServer()
+        let service = SignInService(ledger: server.ledger, passwords: TestServer.passwords, refusalDelay: .milliseconds(50))
+        let clock = ContinuousClock()
+        func refusal(_ email: String, from address: String) async -> Duration {
+            let started = clock.now
+            await #expect(throws: ServerError.self) { try await service.signIn(email: email, password: "guess", via: .api, clientAddress: address) }
+            return clock.now - started
+        }
+        _ = await refusal("warm-up@nowhere.example", from: "198.51.100.1")
+        var waits: [Duration] = []
+        for n in 0..<3 { waits.append(await refusal("nobody\(n)@nowhere.example", from: "192.0.2.9")) }
+        #expect(waits[0] >= .milliseconds(50) && waits[1] >= .milliseconds(100) && waits[2] >= .milliseconds(200), "\(waits)")
+    }
+
+    /// A refused e-mail that names nobody costs the same bcrypt check as a wrong password, so
+    /// the time of a refusal does not tell which e-mails have accounts.
+    @Test func anUnknownEmailTakesAsLongAsAWrongPassword() async throws {
+        let server = try await TestServer()
+        let passwords = Passwords(cost: 10)
+        let service = SignInService(ledger: server.ledger, passwords: passwords, refusalDelay: .zero)
+        let clock = ContinuousClock()
+        func median(_ email: String) async -> Duration {
+            var times: [Duration] = []
+            for _ in 0..<5 {
+                let started = clock.now
+                await #expect(throws: ServerError.self) { try await service.signIn(email: email, password: "guess", via: .api, clientAddress: nil) }
+                times.append(clock.now - started)
+            }
+            return times.sorted()[2]
+        }
+        _ = await median("first@nowhere.example")
+        let (known, unknown) = (await median(server.importer.email), await median("nobody@nowhere.example"))
+        #expect(unknown * 2 >= known, "unknown \(unknown), known \(known)")
+    }
+
+    @Test func noMoreThanTheLimitRunAtOnce() async throws {
+        let limit = ConcurrencyLimit(2)
+        let counts = Counts()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<10 {
+                group.addTask {
+                    try await limit.run {
+                        await counts.start()
+                        try await Task.sleep(for: .milliseconds(10))
+                        await counts.end()
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let (most, finished) = (await counts.most, await counts.finished)
+        #expect(most == 2 && finished == 10)
+    }
+
+    actor Counts {
+        private(set) var running = 0, most = 0, finished = 0
+        func start() { running += 1; most = max(most, running) }
+        func end() { running -= 1; finished += 1 }
+    }
 }
