@@ -1,7 +1,7 @@
 /// The sample generator's random numbers: SplitMix64, small, fast and the same on every platform
 /// and toolchain. The standard library's generator is seeded by the system and its `random(in:)`
 /// algorithms may change between releases; a sample file must be byte-identical for its seed.
-struct SampleRandom: Sendable {
+struct SampleRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }

@@ -80,6 +80,18 @@ public enum ExpectedVersion: Sendable, Hashable {
     case noStream
     /// The stream's last event has this version.
     case exactly(Int64)
+
+    /// Fails with `versionConflict` unless `stream`, at `current`, is at this version.
+    func check(_ stream: String, at current: Int64) throws {
+        let matches: Bool = switch self {
+        case .any: true
+        case .noStream: current == 0
+        case .exactly(let version): current == version
+        }
+        guard matches else {
+            throw LedgerError(.versionConflict, "\(stream) changed since it was read (it is at version \(current)); read it again and retry.")
+        }
+    }
 }
 
 extension UUID {

@@ -1,4 +1,4 @@
-import DataExchange
+@testable import DataExchange
 import Foundation
 import Testing
 
@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func theRecordsReadWithKeptOutcomesAreTheRecordsScanned() throws {
-        var random = FuzzTests.Random(state: 41)
+        var random = FuzzTests.Random(seed: 41)
         var compared = 0
         for round in 0..<150 {
             let bytes = round == 0 ? FuzzTests.seedFile : FuzzTests.mutate(FuzzTests.seedFile, &random)

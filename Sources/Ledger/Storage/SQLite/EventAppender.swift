@@ -30,17 +30,7 @@ struct EventAppender {
 
     /// Fails with `versionConflict` unless every stream is at its expected version.
     mutating func check(_ expecting: [String: ExpectedVersion]) throws {
-        for (stream, expected) in expecting {
-            let current = try version(of: stream)
-            let matches: Bool = switch expected {
-            case .any: true
-            case .noStream: current == 0
-            case .exactly(let version): current == version
-            }
-            guard matches else {
-                throw LedgerError(.versionConflict, "\(stream) changed since it was read (it is at version \(current)); read it again and retry.")
-            }
-        }
+        for (stream, expected) in expecting { try expected.check(stream, at: try version(of: stream)) }
     }
 
     private mutating func version(of stream: String) throws -> Int64 {
