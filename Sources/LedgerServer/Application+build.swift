@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Ledger
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// What the server is built from besides its configuration: the parts tests set differently.
@@ -53,8 +54,11 @@ public func buildApplication(
     SpecificationController(ledger: served, pages: pages).addRoutes(to: router)
     UsersController(ledger: served, pages: pages, administration: UserAdministration(ledger: ledger, passwords: dependencies.passwords))
         .addRoutes(to: router)
+    let bodyReadTimeout = TimeAmount(configuration.bodyReadTimeout)
     return Application(
         router: router,
+        server: .http1(configuration: .init(
+            additionalChannelHandlers: [BodyReadTimeout(bodyReadTimeout)], idleTimeout: TimeAmount(configuration.idleTimeout))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ledger"),
         services: [ImportWorkService(jobs: jobs)],
         logger: logger)

@@ -8,12 +8,21 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var database: LedgerLocation
     /// Where uploaded files and reports are kept, beside the database unless said otherwise.
     public var dataDirectory: String
+    /// How long a connection may send nothing between requests (or before its first) before it
+    /// is closed, and how long a request's body may stop coming.
+    public var idleTimeout: Duration
+    public var bodyReadTimeout: Duration
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, database: LedgerLocation, dataDirectory: String? = nil) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, database: LedgerLocation, dataDirectory: String? = nil, idleTimeout: Duration = .seconds(60),
+        bodyReadTimeout: Duration = .seconds(30)
+    ) {
         self.host = host
         self.port = port
         self.database = database
         self.dataDirectory = dataDirectory ?? Self.folder(of: database.path) + "ledger-data"
+        self.idleTimeout = idleTimeout
+        self.bodyReadTimeout = bodyReadTimeout
     }
 
     /// The folder part of a path, with its trailing slash, or "" for a bare file name.

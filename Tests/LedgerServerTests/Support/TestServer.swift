@@ -34,9 +34,13 @@ struct TestServer {
     /// bcrypt at its lowest cost: the tests sign in often.
     static let passwords = Passwords(cost: 4)
 
-    func test(_ body: @escaping @Sendable (TestServer, any TestClientProtocol) async throws -> Void) async throws {
-        let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, database: LedgerLocation(option: ledger.store.path, environment: [:]),
-                                                dataDirectory: folder.appendingPathComponent("data").path)
+    func test(
+        idleTimeout: Duration = .seconds(60), bodyReadTimeout: Duration = .seconds(30),
+        _ body: @escaping @Sendable (TestServer, any TestClientProtocol) async throws -> Void
+    ) async throws {
+        let configuration = ServerConfiguration(
+            host: "127.0.0.1", port: 0, database: LedgerLocation(option: ledger.store.path, environment: [:]),
+            dataDirectory: folder.appendingPathComponent("data").path, idleTimeout: idleTimeout, bodyReadTimeout: bodyReadTimeout)
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let application = try await buildApplication(
