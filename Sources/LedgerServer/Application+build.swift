@@ -24,44 +24,55 @@ public struct ServerDependencies: Sendable {
 public func buildApplication(
     configuration: ServerConfiguration, ledger: Ledger, dependencies: ServerDependencies = ServerDependencies(), logger: Logger
 ) async throws -> some ApplicationProtocol {
-    // Scans that a stopped process left half done are recorded as failed, with their files kept.
-    let interrupted = try await offCooperativePool { try ledger.recoverInterruptedScans(actor: Actor(name: "ledger serve", email: "", via: .ui)) }
-    if !interrupted.isEmpty { logger.notice("\(interrupted.count) interrupted scan(s) recorded as failed") }
-    let pages = try await PageRenderer.load()
-    let signIn = SignInService(ledger: ledger, passwords: dependencies.passwords, refusalDelay: dependencies.refusalDelay)
-    let jobs = ImportJobs(ledger: ledger)
-    let reports = ExceptionReportIndexes()
-    let staging = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("uploads")
-    // What a killed process left staged (an upload cut short, a file it had not handed over yet,
-    // a fix file never sent) belongs to no request now: the ledger keeps its own copies.
-    let leftovers = UploadReceiver.removeLeftovers(in: staging)
-    if leftovers > 0 { logger.notice("removed \(leftovers) file(s) a stopped server left in \(staging.path)") }
-    let served = ServedLedger(ledger)
-    let sessions = SessionStore(ledger: served)
-    let router = Router(context: LedgerRequestContext.self)
-    router.add(middleware: RequestLogMiddleware())
-    router.get("health") { _, _ in "ok" }
-    router.add(middleware: ErrorMiddleware(pages: pages))
-    // Inside the error middleware: it serves a file where the router found no route.
-    if let statics = Bundle.module.url(forResource: "Static", withExtension: nil) {
-        router.add(middleware: FileMiddleware(statics.path, urlBasePath: "/static", logger: logger))
-    }
-    router.add(middleware: AuthenticationMiddleware(ledger: served, sessions: sessions, signIn: signIn))
-    SignInController(pages: pages, sessions: sessions, signIn: signIn, secureCookies: dependencies.secureCookies).addRoutes(to: router)
-    AssetsController(ledger: served, pages: pages, jobs: jobs, reports: reports, stagingFolder: staging).addRoutes(to: router)
-    ImportController(ledger: served, jobs: jobs, receiver: UploadReceiver(stagingFolder: staging), reports: reports).addRoutes(to: router)
-    HistoryController(ledger: served, pages: pages).addRoutes(to: router)
-    SpecificationController(ledger: served, pages: pages).addRoutes(to: router)
-    UsersController(ledger: served, pages: pages, administration: UserAdministration(ledger: ledger, passwords: dependencies.passwords))
-        .addRoutes(to: router)
+    let routes = try await LedgerRoutes(configuration: configuration, ledger: ledger, dependencies: dependencies, logger: logger)
     let bodyReadTimeout = TimeAmount(configuration.bodyReadTimeout)
     return Application(
-        router: router,
+        router: routes.router,
         server: .http1(configuration: .init(
             additionalChannelHandlers: [BodyReadTimeout(bodyReadTimeout)], idleTimeout: TimeAmount(configuration.idleTimeout))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ledger"),
-        services: [ImportWorkService(jobs: jobs)],
+        services: [ImportWorkService(jobs: routes.jobs)],
         logger: logger)
+}
+
+/// Every route, with its middleware, and the import work behind them: what the application
+/// serves, and whose route table the tests hold to a rule per route.
+struct LedgerRoutes {
+    let router: Router<LedgerRequestContext>
+    let jobs: ImportJobs
+
+    init(configuration: ServerConfiguration, ledger: Ledger, dependencies: ServerDependencies, logger: Logger) async throws {
+        // Scans that a stopped process left half done are recorded as failed, with their files kept.
+        let interrupted = try await offCooperativePool { try ledger.recoverInterruptedScans(actor: Actor(name: "ledger serve", email: "", via: .ui)) }
+        if !interrupted.isEmpty { logger.notice("\(interrupted.count) interrupted scan(s) recorded as failed") }
+        let pages = try await PageRenderer.load()
+        let signIn = SignInService(ledger: ledger, passwords: dependencies.passwords, refusalDelay: dependencies.refusalDelay)
+        jobs = ImportJobs(ledger: ledger)
+        let reports = ExceptionReportIndexes()
+        let staging = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("uploads")
+        // What a killed process left staged (an upload cut short, a file it had not handed over
+        // yet, a fix file never sent) belongs to no request now: the ledger keeps its own copies.
+        let leftovers = UploadReceiver.removeLeftovers(in: staging)
+        if leftovers > 0 { logger.notice("removed \(leftovers) file(s) a stopped server left in \(staging.path)") }
+        let served = ServedLedger(ledger)
+        let sessions = SessionStore(ledger: served)
+        router = Router(context: LedgerRequestContext.self)
+        router.add(middleware: RequestLogMiddleware())
+        router.get("health") { _, _ in "ok" }
+        router.add(middleware: ErrorMiddleware(pages: pages))
+        // Inside the error middleware: it serves a file where the router found no route.
+        if let statics = Bundle.module.url(forResource: "Static", withExtension: nil) {
+            router.add(middleware: FileMiddleware(statics.path, urlBasePath: "/static", logger: logger))
+        }
+        router.add(middleware: AuthenticationMiddleware(ledger: served, sessions: sessions, signIn: signIn))
+        SignInController(pages: pages, sessions: sessions, signIn: signIn, secureCookies: dependencies.secureCookies).addRoutes(to: router)
+        AssetsController(ledger: served, pages: pages, jobs: jobs, reports: reports, stagingFolder: staging).addRoutes(to: router)
+        ImportController(ledger: served, jobs: jobs, receiver: UploadReceiver(stagingFolder: staging), reports: reports).addRoutes(to: router)
+        HistoryController(ledger: served, pages: pages).addRoutes(to: router)
+        SpecificationController(ledger: served, pages: pages).addRoutes(to: router)
+        UsersController(ledger: served, pages: pages, administration: UserAdministration(ledger: ledger, passwords: dependencies.passwords))
+            .addRoutes(to: router)
+    }
 }
 
 /// Lets the imports under way finish when the server is asked to stop: a stored file is then
