@@ -46,7 +46,7 @@ struct LedgerRoutes {
         let interrupted = try await offCooperativePool { try ledger.recoverInterruptedScans(actor: Actor(name: "ledger serve", email: "", via: .ui)) }
         if !interrupted.isEmpty { logger.notice("\(interrupted.count) interrupted scan(s) recorded as failed") }
         let pages = try await PageRenderer.load()
-        let signIn = SignInService(ledger: ledger, passwords: dependencies.passwords, refusalDelay: dependencies.refusalDelay)
+        let signIn = SignInService(ledger: ledger, passwords: dependencies.passwords, refusalDelay: dependencies.refusalDelay, logger: logger)
         jobs = ImportJobs(ledger: ledger)
         let reports = ExceptionReportIndexes()
         let staging = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("uploads")

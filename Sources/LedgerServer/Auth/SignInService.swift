@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Ledger
+import Logging
 
 /// Checks e-mails and passwords against the users projection, records every sign-in and every
 /// refusal in the log, and slows refusals down so that guessing is slow.
@@ -22,10 +23,13 @@ public actor SignInService {
     private var verified: [String: Date] = [:]
     private let verifiedLifetime: TimeInterval = 300
 
-    public init(ledger: Ledger, passwords: Passwords, refusalDelay: Duration = .seconds(1)) {
+    private let logger: Logger
+
+    public init(ledger: Ledger, passwords: Passwords, refusalDelay: Duration = .seconds(1), logger: Logger = Logger(label: "ledger.sign-in")) {
         self.ledger = ServedLedger(ledger)
         self.passwords = passwords
         self.refusalDelay = refusalDelay
+        self.logger = logger
     }
 
     /// The active user whose e-mail and password these are; records the sign-in, or records the
@@ -39,8 +43,14 @@ public actor SignInService {
         let checked = await passwords.verify(password, against: hash)
         let matches = account != nil && checked
         guard let account, matches, !account.disabled else {
-            let reason = account == nil ? "unknown e-mail" : matches ? "user disabled" : "wrong password"
-            try await ledger.run { try $0.recordFailedSignIn(email: email, reason: reason, via: via, clientAddress: clientAddress) }
+            if account == nil {
+                // Not about anyone who has access: the server's log, not the ledger's, which
+                // never forgets (500 made-up e-mails would be 500 events for ever).
+                logger.notice("refused sign-in with an unknown e-mail", metadata: ["email": "\(email)", "client": "\(clientAddress ?? "")", "via": "\(via.rawValue)"])
+            } else {
+                let reason = matches ? "user disabled" : "wrong password"
+                try await ledger.run { try $0.recordFailedSignIn(email: email, reason: reason, via: via, clientAddress: clientAddress) }
+            }
             let refused = max(countRefusal(of: "e-mail " + email.lowercased()), clientAddress.map { countRefusal(of: "address " + $0) } ?? 0)
             try await Task.sleep(for: refusalDelay * (1 << min(refused - 1, 5)))
             throw ServerError(.unauthorized, "The e-mail or the password is wrong, or the account is disabled.")

@@ -71,6 +71,20 @@ import Testing
         #expect(unknown * 2 >= known, "unknown \(unknown), known \(known)")
     }
 
+    /// The probe's 500 made-up e-mails had made 500 events for ever: refusals that name nobody
+    /// go to the server's log; those against an account stay in the audit trail.
+    @Test func onlyRefusalsAgainstAnAccountAreRecordedInTheLog() async throws {
+        let server = try await TestServer()
+        let service = SignInService(ledger: server.ledger, passwords: TestServer.passwords, refusalDelay: .zero)
+        let before = try server.ledger.store.lastPosition()
+        for n in 0..<20 {
+            await #expect(throws: ServerError.self) { try await service.signIn(email: "nobody\(n)@nowhere.example", password: "guess", via: .api, clientAddress: "203.0.113.5") }
+        }
+        #expect(try server.ledger.store.lastPosition() == before)
+        await #expect(throws: ServerError.self) { try await service.signIn(email: server.auditor.email, password: "guess", via: .api, clientAddress: "203.0.113.5") }
+        #expect(try server.ledger.audit(user: server.auditor.email).filter { $0.action == "SignInFailed" }.count == 1)
+    }
+
     @Test func noMoreThanTheLimitRunAtOnce() async throws {
         let limit = ConcurrencyLimit(2)
         let counts = Counts()
