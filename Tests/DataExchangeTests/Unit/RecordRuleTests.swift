@@ -52,8 +52,9 @@ import Testing
         let header = DXFile.baseColumns.joined(separator: ",")
         let row = DXFile.baseColumns.map { DXFile.base[$0]! }.joined(separator: ",")
         let (summary, collected) = try scan("\(header)\n\(row),extra\n\(row)\n\(row.dropLast(2))\n")
-        #expect(collected.records.map { $0.exceptions.map(\.code) } == [[.raggedRecord], [.endpointOnTwoRegisters], [.raggedRecord]].map { $0 }
-            || collected.records.map { $0.exceptions.map(\.code) } == [[.raggedRecord], [], [.raggedRecord]])
+        // A ragged record's cells cannot be trusted to be in their columns: it takes no part in
+        // the rules across records, so the whole row after it, with the same endpoint, is fine.
+        #expect(collected.records.map { $0.exceptions.map(\.code) } == [[.raggedRecord], [], [.raggedRecord]])
         #expect(collected.records[0].exceptions[0].message.contains("24 cells, the header 23"))
         #expect(!collected.records[0].isReady && !collected.records[2].isReady)
         #expect(summary.ready == 1)
@@ -185,8 +186,9 @@ import Testing
         file.add(["Meter_Install_Date": "2018-01-01", "Meter_Removal_Date": "2019-12-30", "Endpoint_SN": ""])
         let (_, collected) = try scan(file.text)
         #expect(collected.records[0].exceptions.isEmpty && collected.records[1].exceptions.isEmpty)
-        #expect(collected.records[2].exceptions.map(\.code) == [.backdatedEntry, .registerConflict]
-            || collected.records[2].exceptions.map(\.code) == [.registerConflict])
+        // The same install date as record 1 with another removal date: a conflict (rule 11), an
+        // error that blocks the register, which then rewrites no history: not also backdated.
+        #expect(collected.records[2].exceptions.map(\.code) == [.registerConflict])
     }
 
     @Test func movesInTheFileAreWarnings() throws {
