@@ -21,7 +21,7 @@ extension Ledger {
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
         guard let size else { throw LedgerError(.notFound, "Cannot read \(url.path).") }
         try FileSizeLimit.check(size: size, name: fileName)
-        try recoverInterruptedScans()
+        try recoverInterruptedWork()
         // The state the scan compares with is read on the other cores while the file is stored.
         let loading = ScanState.Loading(from: store.pool)
         let file: BlobReference
@@ -32,7 +32,7 @@ extension Ledger {
             throw error
         }
         let (state, stateVersion) = try scanState(loading)
-        guard let lease = ScanLease(id, in: incoming) else { throw LedgerError(.versionConflict, "Import \(id.lowercasedString) is being scanned already.") }
+        guard let lease = WorkLease(.scanning, id, in: incoming) else { throw LedgerError(.versionConflict, "Import \(id.lowercasedString) is being scanned already.") }
         defer { withExtendedLifetime(lease) {} }
         let stream = ImportState.stream(id)
         let metadata = EventMetadata(actor: actor)
@@ -66,26 +66,43 @@ extension Ledger {
     /// The folder of files on their way in: uploads being stored, reports being written, leases.
     private var incoming: URL { blobs.folder.appendingPathComponent("incoming") }
 
-    /// Records as failed every import whose scan was interrupted: uploaded, not scanned, and no
-    /// process scanning it (a scan holds its `ScanLease` until it ends). Returns their ids.
+    /// Records what a stopped process left unfinished: every import whose scan was interrupted
+    /// (uploaded, not scanned, and no process scanning it: a scan holds its lease until it ends)
+    /// as failed, and every approval interrupted before it committed (its lease file left, held
+    /// by nobody) as `ApprovalInterrupted`, the import still to be approved. Returns their ids.
     @discardableResult
-    public func recoverInterruptedScans(actor: Actor = Actor(name: "ledger", email: "", via: .cli)) throws -> [UUID] {
-        let uploaded = try storage.importsAwaitingTheirScan()
+    public func recoverInterruptedWork(actor: Actor = Actor(name: "ledger", email: "", via: .cli)) throws -> [UUID] {
         var recovered: [UUID] = []
-        for id in uploaded {
-            guard let lease = ScanLease(id, in: incoming) else { continue }
-            let stream = ImportState.stream(id)
-            do {
-                try record([try coder.event(ImportFailed(importID: id, reason: "The scan was interrupted; drop the file again."), stream: stream,
-                                            metadata: EventMetadata(actor: actor))],
-                           expecting: [stream: .exactly(1)])
+        for id in try storage.importsAwaitingTheirScan() {
+            guard let lease = WorkLease(.scanning, id, in: incoming) else { continue }
+            if try recordUnlessChanged(ImportFailed(importID: id, reason: "The scan was interrupted; drop the file again."), of: id, at: 1, actor: actor) {
                 recovered.append(id)
-            } catch let error as LedgerError where error.code == .versionConflict {
-                // Its scan finished in the meantime.
+            }
+            withExtendedLifetime(lease) {}
+        }
+        let leftover = (try? FileManager.default.contentsOfDirectory(atPath: incoming.path)) ?? []
+        for name in leftover where name.hasSuffix("." + WorkLease.Work.approving.rawValue) {
+            guard let id = UUID(uuidString: String(name.dropLast(WorkLease.Work.approving.rawValue.count + 1))),
+                  let lease = WorkLease(.approving, id, in: incoming) else { continue }
+            let state = try importState(id)
+            if state.status == .scanned, try recordUnlessChanged(ApprovalInterrupted(importID: id), of: id, at: state.version, actor: actor) {
+                recovered.append(id)
             }
             withExtendedLifetime(lease) {}
         }
         return recovered
+    }
+
+    /// Appends `payload` to import `id`'s stream if it is still at `version`; false when it
+    /// moved on meanwhile (the work finished after all).
+    private func recordUnlessChanged(_ payload: some EventPayload, of id: UUID, at version: Int64, actor: Actor) throws -> Bool {
+        let stream = ImportState.stream(id)
+        do {
+            try record([try coder.event(payload, stream: stream, metadata: EventMetadata(actor: actor))], expecting: [stream: .exactly(version)])
+            return true
+        } catch let error as LedgerError where error.code == .versionConflict {
+            return false
+        }
     }
 
     /// What an approval did.
@@ -102,6 +119,12 @@ extension Ledger {
     /// one transaction: all of it or none. Of two approvals at once, one wins; the other fails.
     /// Changes are appended as they are found, so memory does not grow with the file's events.
     public func approve(_ id: UUID, actor: Actor, today: CalendarDate = .today(), progress: ((Int) -> Void)? = nil) throws -> ApprovalOutcome {
+        try recoverInterruptedWork()
+        // Held while the approval runs: a process killed in the middle leaves the file behind.
+        guard let lease = WorkLease(.approving, id, in: incoming) else {
+            throw LedgerError(.versionConflict, "Import \(id.lowercasedString) is being approved at the same time, by another process.")
+        }
+        defer { withExtendedLifetime(lease) {} }
         let before = try importState(id)
         try before.decideApprove()
         guard let uploaded = before.uploaded, let scan = before.scan else { throw LedgerError(.invalidState, "Import \(id.lowercasedString) has not been scanned.") }

@@ -42,9 +42,10 @@ struct LedgerRoutes {
     let jobs: ImportJobs
 
     init(configuration: ServerConfiguration, ledger: Ledger, dependencies: ServerDependencies, logger: Logger) async throws {
-        // Scans that a stopped process left half done are recorded as failed, with their files kept.
-        let interrupted = try await offCooperativePool { try ledger.recoverInterruptedScans(actor: Actor(name: "ledger serve", email: "", via: .ui)) }
-        if !interrupted.isEmpty { logger.notice("\(interrupted.count) interrupted scan(s) recorded as failed") }
+        // What a stopped process left half done: scans are recorded as failed, with their files
+        // kept; approvals as interrupted, to be approved again.
+        let interrupted = try await offCooperativePool { try ledger.recoverInterruptedWork(actor: Actor(name: "ledger serve", email: "", via: .ui)) }
+        if !interrupted.isEmpty { logger.notice("\(interrupted.count) interrupted scan(s) or approval(s) recorded") }
         let pages = try await PageRenderer.load()
         let signIn = SignInService(ledger: ledger, passwords: dependencies.passwords, refusalDelay: dependencies.refusalDelay, logger: logger)
         jobs = ImportJobs(ledger: ledger)

@@ -213,6 +213,11 @@ extension LedgerCommandTests {
         #expect(retry.status == 0, "\(retry.errors)")
         #expect(try status(of: id)["status"] as? String == "imported")
         #expect(try status(of: id)["imported"] as? Int == 12_000)
+        // The audit trail says that an approval was interrupted, before the one that went through.
+        let audit = try LedgerProcess.run(["audit", "--json", "--db", db]).output
+        let actions = try #require(try JSONSerialization.jsonObject(with: Data(audit.utf8)) as? [[String: Any]]).compactMap { $0["action"] as? String }
+        #expect(actions.filter { $0 == "ApprovalInterrupted" }.count == 1)
+        #expect(actions.firstIndex(of: "ApprovalInterrupted").map { $0 < (actions.firstIndex(of: "ImportApproved") ?? -1) } == true)
     }
 }
 

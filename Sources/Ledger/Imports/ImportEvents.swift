@@ -57,6 +57,15 @@ public struct ImportCancelled: EventPayload, Equatable {
     public var reason: String?
 }
 
+/// An approval that a stopped process left unfinished: its transaction was rolled back, so
+/// nothing of it was imported, and the import can be approved again. Recorded so that the audit
+/// trail shows that someone approved and the approval did not happen.
+public struct ApprovalInterrupted: EventPayload, Equatable {
+    public static let type = "ApprovalInterrupted"
+    public static let schemaVersion = 1
+    public var importID: UUID
+}
+
 /// An import that cannot go on: its scan broke off, or the file no longer scans without
 /// file-level errors when its approval scans it again. Nothing of it was imported.
 public struct ImportFailed: EventPayload, Equatable {
