@@ -50,4 +50,28 @@ import TestSupport
         let error = try await #require(throws: ServerError.self) { try await UploadReceiver(stagingFolder: folder).receive(request(body)) }
         #expect(error.status == .badRequest)
     }
+
+    /// A sequence of body pieces whose connection breaks after the first.
+    struct BrokenOff: AsyncSequence, Sendable {
+        struct ConnectionReset: Error {}
+        struct AsyncIterator: AsyncIteratorProtocol {
+            var sent = false
+            mutating func next() async throws -> ByteBuffer? {
+                guard !sent else { throw ConnectionReset() }
+                sent = true
+                return TestServer.multipart("A,B\n1,2\n")
+            }
+        }
+        func makeAsyncIterator() -> AsyncIterator { AsyncIterator() }
+    }
+
+    @Test func anUploadWhoseConnectionBreaksOffIsTheClients400AndLeavesNothing() async throws {
+        let fields: HTTPFields = [.contentType: "multipart/form-data; boundary=\(TestServer.boundary)"]
+        let request = Request(
+            head: HTTPRequest(method: .post, scheme: "http", authority: "localhost", path: "/v1/bde/import", headerFields: fields),
+            body: RequestBody(asyncSequence: BrokenOff()))
+        let error = try await #require(throws: ServerError.self) { try await UploadReceiver(stagingFolder: folder).receive(request) }
+        #expect(error.status == .badRequest && error.message.contains("broke off"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
 }
