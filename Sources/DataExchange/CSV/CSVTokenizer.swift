@@ -52,6 +52,13 @@ public struct CSVTokenizer: Sendable {
 
     public init() {}
 
+    /// A reader that starts at `offset` of a file, at the start of a record: past the file's
+    /// start, bytes that look like a byte-order mark are the record's text.
+    init(startingAt offset: Int) {
+        pastStart = offset > 0
+        base = offset
+    }
+
     /// The UTF-8 byte-order mark was found at the start of the input.
     public private(set) var hadByteOrderMark = false
 
@@ -401,7 +408,7 @@ extension CSVTokenizer {
 
     /// The record that starts at `offset` of `source`, read alone; nil past the end.
     public static func record(at offset: Int, in source: some ByteSource) throws -> RecordBatch? {
-        var tokenizer = CSVTokenizer()
+        var tokenizer = CSVTokenizer(startingAt: offset)
         var batch = RecordBatch()
         var buffer = [UInt8](repeating: 0, count: 1 << 14)
         var position = offset

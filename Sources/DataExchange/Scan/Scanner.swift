@@ -14,7 +14,7 @@ public struct Scanner: Sendable {
     public var today: CalendarDate
     /// Records per batch: the unit of reading and checking.
     public var batchSize = 512
-    static let readSize = 1 << 18
+    static let readSize = CSVTokenizer.readSize
 
     public init(
         specification: Specification, idUpdateSpecification: Specification? = try? .bundled(.idUpdate),
@@ -199,52 +199,6 @@ public struct Scanner: Sendable {
         }
         validator.finish()
         return validator.isValid ? .utf8 : .windows1252
-    }
-}
-
-/// Feeds a source through the tokenizer a buffer at a time and hands out whole batches.
-struct BatchReader<Source: ByteSource>: Sendable {
-    let source: Source
-    let batchSize: Int
-    private var buffer = [UInt8](repeating: 0, count: Scanner.readSize)
-    private var tokenizer = CSVTokenizer()
-    private var pending: Range<Int> = 0..<0
-    private(set) var bytesRead = 0
-    private var finished = false
-
-    init(source: Source, batchSize: Int) {
-        self.source = source
-        self.batchSize = batchSize
-    }
-
-    mutating func next() throws -> RecordBatch? {
-        guard !finished else { return nil }
-        // The buffer as a local while the tokenizer, another property, changes.
-        var buffer = self.buffer
-        self.buffer = []
-        defer { self.buffer = buffer }
-        var batch = RecordBatch()
-        batch.bytes.reserveCapacity(batchSize * 512 + Scanner.readSize)
-        batch.cells.reserveCapacity(batchSize * 100)
-        batch.records.reserveCapacity(batchSize)
-        while batch.count < batchSize {
-            if pending.isEmpty {
-                let (source, offset) = (self.source, bytesRead)
-                let count = try buffer.withUnsafeMutableBytes { try source.read(at: offset, into: $0) }
-                if count == 0 {
-                    tokenizer.finish(into: &batch)
-                    finished = true
-                    break
-                }
-                bytesRead += count
-                pending = 0..<count
-            }
-            let consumed = buffer.withUnsafeBufferPointer {
-                tokenizer.consume(UnsafeBufferPointer(rebasing: $0[pending]), into: &batch, limit: batchSize)
-            }
-            pending = (pending.lowerBound + consumed)..<pending.upperBound
-        }
-        return batch.isEmpty && finished ? nil : batch
     }
 }
 

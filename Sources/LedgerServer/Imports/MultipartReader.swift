@@ -76,10 +76,13 @@ struct MultipartReader {
             state = .headers
             return true
         case .headers:
+            // Headers longer than `largestHeaders` are refused however the body comes: whole,
+            // by where they end; in pieces, once no end to come could be near enough.
             guard let end = find([13, 10, 13, 10]) else {
-                if pending.count > Self.largestHeaders { throw Malformed(message: "A part's headers are too long.") }
+                if pending.count - 3 > Self.largestHeaders { throw Malformed(message: "A part's headers are too long.") }
                 return false
             }
+            if end > Self.largestHeaders { throw Malformed(message: "A part's headers are too long.") }
             let headers = String(decoding: pending[..<end], as: UTF8.self)
             pending.removeFirst(end + 4)
             let (field, fileName) = Self.disposition(headers)

@@ -53,6 +53,19 @@ import Testing
         #expect(batch.cells(ofRecordAt: 0).map(Array.init) == [[0xEF, 0xBB, UInt8(ascii: "a")], [UInt8(ascii: "b")]])
     }
 
+    /// Found by `Scripts/fuzz csv`: a record read alone from its offset (as the fix file reads
+    /// it) took bytes like a byte-order mark at its start for one, and dropped them.
+    @Test(arguments: [[0x0D, 0xEF, 0xBB, 0xBF], Array("a\n".utf8) + [0xEF, 0xBB, 0xBF] + Array("b,c\n".utf8), [0xEF, 0xBB, 0xBF, 0x0A, 0xEF, 0xBB, 0xBF]])
+    func aRecordReadAloneIsTheRecordReadInTheFile(_ bytes: [UInt8]) throws {
+        let file = CSVTokenizer.records(in: bytes)
+        for index in 0..<file.count {
+            let offset = file.records[index].byteOffset
+            let alone = try #require(try CSVTokenizer.record(at: offset, in: MemoryByteSource(bytes)))
+            #expect(alone.cells(ofRecordAt: 0) == file.cells(ofRecordAt: index))
+            #expect(alone.records[0].byteOffset == offset)
+        }
+    }
+
     @Test func recordsKnowTheirNumberLineAndOffsetAcrossQuotedLineBreaksAndBlankLines() {
         let text = "h1,h2\n\n\"a\nb\nc\",x\r\n\r\nlast,y\n"
         let read = Self.read(text)

@@ -29,6 +29,30 @@ import Testing
         #expect(String(decoding: parts[1].2, as: UTF8.self) == "A,B\r\n1,2--XyZ\r\n3")
     }
 
+    /// Headers of at most `largestHeaders` bytes are read and longer ones refused, whatever the
+    /// pieces: fed whole, headers of 16 KB and a little more had been read, and refused in pieces.
+    @Test(arguments: [0, 1, 2, 3, 4])
+    func headersTooLongAreRefusedWhateverThePieces(over: Int) throws {
+        let start = "Content-Disposition: form-data; name=\"data\"\r\nX-Pad: "
+        let padding = String(repeating: "p", count: MultipartReader.largestHeaders + over - start.utf8.count)
+        let body = Array("--XyZ\r\n\(start)\(padding)\r\n\r\nv\r\n--XyZ--\r\n".utf8)
+        for size in [1, 3, 7, 4_096, body.count] {
+            var reader = try #require(MultipartReader(contentType: "multipart/form-data; boundary=XyZ"))
+            var refused = false
+            do {
+                var start = 0
+                while start < body.count {
+                    _ = try reader.consume(body[start..<min(start + size, body.count)])
+                    start += size
+                }
+            } catch is MultipartReader.Malformed {
+                refused = true
+            }
+            #expect(refused == (over > 0), "pieces of \(size)")
+            #expect(reader.isFinished == (over == 0), "pieces of \(size)")
+        }
+    }
+
     @Test func otherContentTypesAreNotMultipart() {
         #expect(MultipartReader(contentType: "text/csv") == nil)
         #expect(MultipartReader(contentType: "multipart/form-data") == nil)
