@@ -46,6 +46,21 @@ import TestSupport
         #expect(rows.contains { $0[5] == "'-x" })
     }
 
+    /// A quote inside an unquoted cell is kept as text, and the report says so on its own line,
+    /// as staff read it: a warning, with the record, the line and what to do.
+    @Test func aStrayQuoteIsAWarningLineOfTheReport() throws {
+        var file = DXFile(extra: ["Meter_Note"])
+        file.add(["Meter_Note": "placeholder"])
+        let text = file.text.replacingOccurrences(of: ",placeholder", with: ",12\" pipe")
+        let (summary, report, _) = try Self.scanWithOutputs(text, format: .csv)
+        let batch = CSVTokenizer.records(in: report)
+        let rows = (1..<batch.count).map { batch.cells(ofRecordAt: $0).map { String(decoding: $0, as: UTF8.self) } }
+        let line = try #require(rows.first { $0[1] == "stray-quote" }, "\(rows)")
+        #expect(line[0] == "warning" && line[2] == "1" && line[3] == "2")
+        #expect(!line[6].isEmpty)
+        #expect(summary.errors == 0 && summary.warnings == rows.count && summary.ready == 1)
+    }
+
     @Test func aCSVReportReadsBackAsTheLinesOfTheJSONReportWithTheValuesAsFound() throws {
         let (_, csv, _) = try Self.scanWithOutputs(Self.messyFile, format: .csv)
         let (_, json, _) = try Self.scanWithOutputs(Self.messyFile, format: .json)

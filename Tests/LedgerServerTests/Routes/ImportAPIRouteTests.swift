@@ -94,6 +94,42 @@ import Testing
         }
     }
 
+    /// Statuses `docs/api.md` promises: 409 for cancelling an approved import; the Activity List
+    /// and the audit trail paged and filtered; the page's own calls with `X-CSRF-Token`.
+    @Test func theDocumentedStatusesPagesAndFiltersHold() async throws {
+        try await TestServer().test { server, client in
+            let first = try await TestServer.uploadAndWait(TestServer.exportFile(), as: server.importer, client: client)
+            let second = try await TestServer.uploadAndWait(TestServer.exportFile(good: 3, meterPrefix: "N"), as: server.importer, client: client)
+            var json = TestServer.basic(server.importer)
+            json[.contentType] = "application/json"
+            #expect(try await client.execute(uri: "/v1/bde/import", method: .put, headers: json, body: ByteBuffer(string: #"{"bdeUUID": "\#(first)"}"#)).status == .accepted)
+            _ = try await TestServer.waitFor(first, stage: "imported", as: server.importer, client: client)
+            let cancelApproved = try await client.execute(uri: "/v1/bde/import/\(first)", method: .delete, headers: TestServer.basic(server.importer))
+            #expect(cancelApproved.status == .conflict)
+
+            let page = try TestServer.json(try await client.execute(uri: "/v1/activity?limit=1&offset=1", method: .get, headers: TestServer.basic(server.auditor)))
+            #expect(page["total"] as? Int == 2 && page["limit"] as? Int == 1 && page["offset"] as? Int == 1)
+            #expect((page["imports"] as? [[String: Any]])?.map { $0["id"] as? String } == [first])
+
+            let audit = try await client.execute(uri: "/v1/audit?import=\(second)", method: .get, headers: TestServer.basic(server.auditor))
+            let lines = try #require(try JSONSerialization.jsonObject(with: Data(buffer: audit.body)) as? [[String: Any]])
+            #expect(lines.map { $0["action"] as? String } == ["ScanCompleted", "FileUploaded"])
+            let byNobody = try await client.execute(uri: "/v1/audit?user=nobody@utility.example", method: .get, headers: TestServer.basic(server.auditor))
+            #expect((try JSONSerialization.jsonObject(with: Data(buffer: byNobody.body)) as? [Any])?.isEmpty == true)
+
+            // The page's script cancels with its session and the token in a header, no form.
+            let session = try await BrowserSession.signIn(server.importer, client: client)
+            var headers = session.headers
+            headers[.accept] = "application/json"
+            let withoutToken = try await client.execute(uri: "/v1/bde/import/\(second)", method: .delete, headers: headers)
+            #expect(withoutToken.status == .forbidden)
+            headers[AuthenticationMiddleware.csrfHeader] = session.csrf
+            let withToken = try await client.execute(uri: "/v1/bde/import/\(second)", method: .delete, headers: headers)
+            #expect(withToken.status == .ok)
+            #expect(try TestServer.json(withToken)["state"] as? String == "cancelled")
+        }
+    }
+
     @Test func theReportIsPagedJSON() async throws {
         try await TestServer().test { server, client in
             let id = try await TestServer.uploadAndWait(TestServer.exportFile(), as: server.importer, client: client)
