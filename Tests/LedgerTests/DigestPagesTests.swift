@@ -1,3 +1,4 @@
+@testable import DataExchange
 import Foundation
 import GRDB
 import Testing
@@ -23,16 +24,17 @@ import Testing
     }
 
     @Test func writtenInStepsOrAtOnceTheDigestsAndTheirPagesAreTheSame() throws {
-        var generator = SystemRandomNumberGenerator()
+        // Seeded: a failure comes back the same on the next run.
+        var generator = SampleRandom(seed: 20_261_204)
         // Hashes across every bucket, both signs, and the edges of the range.
         let entities = (0..<5_000).map { _ in Int64.random(in: .min ... .max, using: &generator) } + [.min, .max, 0, -1, 1]
         var expected: [Int64: Int64] = [:]
         let stepwise = try database()
         for step in 0..<4 {
             var changes: [Int64: Int64?] = [:]
-            for entity in entities.shuffled().prefix(2_000) {
+            for entity in entities.shuffled(using: &generator).prefix(2_000) {
                 // Every step adds, changes and removes some.
-                let digest: Int64? = Int.random(in: 0..<5) == 0 ? nil : Int64(step * 1_000_000) + entity % 1_000
+                let digest: Int64? = Int.random(in: 0..<5, using: &generator) == 0 ? nil : Int64(step * 1_000_000) + entity % 1_000
                 changes[entity] = digest
                 expected[entity] = digest
             }
