@@ -46,12 +46,7 @@ struct ErrorMiddleware: RouterMiddleware {
     static func closingAfterwards(_ response: Response, channel: any Channel) -> Response {
         var response = response
         response.headers[.connection] = "close"
-        let body = response.body
-        response.body = ResponseBody(contentLength: body.contentLength) { writer in
-            try await body.write(writer)
-            channel.close(promise: nil)
-        }
-        return response
+        return response.afterBodyWritten { channel.close(promise: nil) }
     }
 
     /// The API and the page's own script get JSON; a person's browser gets a page.

@@ -131,7 +131,7 @@ struct AssetsController {
                 // Streamed from disk, as any download (a fix file can be as large as the export),
                 // and removed once sent; one the client never took is removed at the next start.
                 let sent = try await download(url, name: "to-correct-\(id.uuidString.prefix(8).lowercased()).csv", context: context)
-                return sent.removing(url)
+                return sent.afterBodyWritten { try? FileManager.default.removeItem(at: url) }
             } catch {
                 try? FileManager.default.removeItem(at: url)
                 throw error
@@ -183,18 +183,5 @@ struct AssetsController {
     static func attachment(_ name: String) -> HTTPFields {
         let safe = name.filter { $0.isASCII && $0 != "\"" && $0 != "\\" && !$0.isNewline }
         return [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(safe)\"", .cacheControl: "no-store"]
-    }
-}
-
-extension Response {
-    /// This answer, with `file` removed once its body is written (or its writing failed).
-    func removing(_ file: URL) -> Response {
-        var response = self
-        let body = self.body
-        response.body = ResponseBody(contentLength: body.contentLength) { writer in
-            defer { try? FileManager.default.removeItem(at: file) }
-            try await body.write(writer)
-        }
-        return response
     }
 }

@@ -214,9 +214,8 @@ struct SQLiteStorage: LedgerStorage {
         do { return try pool.read(body) } catch let error as DatabaseError { throw Self.failure(error) }
     }
 
-    private func write<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try pool.write(body) } catch let error as DatabaseError { throw Self.failure(error) }
-    }
+    /// Writes as the log's own writes do, with the same failures said as `LedgerError`s.
+    private func write<T>(_ body: (Database) throws -> T) throws -> T { try store.write(body) }
 
     private static func failure(_ error: DatabaseError) -> LedgerError {
         LedgerError(.storage, "The ledger's database failed: \(error.message ?? "\(error.resultCode)").")
