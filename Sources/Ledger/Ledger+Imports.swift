@@ -23,7 +23,7 @@ extension Ledger {
         try FileSizeLimit.check(size: size, name: fileName)
         try recoverInterruptedWork()
         // The state the scan compares with is read on the other cores while the file is stored.
-        let loading = ScanState.Loading(from: store.pool)
+        let loading = ScanState.Loading(from: storage)
         let file: BlobReference
         do {
             file = try blobs.store(fileAt: url)
@@ -155,7 +155,7 @@ extension Ledger {
         defer { try? FileManager.default.removeItem(at: reportPath) }
         return try storage.approving { transaction in
             try transaction.check([stream: .exactly(before.version), changesStream: .noStream])
-            let stateVersion = try transaction.lastStateChange()
+            let stateVersion = try transaction.tables.lastStateChange()
             func append(_ event: NewEvent) throws {
                 guard try transaction.append(event) != nil else {
                     throw LedgerError(.storage, "The \(event.type) of import \(id.lowercasedString) could not be recorded.")
@@ -177,9 +177,9 @@ extension Ledger {
             let chain = try transaction.chain(of: changesStream, metadata: metadata)
             let calculator = uploaded.kind == .idUpdate
                 ? ChangeCalculator(
-                    state: try transaction.currentState(), creations: try transaction.creations(), stored: nil, importID: id,
+                    state: try CurrentState.load(from: transaction.tables), creations: try transaction.tables.creations(), stored: nil, importID: id,
                     firstPosition: chain.position + 1)
-                : ChangeCalculator(stored: try transaction.storedEntities(), importID: id, firstPosition: chain.position + 1)
+                : ChangeCalculator(stored: try StoredEntities(transaction.tables), importID: id, firstPosition: chain.position + 1)
             var changeEvents = ChangeEventPipeline(coder: coder, chain: chain)
             func insert(_ events: [RecordedEvent], endingAt end: LogChain, of changes: [AppliedRecord]) throws {
                 try transaction.insert(events, endingAt: end)
@@ -207,7 +207,7 @@ extension Ledger {
                 try outputs.finish()
                 try changeEvents.finish(insert)
             } else {
-                let summary = try Scanner(specification: try specification, ledger: try transaction.scanState(), today: today)
+                let summary = try Scanner(specification: try specification, ledger: try ScanState.load(from: transaction.tables), today: today)
                     .scan(source, name: uploaded.fileName, observer: &outputs, progress: progress)
                 try outputs.finish()
                 try changeEvents.finish(insert)
@@ -224,8 +224,8 @@ extension Ledger {
             }
             let changes = outputs.changes
             history.add(from: changes.fold)
-            try transaction.write(history)
-            try transaction.write(changes.fold)
+            try transaction.tables.write(history)
+            try changes.fold.write(to: transaction.tables)
             try append(try coder.event(
                 ImportCompleted(importID: id, imported: changes.imported, unchanged: changes.unchanged, skipped: changes.skipped),
                 stream: stream, metadata: metadata))

@@ -1,34 +1,19 @@
 import DataExchange
 import Foundation
-import GRDB
 
 extension Ledger {
-    /// The projection tables, which `replay` empties and builds again.
-    static let projectionTables = ["activity", "state", DigestPages.table, "entity_changes", "entity_renames", "users"]
-
     /// What the projections hold, as a number. A ledger whose projections an older build made is
     /// replayed once when it is opened, so that what a new build keeps reaches the ledgers made
     /// before it. 2: the history index keeps agreements' links to accounts and endpoints' to meters.
     /// 3: and the registers placed at each service point and taken from it.
     static let projectionsVersion = 3
 
-    static func registerMigrations(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("projections-version") { db in
-            // Version 1 for what was made before there were versions; an empty log's are up to date.
-            try db.execute(sql: """
-                CREATE TABLE projections_version (version INTEGER NOT NULL);
-                INSERT INTO projections_version VALUES (CASE WHEN EXISTS (SELECT 1 FROM events) THEN 1 ELSE \(projectionsVersion) END);
-                """)
-        }
-    }
-
     /// Replays the log when the projections are older than this build's (`projectionsVersion`).
     func rebuildOutdatedProjections(progress: ((Int64, Int64) -> Void)?) throws {
-        func outdated(_ db: Database) throws -> Bool { try Int.fetchOne(db, sql: "SELECT version FROM projections_version") ?? 0 < Self.projectionsVersion }
-        guard try store.pool.read(outdated) else { return }
-        try store.write { db in
-            // Another process may have rebuilt them since.
-            if try outdated(db) { try rebuildProjections(in: db, progress: progress) }
+        guard try storage.projectionsVersion() < Self.projectionsVersion else { return }
+        // Another process may have rebuilt them since.
+        _ = try storage.rebuildingProjections(version: Self.projectionsVersion, onlyWhenOlder: true) { rebuild in
+            try rebuildProjections(in: rebuild, progress: progress)
         }
     }
 
@@ -42,7 +27,9 @@ extension Ledger {
     /// A replay that writes what it folded every `entities` entities (for the tests: a few).
     @discardableResult
     func replay(holding entities: Int, progress: ((Int64, Int64) -> Void)? = nil) throws -> Int64 {
-        try store.write { db in try rebuildProjections(in: db, holding: entities, progress: progress) }
+        try storage.rebuildingProjections(version: Self.projectionsVersion, onlyWhenOlder: false) { rebuild in
+            try rebuildProjections(in: rebuild, holding: entities, progress: progress)
+        } ?? 0
     }
 
     /// How many entities a replay folds in memory before it writes them: one utility's ledger (a
@@ -51,11 +38,8 @@ extension Ledger {
     static let entitiesAReplayHolds = 2_000_000
 
     @discardableResult
-    private func rebuildProjections(in db: Database, holding limit: Int = entitiesAReplayHolds, progress: ((Int64, Int64) -> Void)?) throws -> Int64 {
-        for table in Self.projectionTables { try db.execute(sql: "DELETE FROM \(table)") }
-        try db.execute(sql: "UPDATE projections_version SET version = ?", arguments: [Self.projectionsVersion])
-        try db.execute(sql: "UPDATE state_changes SET position = 0")
-        let total = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
+    private func rebuildProjections(in rebuild: any ProjectionRebuild, holding limit: Int = entitiesAReplayHolds, progress: ((Int64, Int64) -> Void)?) throws -> Int64 {
+        let total = try rebuild.eventCount()
         progress?(0, total)
         // Changes are folded in memory and their rows written once, in key order, at the end,
         // as an approval does; the few other events go through the projections one by one.
@@ -66,14 +50,14 @@ extension Ledger {
         var written = false
         func write() throws {
             history.add(from: fold)
-            try history.write(in: db)
-            try fold.write(in: db)
+            try rebuild.write(history)
+            try fold.write(to: rebuild)
             (fold, history, written) = (StateFold(), HistoryProjection.Batch(), true)
         }
         var others: [Int64] = []
-        let count = try forEachAppliedRecord(in: db, others: { others.append($0) }, progress: { progress?($0, total) }) { record in
+        let count = try forEachAppliedRecord(in: rebuild, others: { others.append($0) }, progress: { progress?($0, total) }) { record in
             for change in record.changes {
-                if written { try fold.bringIn(change, from: db) }
+                if written { try fold.bringIn(change, from: rebuild) }
                 fold.apply(change, at: record.position)
             }
             history.add(record)
@@ -81,8 +65,8 @@ extension Ledger {
         }
         // The few other events (uploads, scans, approvals, users) go through the projections.
         for position in others {
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM events WHERE position = ?", arguments: [position]) else { continue }
-            try SQLiteStorage.project(try SQLiteEventStore.event(row), in: db, coder: coder)
+            guard let event = try rebuild.event(at: position) else { continue }
+            try rebuild.project(event)
         }
         try write()
         progress?(count, total)
@@ -96,7 +80,7 @@ extension Ledger {
     /// many events were read.
     @discardableResult
     func forEachAppliedRecord(
-        in db: Database, through last: Int64? = nil, others: (Int64) -> Void = { _ in }, progress: (Int64) -> Void = { _ in },
+        in log: any LogRows, through last: Int64? = nil, others: (Int64) -> Void = { _ in }, progress: (Int64) -> Void = { _ in },
         _ body: (AppliedRecord) throws -> Void
     ) throws -> Int64 {
         func apply(_ batch: ReplayBatch) throws {
@@ -114,16 +98,15 @@ extension Ledger {
         // Each batch is read with the field names the batches before it met.
         var stages = Stages<ReplayBatch, ReplayBatch, FieldNameCache>(from: FieldNameCache())
         var batch = ReplayBatch()
-        let sql = "SELECT position, type, schema_version, data FROM events WHERE position <= \(last ?? Int64.max) ORDER BY position"
-        try RawRows.forEach(in: db, sql: sql) { row in
-            if row.bytes(1).elementsEqual(RecordApplied.type.utf8) {
-                batch.append(position: row.integer(0), schemaVersion: Int(row.integer(2)), data: row.blob(3))
+        try log.forEachEvent(through: last) { position, type, schemaVersion, data in
+            if type.elementsEqual(RecordApplied.type.utf8) {
+                batch.append(position: position, schemaVersion: schemaVersion, data: data)
                 if batch.positions.count == ReplayBatch.size {
                     if let done = stages.submit(batch, prepare: { $0.parsed(names: $1) }) { try apply(done.prepared) }
                     batch = ReplayBatch()
                 }
             } else {
-                others(row.integer(0))
+                others(position)
             }
             count += 1
             if count % 10_000 == 0 { progress(count) }
@@ -134,12 +117,35 @@ extension Ledger {
     }
 
     /// The projections' rows, in a stable order: to compare a rebuilt ledger with a kept one.
-    public func projectionDump() throws -> [String] {
-        try store.pool.read { db in
-            try Self.projectionTables.flatMap { table in
-                try Row.fetchAll(db, sql: "SELECT * FROM \(table)").map { "\(table) \($0.description)" }.sorted()
+    public func projectionDump() throws -> [String] { try storage.projectionRows() }
+
+    /// The position of the last event; 0 for an empty log.
+    public func lastPosition() throws -> Int64 { try storage.lastPosition() }
+
+    /// Recomputes the hash chain from the first event and checks the database's guards of the log;
+    /// throws `LedgerError.tampered` naming the first position that does not match. Returns the
+    /// number of events checked.
+    @discardableResult
+    public func verify(progress: ((_ done: Int64, _ total: Int64) -> Void)? = nil) throws -> Int64 {
+        let total = try storage.lastPosition()
+        var previous = HashChain.genesis
+        var expected: Int64 = 1
+        try storage.forEachLoggedEvent { event in
+            guard event.position == expected else {
+                throw LedgerError(.tampered, "The log jumps from position \(expected - 1) to \(event.position): events were removed or inserted.")
             }
+            guard event.isLinked(after: previous) else {
+                throw LedgerError(.tampered, "The event at position \(event.position) does not match its hash: it was altered after it was recorded.")
+            }
+            previous = event.hash
+            expected += 1
+            if event.position % 10_000 == 0 { progress?(event.position, total) }
         }
+        progress?(expected - 1, total)
+        if let missing = try storage.missingLogGuards().first {
+            throw LedgerError(.tampered, "The trigger \(missing) that keeps the log append-only is gone: the database was altered behind the ledger's back.")
+        }
+        return expected - 1
     }
 
     /// What a backup is doing, for a progress bar: copying the database's pages, then verifying
@@ -150,13 +156,7 @@ extension Ledger {
     /// then the stored files it refers to (never altered, and stored before any event names
     /// them, so a copy taken after the database has them all). The copy is verified.
     public func backup(to path: String, progress: ((_ step: BackupStep, _ done: Int, _ total: Int) -> Void)? = nil) throws -> Int64 {
-        do {
-            let copy = try DatabaseQueue(path: path)
-            // In steps of 1,024 pages (16 MB), to tell how far it is.
-            try store.pool.backup(to: copy, pagesPerStep: 1_024) { step in progress?(.copying, step.completedPageCount, step.totalPageCount) }
-        } catch let error as DatabaseError {
-            throw LedgerError(.storage, "Cannot back up to \(path): \(error.message ?? "\(error)").")
-        }
+        try storage.backUpDatabase(to: path) { done, total in progress?(.copying, done, total) }
         let target = try BlobStore(besideDatabase: path)
         let fileManager = FileManager.default
         for folder in try fileManager.contentsOfDirectory(atPath: blobs.folder.path) where folder != "incoming" {
@@ -172,7 +172,7 @@ extension Ledger {
         for entry in try copy.activity(limit: .max) {
             try copy.blobs.check(BlobReference(sha256: entry.sha256, size: entry.size))
         }
-        return try copy.store.verify { done, total in progress?(.verifying, Int(done), Int(total)) }
+        return try copy.verify { done, total in progress?(.verifying, Int(done), Int(total)) }
     }
 }
 

@@ -1,6 +1,5 @@
 import DataExchange
 import Foundation
-import GRDB
 
 extension Ledger {
     /// The Activity List, newest first.
@@ -19,9 +18,9 @@ extension Ledger {
 
     /// The log's changes folded up to `position`, the new entities kept encoded.
     private func fold(through position: Int64) throws -> StateFold {
-        try store.pool.read { db in
+        try storage.reading { snapshot in
             var fold = StateFold()
-            try forEachAppliedRecord(in: db, through: position) { record in
+            try forEachAppliedRecord(in: snapshot, through: position) { record in
                 for change in record.changes { fold.apply(change, at: record.position) }
             }
             return fold
@@ -30,13 +29,13 @@ extension Ledger {
 
     /// What a scan compares a file with, and the position of the last change to the state.
     public func scanState() throws -> (ScanState, Int64) {
-        try scanState(ScanState.Loading(from: store.pool))
+        try scanState(ScanState.Loading(from: storage))
     }
 
     /// The state that `loading` read, or read again in one transaction when an approval came
     /// between the reads of its two halves.
     func scanState(_ loading: ScanState.Loading) throws -> (ScanState, Int64) {
-        try loading.wait() ?? store.pool.read { db in (try ScanState.load(from: db), try StateProjection.lastChange(in: db)) }
+        try loading.wait() ?? storage.reading { tables in (try ScanState.load(from: tables), try tables.lastStateChange()) }
     }
 
     /// The state (as of `position`, or as it stands) as one JSON object,
@@ -49,11 +48,8 @@ extension Ledger {
             let fold = try fold(through: position)
             for kind in EntityKind.byName { try fold.forEachEntity(of: kind) { try json.add(kind, $0, $1) } }
         } else {
-            try store.pool.read { db in
-                try RawRows.forEach(in: db, sql: "SELECT kind, key, fields FROM state ORDER BY kind, key") { row in
-                    guard let kind = EntityKind(rawValue: row.text(0)) else { return }
-                    try json.add(kind, row.bytes(1), encoded: row.blob(2))
-                }
+            try storage.reading { tables in
+                try tables.forEachEntity(of: nil) { kind, key, fields in try json.add(kind, key, encoded: fields) }
             }
         }
         try json.finish()
@@ -69,7 +65,7 @@ extension Ledger {
             bytes += line.count
         }
         let records = try position.map { try StateExport.write(try fold(through: $0), specification: try specification, to: write) }
-            ?? store.pool.read { db in try StateExport.write(try StoredExportSource(db), specification: try specification, to: write) }
+            ?? storage.reading { tables in try StateExport.write(try StoredExportSource(tables), specification: try specification, to: write) }
         try output.flush()
         return (records, bytes)
     }
@@ -78,18 +74,12 @@ extension Ledger {
     /// or decoding them.
     public func entityCounts(asOf position: Int64? = nil) throws -> [EntityKind: Int] {
         if let position { return try fold(through: position).entityCounts }
-        return try store.pool.read { db in
-            var counts: [EntityKind: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) FROM state GROUP BY kind") {
-                if let kind = EntityKind(rawValue: row[0]) { counts[kind] = row[1] }
-            }
-            return counts
-        }
+        return try storage.reading { tables in try tables.entityCounts() }
     }
 
     /// The current state, and the position of the last change to it.
     public func currentState() throws -> (CurrentState, Int64) {
-        try store.pool.read { db in (try CurrentState.load(from: db), try StateProjection.lastChange(in: db)) }
+        try storage.reading { tables in (try CurrentState.load(from: tables), try tables.lastStateChange()) }
     }
 
     /// One line of the audit trail: who did what, when, through which door, on which object.

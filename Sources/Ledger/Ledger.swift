@@ -1,12 +1,15 @@
+import Crypto
 import DataExchange
 import Foundation
 
-/// The ledger: the event log, the stored files, and the projections kept in step with the log.
-/// The command line and the server are thin shells over this.
+/// The ledger: the event log, the stored files, and the projections kept in step with the log,
+/// in a SQLite file or a PostgreSQL database (docs/decisions/0022). The command line and the
+/// server are thin shells over this.
 public final class Ledger: Sendable {
-    public let store: SQLiteEventStore
-    /// The database behind the seam that every backend implements (docs/decisions/0022).
+    /// The database behind the seam that every backend implements.
     let storage: any LedgerStorage
+    /// Where the ledger is: its SQLite file or its PostgreSQL database.
+    public let location: LedgerLocation
     public let blobs: BlobStore
     /// The specification that files are checked against: the one given, or the one that ships
     /// with the package, read when first needed (a command that only reads the log never does:
@@ -18,11 +21,29 @@ public final class Ledger: Sendable {
     /// Opens the ledger at `path`; `rebuilding` is told when the projections, made by an older
     /// version, are rebuilt from the log (once: seconds for one utility's ledger, minutes for
     /// millions of events), as it goes: events replayed, of how many (first 0).
-    public init(path: String, specification: Specification? = nil, rebuilding: ((_ done: Int64, _ total: Int64) -> Void)? = nil) throws {
-        let storage = try SQLiteStorage(path: path)
-        self.storage = storage
-        store = storage.store
-        blobs = try BlobStore(besideDatabase: path)
+    public convenience init(path: String, specification: Specification? = nil, rebuilding: ((_ done: Int64, _ total: Int64) -> Void)? = nil) throws {
+        try self.init(location: LedgerLocation(sqlitePath: path), specification: specification, rebuilding: rebuilding)
+    }
+
+    /// Opens the ledger where `location` says. On PostgreSQL the stored files are the database's
+    /// too; `localFolder` is where this process keeps its copies of them and its work files
+    /// (by default a folder of the system's temporary one, named after the database).
+    public init(
+        location: LedgerLocation, localFolder: String? = nil, specification: Specification? = nil,
+        rebuilding: ((_ done: Int64, _ total: Int64) -> Void)? = nil
+    ) throws {
+        self.location = location
+        switch location.backend {
+        case .sqlite(let path):
+            storage = try SQLiteStorage(path: path)
+            blobs = try BlobStore(besideDatabase: path)
+        case .postgreSQL(let url):
+            let storage = try PostgreSQLStorage(url: url)
+            self.storage = storage
+            let folder = localFolder.map(URL.init(fileURLWithPath:)) ?? FileManager.default.temporaryDirectory
+                .appendingPathComponent("ledger-" + Hex.string(SHA256.hash(data: Data(LedgerLocation.redacted(url).utf8))).prefix(16))
+            blobs = try BlobStore(folder: folder)
+        }
         amendedSpecification = specification
         try rebuildOutdatedProjections(progress: rebuilding)
     }
@@ -33,6 +54,9 @@ public final class Ledger: Sendable {
     func record(_ events: [NewEvent], expecting: [String: ExpectedVersion], credential: Credential? = nil) throws -> [RecordedEvent] {
         try storage.record(events, expecting: expecting, credential: credential)
     }
+
+    /// A stream's events, in order.
+    public func events(in stream: String) throws -> [RecordedEvent] { try storage.events(in: stream) }
 
     /// An import's state, from its stream.
     public func importState(_ id: UUID) throws -> ImportState {

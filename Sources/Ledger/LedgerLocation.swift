@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where the ledger lives: the `--db` option, else `$LEDGER_DB`, else `ledger.sqlite` in the
 /// current folder. A path, or `sqlite:PATH`, names a SQLite file; `postgres://…` (or
 /// `postgresql://…`) a PostgreSQL database. The command line and the server agree through this.
@@ -17,21 +19,28 @@ public struct LedgerLocation: Sendable, Equatable {
         path = option ?? environment[Self.environmentVariable].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultFileName
     }
 
+    /// A SQLite file, whatever its name looks like.
+    public init(sqlitePath: String) {
+        path = sqlitePath.hasPrefix("postgres") ? "sqlite:" + sqlitePath : sqlitePath
+    }
+
     public var backend: Backend {
         if path.hasPrefix("postgres://") || path.hasPrefix("postgresql://") { return .postgreSQL(url: path) }
         if path.hasPrefix("sqlite:") { return .sqlite(path: String(path.dropFirst("sqlite:".count))) }
         return .sqlite(path: path)
     }
 
-    /// The SQLite file to open. PostgreSQL is refused, plainly, until the whole ledger runs on it
-    /// (docs/decisions/0022): a ledger half on one database and half on another would be worse.
-    public func sqliteFile() throws -> String {
+    /// Whether there is a ledger there to read: a SQLite file that exists, or a database (a scan
+    /// never creates a ledger; a database is there once its server runs).
+    public func exists() -> Bool {
         switch backend {
-        case .sqlite(let path): return path
-        case .postgreSQL:
-            throw LedgerError(.storage, "This build keeps the ledger in a SQLite file only; PostgreSQL (\(Self.redacted(path))) is not served yet. Give a file path.")
+        case .sqlite(let path): FileManager.default.fileExists(atPath: path)
+        case .postgreSQL: true
         }
     }
+
+    /// Where it is, as messages and logs may show it: never a password.
+    public var shownName: String { Self.redacted(path) }
 
     /// A URL without its password, for messages and logs.
     static func redacted(_ url: String) -> String {

@@ -20,7 +20,12 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.host = host
         self.port = port
         self.database = database
-        self.dataDirectory = dataDirectory ?? Self.folder(of: database.path) + "ledger-data"
+        self.dataDirectory = dataDirectory ?? {
+            switch database.backend {
+            case .sqlite(let path): Self.folder(of: path) + "ledger-data"
+            case .postgreSQL: "ledger-data"
+            }
+        }()
         self.idleTimeout = idleTimeout
         self.bodyReadTimeout = bodyReadTimeout
     }

@@ -12,10 +12,9 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let store = try ledger.open().store
-            let total = try store.lastPosition()
-            var bar = ProgressBar(total: Int(total), label: "verifying", worthABarFrom: 20_000)
-            let checked = try store.verify { done, _ in bar.update(Int(done)) }
+            let ledger = try ledger.open()
+            var bar = ProgressBar(total: Int(try ledger.lastPosition()), label: "verifying", worthABarFrom: 20_000)
+            let checked = try ledger.verify { done, _ in bar.update(Int(done)) }
             bar.finish()
             print(options.json ? JSONText.encode(["events": checked]) : "The log is intact: \(checked) events, every hash matches.")
         }
@@ -33,7 +32,7 @@ struct ReplayCommand: ParsableCommand {
         try reportingFailures {
             let ledger = try ledger.open()
             let started = ContinuousClock.now
-            var bar = ProgressBar(total: Int(try ledger.store.lastPosition()), label: "replaying", worthABarFrom: 20_000)
+            var bar = ProgressBar(total: Int(try ledger.lastPosition()), label: "replaying", worthABarFrom: 20_000)
             let count = try ledger.replay { done, _ in bar.update(Int(done)) }
             bar.finish()
             let elapsed = ContinuousClock.now - started

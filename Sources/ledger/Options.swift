@@ -39,9 +39,9 @@ func validateReadableFile(_ path: String) throws {
 }
 
 extension LedgerOptions {
-    func open() throws -> Ledger {
+    func open(localFolder: String? = nil) throws -> Ledger {
         var bar: ProgressBar?
-        let ledger = try Ledger(path: location.sqliteFile()) { done, total in
+        let ledger = try Ledger(location: location, localFolder: localFolder) { done, total in
             if bar == nil {
                 note("this ledger's projections were made by an older version: rebuilding them from the log, once")
                 bar = ProgressBar(total: Int(total), label: "rebuilding", worthABarFrom: 20_000)

@@ -44,8 +44,7 @@ struct ScanCommand: AsyncParsableCommand {
                 fixFile: try fixFile.map { try FixFileWriter(path: $0) })
             // The ledger's current state when there is a ledger at `--db` (a scan never creates one);
             // otherwise every entity in the file is new.
-            let path = try ledger.location.sqliteFile()
-            let state: any LedgerState = FileManager.default.fileExists(atPath: path) ? try Ledger(path: path).scanState().0 : EmptyLedgerState()
+            let state: any LedgerState = try ledger.location.exists() ? try ledger.open().scanState().0 : EmptyLedgerState()
             let scanner = Scanner(specification: specification, ledger: state)
             var bar = ProgressBar(total: source.size, label: "scanning")
             let summary = try scanner.scan(source, name: file, observer: &outputs) { bar.update($0) }

@@ -27,13 +27,14 @@ struct ServeCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap(StreamLogHandler.standardOutput)
         let logger = Logger(label: "ledger")
         let configuration = ServerConfiguration(host: host, port: port, database: ledger.location, dataDirectory: data)
-        let opened = try ledger.open()
+        // On PostgreSQL, this server's copies of the stored files and its work files.
+        let opened = try ledger.open(localFolder: configuration.dataDirectory + "/files")
         let address = "http://\(host):\(port)/"
         if let first = try await UserAdministration(ledger: opened).createFirstAdministrator() {
             print("A new ledger: sign in at \(address) as \(first.email) with the password \(first.password)")
             print("This password is shown once; change it under Users, or with `ledger users reset-password \(first.email)`.")
         }
-        print("ledger serving \(configuration.database.path) on \(address)")
+        print("ledger serving \(configuration.database.shownName) on \(address)")
         let application = try await buildApplication(
             configuration: configuration, ledger: opened, dependencies: ServerDependencies(secureCookies: !insecureCookies), logger: logger)
         try await application.runService()

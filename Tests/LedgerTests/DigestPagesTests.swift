@@ -19,7 +19,7 @@ import Testing
     }
 
     func loaded(_ queue: DatabaseQueue, _ entities: some Sequence<Int64>) throws -> [Int64: Int64] {
-        let table = try queue.read { db in try DigestPages.load(in: db) }
+        let table = try queue.read { db in try DigestPages.load(from: SQLiteStateTables(db)) }
         return Dictionary(uniqueKeysWithValues: entities.compactMap { entity in table[entity].map { (entity, $0) } })
     }
 
@@ -39,21 +39,21 @@ import Testing
                 expected[entity] = digest
             }
             let sorted = changes.map { (entity: $0.key, digest: $0.value) }.sorted { $0.entity < $1.entity }
-            try stepwise.write { db in try DigestPages.write(sorted, in: db) }
+            try stepwise.write { db in try DigestPages.write(sorted, to: SQLiteStateTables(db)) }
         }
         #expect(try loaded(stepwise, entities) == expected.compactMapValues { $0 })
         let atOnce = try database()
         let live = expected.compactMapValues { $0 }.map { (entity: $0.key, digest: Optional($0.value)) }.sorted { $0.entity < $1.entity }
-        try atOnce.write { db in try DigestPages.write(live, in: db) }
+        try atOnce.write { db in try DigestPages.write(live, to: SQLiteStateTables(db)) }
         #expect(try pages(atOnce) == pages(stepwise))
         #expect(try pages(atOnce).count > 1_000)
     }
 
     @Test func theLastChangeOfAnEntityHoldsAndAnEmptyBucketGoes() throws {
         let queue = try database()
-        try queue.write { db in try DigestPages.write([(entity: 5, digest: 1), (entity: 5, digest: 2), (entity: 7, digest: 3)], in: db) }
+        try queue.write { db in try DigestPages.write([(entity: 5, digest: 1), (entity: 5, digest: 2), (entity: 7, digest: 3)], to: SQLiteStateTables(db)) }
         #expect(try loaded(queue, [5, 7]) == [5: 2, 7: 3])
-        try queue.write { db in try DigestPages.write([(entity: 5, digest: nil), (entity: 7, digest: nil)], in: db) }
+        try queue.write { db in try DigestPages.write([(entity: 5, digest: nil), (entity: 7, digest: nil)], to: SQLiteStateTables(db)) }
         #expect(try loaded(queue, [5, 7]).isEmpty)
         #expect(try pages(queue).isEmpty)
     }

@@ -1,6 +1,6 @@
 import DataExchange
 import Foundation
-import Ledger
+@testable import Ledger
 import Testing
 import TestSupport
 
@@ -8,13 +8,18 @@ import TestSupport
 @Suite struct ImportLifecycleTests {
     private let scratch: TemporaryFolder
     var folder: URL { scratch.url }
-    let ledger: Ledger
+    private let databases: ContractDatabases
+    private let opened = OpenedLedger()
+    var ledger: Ledger { opened.ledger! }
     static let ada = Actor(name: "Ada Lovelace", email: "ada@utility.example", via: .cli)
 
     init() throws {
         scratch = try TemporaryFolder("ledger-imports")
-        ledger = try Ledger(path: scratch.appendingPathComponent("ledger.sqlite").path)
+        databases = try ContractDatabases()
     }
+
+    /// Opens this test's ledger on `backend`.
+    func use(_ backend: StorageBackend) throws { opened.ledger = try databases.ledger(backend, in: folder) }
 
     static let header = "Account_ID,Location_ID,Service_Point_ID,Service_Point_Type,Meter_ID,Meter_Manufacturer,Meter_Model,Meter_Size,Meter_Size_Unit,Meter_Continuous_Flow,Register_Unit_Of_Measure,Register_Resolution,Meter_Install_Date"
 
@@ -24,7 +29,8 @@ import TestSupport
         return url
     }
 
-    @Test func anImportIsStoredScannedAndListed() throws {
+    @Test(arguments: StorageBackend.allCases) func anImportIsStoredScannedAndListed(backend: StorageBackend) throws {
+        try use(backend)
         let url = try file("export.csv", ["A1,L1,001,W,M1,Neptune,T-10,0.625,IN,N,GAL,1,2020-01-15", "A2,L2,001,W,M2,Neptune,T-10,5/8,IN,N,GAL,1,3/7/2024"])
         let outcome = try ledger.importFile(at: url, actor: Self.ada)
         #expect(outcome.summary.records == 2 && outcome.summary.errors == 2 && outcome.summary.ready == 2)
@@ -40,17 +46,19 @@ import TestSupport
         let report = try String(decoding: Data(contentsOf: ledger.blobs.url(of: ledger.exceptionsReport(outcome.id))), as: UTF8.self)
         #expect(report.contains("Meter_Install_Date \"\"3/7/2024\"\" is not a date"))
         #expect(try ledger.importID(String(outcome.id.uuidString.prefix(8))) == outcome.id)
-        #expect(try ledger.store.verify(progress: nil) == 2)
+        #expect(try ledger.verify() == 2)
     }
 
-    @Test func theActivityListIsNewestFirst() throws {
+    @Test(arguments: StorageBackend.allCases) func theActivityListIsNewestFirst(backend: StorageBackend) throws {
+        try use(backend)
         let first = try ledger.importFile(at: try file("one.csv", ["A1,L1,001,W,M1,Neptune,T-10,0.625,IN,N,GAL,1,2020-01-15"]), actor: Self.ada)
         let second = try ledger.importFile(at: try file("two.csv", ["A2,L2,001,W,M2,Neptune,T-10,0.625,IN,N,GAL,1,2020-01-15"]), actor: Self.ada)
         #expect(try ledger.activity().map(\.id) == [second.id, first.id].map { $0.lowercasedString })
         #expect(try ledger.activity(limit: 1, offset: 1).map(\.fileName) == ["one.csv"])
     }
 
-    @Test func aCancelledImportCannotBeCancelledAgain() throws {
+    @Test(arguments: StorageBackend.allCases) func aCancelledImportCannotBeCancelledAgain(backend: StorageBackend) throws {
+        try use(backend)
         let outcome = try ledger.importFile(at: try file("x.csv", ["A1,L1,001,W,M1,Neptune,T-10,0.625,IN,N,GAL,1,2020-01-15"]), actor: Self.ada)
         let bob = Actor(name: "Bob", email: "bob@utility.example", via: .cli)
         try ledger.cancel(outcome.id, reason: "wrong cycle", actor: bob)
@@ -60,7 +68,8 @@ import TestSupport
         #expect(error.code == .invalidState)
     }
 
-    @Test func aFileOverTheLimitIsRefusedBeforeAnythingIsStored() throws {
+    @Test(arguments: StorageBackend.allCases) func aFileOverTheLimitIsRefusedBeforeAnythingIsStored(backend: StorageBackend) throws {
+        try use(backend)
         let url = folder.appendingPathComponent("big.csv")
         FileManager.default.createFile(atPath: url.path, contents: nil)
         let handle = try FileHandle(forWritingTo: url)
@@ -68,12 +77,13 @@ import TestSupport
         try handle.close()
         let error = try #require(throws: LedgerError.self) { try ledger.importFile(at: url, actor: Self.ada) }
         #expect(error.code == .fileTooLarge)
-        #expect(try ledger.store.lastPosition() == 0)
+        #expect(try ledger.lastPosition() == 0)
         let stored = try FileManager.default.contentsOfDirectory(atPath: ledger.blobs.folder.path).filter { $0 != "incoming" }
         #expect(stored.isEmpty)
     }
 
-    @Test func upcastersBringOldEventsToTheCurrentShape() throws {
+    @Test(arguments: StorageBackend.allCases) func upcastersBringOldEventsToTheCurrentShape(backend: StorageBackend) throws {
+        try use(backend)
         struct Renamed: EventPayload, Equatable {
             static let type = "Renamed"
             static let schemaVersion = 2
@@ -84,14 +94,15 @@ import TestSupport
         ])
         let old = NewEvent(stream: "s", type: "Renamed", schemaVersion: 1, data: Data("{\"first\":\"Ada\",\"last\":\"Lovelace\"}".utf8),
                            metadata: EventMetadata(actor: Self.ada))
-        let recorded = try #require(try ledger.store.append([old], expecting: [:]).first)
+        let recorded = try #require(try ledger.storage.record([old], expecting: [:], credential: nil).first)
         #expect(try coder.decode(recorded, as: Renamed.self) == Renamed(fullName: "Ada Lovelace"))
         #expect(throws: LedgerError.self) { try EventCoder.ledger.decode(recorded, as: Renamed.self) }
     }
 }
 
 extension ImportLifecycleTests {
-    @Test func aScanThatBreaksOffLeavesAFailedImportThatCannotBeApproved() throws {
+    @Test(arguments: StorageBackend.allCases) func aScanThatBreaksOffLeavesAFailedImportThatCannotBeApproved(backend: StorageBackend) throws {
+        try use(backend)
         let url = try file("export.csv", ["A1,L1,001,W,M1,Neptune,T-10,0.625,IN,N,GAL,1,2020-01-15"])
         let id = UUID()
         // A folder where the scan writes its report: the scan cannot finish.

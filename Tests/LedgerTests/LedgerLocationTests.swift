@@ -16,10 +16,11 @@ import Testing
         let url = "postgres://ledger:secret@db.utility.example:5432/ledger"
         #expect(LedgerLocation(option: nil, environment: ["LEDGER_DB": url]).backend == .postgreSQL(url: url))
         #expect(LedgerLocation(option: "postgresql://db/ledger", environment: [:]).backend == .postgreSQL(url: "postgresql://db/ledger"))
-        #expect(try LedgerLocation(option: "sqlite:a.sqlite", environment: [:]).sqliteFile() == "a.sqlite")
-        // Not served yet: refused in words, and the password is not repeated.
-        let refusal = try #require(throws: LedgerError.self) { try LedgerLocation(option: url, environment: [:]).sqliteFile() }
-        #expect(refusal.message.contains("PostgreSQL") && refusal.message.contains("db.utility.example") && !refusal.message.contains("secret"))
+        #expect(LedgerLocation(option: "sqlite:a.sqlite", environment: [:]).backend == .sqlite(path: "a.sqlite"))
+        // What messages and logs show of it never holds the password.
+        let shown = LedgerLocation(option: url, environment: [:]).shownName
+        #expect(shown.contains("db.utility.example") && !shown.contains("secret"))
+        #expect(LedgerLocation(sqlitePath: "postgres-copy.sqlite").backend == .sqlite(path: "postgres-copy.sqlite"))
     }
 }
 

@@ -18,7 +18,8 @@ import Testing
         return try ledger.importFile(at: url, actor: Self.ada)
     }
 
-    @Test func anIDUpdateRenamesAndWhatLinksToTheRenamedFollows() throws {
+    @Test(arguments: StorageBackend.allCases) func anIDUpdateRenamesAndWhatLinksToTheRenamedFollows(backend: StorageBackend) throws {
+        try approvals.use(backend)
         try ledger.approve(try approvals.importRows(ApprovalTests.first), actor: Self.ada)
         let scan = try renames([
             "A1,A100,,,,,,",
@@ -50,7 +51,8 @@ import Testing
         #expect(scanState.servicePoint(ServicePointKey(location: "L100", servicePoint: "001"))?.account == "A100")
     }
 
-    @Test func aRenamedEntitysHistoryIsFoundUnderItsNewAndItsOldID() throws {
+    @Test(arguments: StorageBackend.allCases) func aRenamedEntitysHistoryIsFoundUnderItsNewAndItsOldID(backend: StorageBackend) throws {
+        try approvals.use(backend)
         try ledger.approve(try approvals.importRows(ApprovalTests.first), actor: Self.ada)
         try ledger.approve(try renames(["A1,A100,,,,,,", ",,,,,,M1,M100"]).id, actor: Self.ada)
         for id in ["A100", "A1"] {
@@ -74,7 +76,8 @@ import Testing
         #expect(try ledger.history(of: .meter("M1")).count == meter.count)
     }
 
-    @Test func aSecondRenameOfTheSameIDIsAnErrorAndAReplayRebuildsTheRenames() throws {
+    @Test(arguments: StorageBackend.allCases) func aSecondRenameOfTheSameIDIsAnErrorAndAReplayRebuildsTheRenames(backend: StorageBackend) throws {
+        try approvals.use(backend)
         try ledger.approve(try approvals.importRows(ApprovalTests.first), actor: Self.ada)
         try ledger.approve(try renames(["A1,A100,,,,,,", ",,L1,L100,,,,"]).id, actor: Self.ada)
         // A1 is gone and A100 is taken now.
@@ -83,7 +86,7 @@ import Testing
         let kept = try ledger.projectionDump()
         try ledger.replay()
         #expect(try ledger.projectionDump() == kept)
-        #expect(try ledger.store.verify(progress: nil) == (try ledger.store.lastPosition()))
+        #expect(try ledger.verify() == (try ledger.lastPosition()))
     }
 
     /// Time travel: at each position the state is what the current state was then, whole, over
@@ -91,12 +94,13 @@ import Testing
     /// A service point's history has the registers placed at it and taken from it, and its
     /// periods theirs, from each register's own history (a removal recorded later included);
     /// under its old ID too once renamed; and a replay rebuilds the index rows that say so.
-    @Test func aServicePointsHistoryHasTheMetersThatWereThere() throws {
+    @Test(arguments: StorageBackend.allCases) func aServicePointsHistoryHasTheMetersThatWereThere(backend: StorageBackend) throws {
+        try approvals.use(backend)
         let header = ImportLifecycleTests.header + ",Meter_Removal_Date"
         func approve(_ rows: [String]) throws { try ledger.approve(try approvals.importRows(rows, header: header), actor: Self.ada) }
         func meter(_ id: String) -> String { "W,\(id),Neptune,T-10,0.625,IN,N,GAL,1" }
         try approve(["A1,L1,001,\(meter("M1")),2020-01-15,", "A2,L2,001,\(meter("M2")),2020-01-15,"])
-        let first = try ledger.store.lastPosition()
+        let first = try ledger.lastPosition()
         // M3 takes M1's place at L1/001; M2 moves from L2/001 to L1/002; then M3 is removed.
         try approve(["A1,L1,001,\(meter("M3")),2023-06-01,", "A1,L1,002,\(meter("M2")),2023-07-01,"])
         try approve(["A1,L1,001,\(meter("M3")),,2024-03-01"])
@@ -125,9 +129,10 @@ import Testing
         #expect(try ledger.projectionDump() == kept)
     }
 
-    @Test func theStateAsOfEachApprovalIsTheStateItLeft() throws {
+    @Test(arguments: StorageBackend.allCases) func theStateAsOfEachApprovalIsTheStateItLeft(backend: StorageBackend) throws {
+        try approvals.use(backend)
         var kept: [(position: Int64, state: CurrentState)] = []
-        func keep() throws { kept.append((try ledger.store.lastPosition(), try ledger.currentState().0)) }
+        func keep() throws { kept.append((try ledger.lastPosition(), try ledger.currentState().0)) }
         try ledger.approve(try approvals.importRows(ApprovalTests.first), actor: Self.ada)
         try keep()
         try ledger.approve(try approvals.importRows([
@@ -148,7 +153,8 @@ import Testing
     /// starts again from the state table: the projections are the same, however often it writes,
     /// over creations, changes, an endpoint swap, renames that carry links and creations with
     /// them, and an ID used again after its rename.
-    @Test func aReplayThatWritesAsItGoesRebuildsTheSameProjections() throws {
+    @Test(arguments: StorageBackend.allCases) func aReplayThatWritesAsItGoesRebuildsTheSameProjections(backend: StorageBackend) throws {
+        try approvals.use(backend)
         try ledger.approve(try approvals.importRows(ApprovalTests.first), actor: Self.ada)
         try ledger.approve(try approvals.importRows([
             "A1,L1,001,W,M1,Neptune,T-10,1,IN,N,GAL,1,2020-01-15,Unit 5,E9,m",
@@ -165,6 +171,6 @@ import Testing
             try ledger.replay(holding: entities)
             #expect(try ledger.projectionDump() == kept, "holding \(entities) entities")
         }
-        #expect(try ledger.store.verify(progress: nil) == (try ledger.store.lastPosition()))
+        #expect(try ledger.verify() == (try ledger.lastPosition()))
     }
 }

@@ -1,6 +1,5 @@
 import DataExchange
 import Foundation
-import GRDB
 
 /// The service configurations as they stand: every entity's current fields. What the next scan
 /// compares a file with, and what an approval computes its changes against.
@@ -71,12 +70,10 @@ public struct CurrentState: Sendable {
     }
 
     /// The current state as the projection table holds it.
-    static func load(from db: Database) throws -> CurrentState {
+    static func load(from tables: any StateTables) throws -> CurrentState {
         var state = CurrentState()
-        let rows = try Row.fetchCursor(db, sql: "SELECT kind, key, fields FROM state")
-        while let row = try rows.next() {
-            guard let kind = EntityKind(rawValue: row["kind"]) else { continue }
-            state.place(kind, row["key"], fields: try FieldsCodec.decode(row["fields"]))
+        try tables.forEachEntity(of: nil) { kind, key, fields in
+            state.place(kind, String(decoding: key, as: UTF8.self), fields: try FieldsCodec.decode(Data(fields)))
         }
         return state
     }
@@ -208,17 +205,16 @@ struct StateFold {
     /// Takes in, from the state table, the stored entities that `change` changes or renames and
     /// this fold has not met, with where each was created: for a fold that starts from what is
     /// stored. An entity the fold renamed away or created is the fold's, whatever the table says.
-    mutating func bringIn(_ change: AppliedChange, from db: Database) throws {
+    mutating func bringIn(_ change: AppliedChange, from tables: any StateTables) throws {
         guard case .changed(let change) = change, !change.created || change.previousKey != nil else { return }
         for key in [change.key, change.previousKey].compactMap({ $0 }) {
             let entity = EntityKey(kind: change.kind, key: key)
             guard state.fields(change.kind, key) == nil, !touched.contains(entity),
                 created.index(change.kind, key, entity: StableHash.entity(change.kind, key)) == nil,
-                let row = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT fields, created FROM state WHERE kind = ? AND key = ?"), arguments: [change.kind.rawValue, key])
+                let stored = try tables.entity(change.kind, key)
             else { continue }
-            seed(change.kind, key, fields: try FieldsCodec.decode(row["fields"] as Data))
-            if let position: Int64 = row["created"] { storedCreations[entity] = position }
+            seed(change.kind, key, fields: try FieldsCodec.decode(stored.fields))
+            if let position = stored.created { storedCreations[entity] = position }
         }
     }
 
@@ -255,7 +251,7 @@ struct StateFold {
         return (nil, displacedKeys.contains(entity))
     }
 
-    func write(in db: Database) throws { try StateProjection.write(self, created: created.live, in: db) }
+    func write(to tables: any StateTablesWriter) throws { try StateProjection.write(self, created: created.live, to: tables) }
 
     /// Every entity, the ones kept encoded since their creation decoded.
     var wholeState: CurrentState {
@@ -361,68 +357,12 @@ private struct CreatedEntities {
 
 /// The current state, kept in step with the log in the same transaction as each append.
 enum StateProjection {
-    static func registerMigrations(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("state") { db in
-            try db.execute(sql: """
-                CREATE TABLE state (kind TEXT NOT NULL, key TEXT NOT NULL, fields BLOB NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID;
-                CREATE TABLE state_changes (position INTEGER NOT NULL);
-                INSERT INTO state_changes VALUES (0);
-                """)
-        }
-        migrator.registerMigration("state-links") { db in
-            try db.execute(sql: "ALTER TABLE state ADD COLUMN link TEXT")
-            let rows = try Row.fetchAll(db, sql: "SELECT kind, key, fields FROM state")
-            let update = try db.makeStatement(sql: "UPDATE state SET link = ? WHERE kind = ? AND key = ?")
-            for row in rows {
-                guard let kind = EntityKind(rawValue: row["kind"]) else { continue }
-                let key: String = row["key"]
-                let fields = try FieldsCodec.decode(row["fields"])
-                try update.execute(arguments: [StateLink.link(kind, key: key) { fields[$0] }, kind.rawValue, key])
-            }
-        }
-        migrator.registerMigration("state-digests") { db in
-            try db.execute(sql: "CREATE TABLE state_digests (entity INTEGER PRIMARY KEY, digest INTEGER NOT NULL)")
-            let rows = try Row.fetchAll(db, sql: "SELECT kind, key, fields FROM state")
-            let insert = try db.makeStatement(sql: "INSERT OR REPLACE INTO state_digests (entity, digest) VALUES (?, ?)")
-            for row in rows {
-                guard let kind = EntityKind(rawValue: row["kind"]) else { continue }
-                let fields = try FieldsCodec.decode(row["fields"])
-                try insert.execute(arguments: [StableHash.entity(kind, row["key"]), StableHash.fields(fields.lazy.map { $0 })])
-            }
-        }
-        migrator.registerMigration("state-links-index") { db in
-            // What a scan reads, without reading every entity's fields beside it.
-            try db.execute(sql: "CREATE INDEX state_links ON state (kind, key, link) WHERE link IS NOT NULL")
-        }
-        migrator.registerMigration("state-created") { db in
-            // The position of the event that created the entity, when the history index has no
-            // row for it (`StateFold`); the creations recorded before stay in the index.
-            try db.execute(sql: "ALTER TABLE state ADD COLUMN created INTEGER")
-        }
-        DigestPages.registerMigrations(&migrator)
-    }
-
-    /// The stored entities' creation positions, which an ID Update file's renames move.
-    static func creations(in db: Database) throws -> [EntityKey: Int64] {
-        var creations: [EntityKey: Int64] = [:]
-        let rows = try Row.fetchCursor(db, sql: "SELECT kind, key, created FROM state WHERE created IS NOT NULL")
-        while let row = try rows.next() {
-            guard let kind = EntityKind(rawValue: row[0]) else { continue }
-            creations[EntityKey(kind: kind, key: row[1])] = row[2]
-        }
-        return creations
-    }
-
     /// Writes the current fields of `keys`, as `state` holds them after an approval's changes:
     /// once per entity, rather than once per change.
-    static func write(_ fold: StateFold, created: [CreatedEntity], in db: Database) throws {
+    static func write(_ fold: StateFold, created: [CreatedEntity], to tables: any StateTablesWriter) throws {
         let (keys, state) = (fold.touched, fold.state)
         // A row that does not replace its entity's creation keeps what the stored row says.
-        let insert = "INSERT INTO state (kind, key, fields, link, created)"
-        var replacing = try BulkInsert(
-            db, insert, columns: 5, "ON CONFLICT (kind, key) DO UPDATE SET fields = excluded.fields, link = excluded.link, created = excluded.created")
-        var keeping = try BulkInsert(db, insert, columns: 5, "ON CONFLICT (kind, key) DO UPDATE SET fields = excluded.fields, link = excluded.link")
-        let delete = try BulkStatement(db, sql: "DELETE FROM state WHERE kind = ? AND key = ?")
+        let writer = try tables.stateRows()
         // In key order, for the reason `HistoryProjection.Batch` gives: the touched entities,
         // then the created ones, by their index in that list.
         let touched = Array(keys)
@@ -446,26 +386,19 @@ enum StateProjection {
         }
         try Pipeline.run(chunksOf: sorted, size: 4_096, prepare: prepare) { rows in
             try rows.forEach { row in
-                let kind = row.kind.rawValue
                 if let fields = row.fields {
-                    let values: [BulkStatement.Value] = [
-                        .text(kind), .borrowedText(row.key), .borrowedBlob(fields), row.link.map(BulkStatement.Value.borrowedText) ?? .null,
-                        row.created.map(BulkStatement.Value.integer) ?? .null,
-                    ]
-                    try row.replacesCreated ? replacing.add(values) : keeping.add(values)
+                    try writer.put(row.kind, key: row.key, fields: fields, link: row.link, created: row.created, replacesCreated: row.replacesCreated)
                 } else {
-                    // Renamed away; the rows before it go first, as one of them may be its key's.
-                    try replacing.flush()
-                    try keeping.flush()
-                    try delete.run(.text(kind), .borrowedText(row.key))
+                    // Renamed away.
+                    try writer.delete(row.kind, key: row.key)
                 }
             }
             // The rows borrow the chunk's bytes.
-            try replacing.flush()
-            try keeping.flush()
+            try writer.flush()
             digests += rows.digests
         }
-        try DigestPages.write(digests.sorted { $0.entity < $1.entity }, in: db)
+        try writer.finish()
+        try DigestPages.write(digests.sorted { $0.entity < $1.entity }, to: tables)
     }
 
     /// A chunk of entities' rows as the state table and its digest pages hold them, their bytes
@@ -546,10 +479,5 @@ enum StateProjection {
                 }
             }
         }
-    }
-
-    /// The position of the last event that changed the state: a scan made before it is stale.
-    static func lastChange(in db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT position FROM state_changes") ?? 0
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Every stored entity's fields digest, by its `StableHash.entity`, kept as 4,096 rows: one per
 /// bucket of the hash's first 12 bits, each the bucket's (entity, digest) pairs in entity order as
@@ -13,49 +12,31 @@ enum DigestPages {
 
     private static func bucket(of entity: Int64) -> Int64 { Int64(UInt64(bitPattern: entity) >> (64 - bucketBits)) }
 
-    static func registerMigrations(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("state-digest-pages") { db in
-            try db.execute(sql: "CREATE TABLE \(table) (bucket INTEGER PRIMARY KEY, pairs BLOB NOT NULL)")
-            var digests: [(entity: Int64, digest: Int64?)] = []
-            try RawRows.forEach(in: db, sql: "SELECT entity, digest FROM state_digests ORDER BY entity") { row in
-                digests.append((row.integer(0), row.integer(1)))
-            }
-            try write(digests, in: db)
-            try db.execute(sql: "DROP TABLE state_digests")
-        }
-    }
-
     /// Every digest.
-    static func load(in db: Database) throws -> DigestTable {
-        var digests = DigestTable(capacity: try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(length(pairs)), 0) FROM \(table)")! / pairSize)
-        try RawRows.forEach(in: db, sql: "SELECT pairs FROM \(table)") { row in
-            forEachPair(in: UnsafeRawBufferPointer(row.blob(0))) { digests.insert($0, $1) }
-        }
+    static func load(from tables: any StateTables) throws -> DigestTable {
+        var digests = DigestTable(capacity: try tables.digestPagesSize() / pairSize)
+        try tables.forEachDigestPage { page in forEachPair(in: page) { digests.insert($0, $1) } }
         return digests
     }
 
     /// Sets the digests of `changes`, which are in entity order; nil removes an entity's.
-    static func write(_ changes: [(entity: Int64, digest: Int64?)], in db: Database) throws {
-        let read = try db.makeStatement(sql: "SELECT pairs FROM \(table) WHERE bucket = ?")
-        let replace = try BulkStatement(db, sql: "INSERT OR REPLACE INTO \(table) (bucket, pairs) VALUES (?, ?)")
-        let delete = try BulkStatement(db, sql: "DELETE FROM \(table) WHERE bucket = ?")
+    static func write(_ changes: [(entity: Int64, digest: Int64?)], to tables: any StateTablesWriter) throws {
+        var runs: [(bucket: Int64, changes: ArraySlice<(entity: Int64, digest: Int64?)>)] = []
         var start = changes.startIndex
         while start < changes.endIndex {
             let bucket = bucket(of: changes[start].entity)
             var end = start + 1
             while end < changes.endIndex, Self.bucket(of: changes[end].entity) == bucket { end += 1 }
-            var stored: [(entity: Int64, digest: Int64)] = []
-            if let pairs = try Data.fetchOne(read, arguments: [bucket]) {
-                pairs.withUnsafeBytes { bytes in forEachPair(in: bytes) { stored.append(($0, $1)) } }
-            }
-            let merged = merge(stored, changes[start..<end])
-            if merged.isEmpty {
-                try delete.run(.integer(bucket))
-            } else {
-                try replace.run(.integer(bucket), .blob(encode(merged)))
-            }
+            runs.append((bucket, changes[start..<end]))
             start = end
         }
+        let stored = try tables.digestPages(runs.map(\.bucket))
+        try tables.writeDigestPages(runs.map { run in
+            var pairs: [(entity: Int64, digest: Int64)] = []
+            stored[run.bucket]?.withUnsafeBytes { bytes in forEachPair(in: bytes) { pairs.append(($0, $1)) } }
+            let merged = merge(pairs, run.changes)
+            return (run.bucket, merged.isEmpty ? nil : encode(merged))
+        })
     }
 
     /// `stored` with `changes` applied, both in entity order.

@@ -1,6 +1,5 @@
 import DataExchange
 import Foundation
-import GRDB
 
 /// What a scan needs of the current state, and nothing more: which entities exist and how they
 /// are linked. Loading every entity's fields to scan a 70 MB file again took seven seconds and a
@@ -22,8 +21,8 @@ public struct ScanState: LedgerState, Sendable {
     public func register(_ key: RegisterKey) -> KnownRegister? { assets.registers[key.description].map { KnownRegister(installDate: $0) } }
     public func endpoint(_ serialNumber: String) -> KnownEndpoint? { assets.endpoints[serialNumber].map { KnownEndpoint(register: $0) } }
 
-    static func load(from db: Database) throws -> ScanState {
-        ScanState(places: try Places.load(from: db), assets: try Assets.load(from: db))
+    static func load(from tables: any StateTables) throws -> ScanState {
+        ScanState(places: try Places.load(from: tables), assets: try Assets.load(from: tables))
     }
 
     private init(places: Places, assets: Assets) {
@@ -37,17 +36,17 @@ public struct ScanState: LedgerState, Sendable {
         fileprivate var locations: Set<String> = []
         fileprivate var servicePoints: [String: String?] = [:]
 
-        static func load(from db: Database) throws -> Places {
+        static func load(from tables: any StateTables) throws -> Places {
             var places = Places()
-            places.accounts.reserveCapacity(try count(of: .account, in: db))
-            places.locations.reserveCapacity(try count(of: .location, in: db))
-            places.servicePoints.reserveCapacity(try count(of: .servicePoint, in: db))
-            try forEachLink(of: .account, in: db) { key, _ in places.accounts.insert(key) }
-            try forEachLink(of: .location, in: db) { key, _ in places.locations.insert(key) }
-            try forEachLink(of: .servicePoint, in: db) { key, _ in
+            places.accounts.reserveCapacity(try tables.linkCount(of: .account))
+            places.locations.reserveCapacity(try tables.linkCount(of: .location))
+            places.servicePoints.reserveCapacity(try tables.linkCount(of: .servicePoint))
+            try tables.forEachLink(of: .account) { key, _ in places.accounts.insert(key) }
+            try tables.forEachLink(of: .location) { key, _ in places.locations.insert(key) }
+            try tables.forEachLink(of: .servicePoint) { key, _ in
                 if places.servicePoints[key] == nil { places.servicePoints[key] = .some(nil) }
             }
-            try forEachLink(of: .serviceAgreement, in: db) { key, link in
+            try tables.forEachLink(of: .serviceAgreement) { key, link in
                 places.servicePoints[key] = .some(link.isEmpty ? nil : String(decoding: link, as: UTF8.self))
             }
             return places
@@ -61,36 +60,24 @@ public struct ScanState: LedgerState, Sendable {
         fileprivate var registers: [String: CalendarDate?] = [:]
         fileprivate var endpoints: [String: RegisterKey] = [:]
 
-        static func load(from db: Database) throws -> Assets {
+        static func load(from tables: any StateTables) throws -> Assets {
             var assets = Assets()
-            let registers = try count(of: .register, in: db)
+            let registers = try tables.linkCount(of: .register)
             assets.registers.reserveCapacity(registers)
             assets.meters.reserveCapacity(registers)
-            assets.endpoints.reserveCapacity(try count(of: .endpoint, in: db))
-            try forEachLink(of: .register, in: db) { key, link in
+            assets.endpoints.reserveCapacity(try tables.linkCount(of: .endpoint))
+            try tables.forEachLink(of: .register) { key, link in
                 let parts = StateLink.parts(of: link)
                 guard parts.count == 4 else { return }
                 assets.registers[key] = .some(CalendarDate(isoText: parts[3]))
                 if !parts[1].isEmpty || !parts[2].isEmpty { assets.meters[parts[0]] = ServicePointKey(location: parts[1], servicePoint: parts[2]) }
             }
-            try forEachLink(of: .endpoint, in: db) { key, link in
+            try tables.forEachLink(of: .endpoint) { key, link in
                 let parts = StateLink.parts(of: link)
                 guard parts.count == 2 else { return }
                 assets.endpoints[key] = RegisterKey(meter: parts[0], register: parts[1])
             }
             return assets
-        }
-    }
-
-    /// How many entities of `kind` have a link: read first, so that the tables are sized once
-    /// rather than copied as they grow.
-    private static func count(of kind: EntityKind, in db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT count(*) FROM state WHERE kind = ? AND link IS NOT NULL", arguments: [kind.rawValue]) ?? 0
-    }
-
-    private static func forEachLink(of kind: EntityKind, in db: Database, _ body: (String, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
-        try RawRows.forEach(in: db, sql: "SELECT key, link FROM state WHERE kind = ? AND link IS NOT NULL", arguments: [kind.rawValue]) { row in
-            try body(row.text(0), row.bytes(1))
         }
     }
 
@@ -100,9 +87,9 @@ public struct ScanState: LedgerState, Sendable {
         private let places = Handoff<Result<(Places, Int64), any Error>>()
         private let assets = Handoff<Result<(Assets, Int64), any Error>>()
 
-        init(from pool: DatabasePool) {
-            places.startOnThreadOfItsOwn { Result { try pool.read { db in (try Places.load(from: db), try StateProjection.lastChange(in: db)) } } }
-            assets.startOnThreadOfItsOwn { Result { try pool.read { db in (try Assets.load(from: db), try StateProjection.lastChange(in: db)) } } }
+        init(from storage: any LedgerStorage) {
+            places.startOnThreadOfItsOwn { Result { try storage.reading { tables in (try Places.load(from: tables), try tables.lastStateChange()) } } }
+            assets.startOnThreadOfItsOwn { Result { try storage.reading { tables in (try Assets.load(from: tables), try tables.lastStateChange()) } } }
         }
 
         /// The state and the position of its last change; nil when an approval came between the

@@ -1,6 +1,5 @@
 import DataExchange
 import Foundation
-import GRDB
 
 /// What an export reads of a state: the state in memory (`CurrentState`), or the state table as
 /// the export goes (`StoredExportSource`), so that the state as it stands need not be in memory
@@ -181,17 +180,15 @@ extension StateFold: ExportSource {
 /// The state table as an export reads it: the registers and endpoints a row at a time, the
 /// entities they name kept encoded, as stored (a tenth of their decoded size).
 struct StoredExportSource: ExportSource {
-    private let db: Database
+    private let tables: any StateTables
     private var encoded: [EntityKind: [String: [UInt8]]] = [:]
     private static let named: [EntityKind] = [.account, .location, .servicePoint, .serviceAgreement, .route, .other]
 
-    init(_ db: Database) throws {
-        self.db = db
+    init(_ tables: any StateTables) throws {
+        self.tables = tables
         for kind in Self.named {
             var entities: [String: [UInt8]] = [:]
-            try RawRows.forEach(in: db, sql: "SELECT key, fields FROM state WHERE kind = ?", arguments: [kind.rawValue]) { row in
-                entities[row.text(0)] = Array(row.blob(1))
-            }
+            try tables.forEachEntity(of: kind) { _, key, fields in entities[String(decoding: key, as: UTF8.self)] = Array(fields) }
             encoded[kind] = entities
         }
     }
@@ -203,9 +200,7 @@ struct StoredExportSource: ExportSource {
     func forEachRegister(_ body: (String, EntityFields) throws -> Void) throws { try forEach(.register, body) }
 
     private func forEach(_ kind: EntityKind, _ body: (String, EntityFields) throws -> Void) throws {
-        try RawRows.forEach(in: db, sql: "SELECT key, fields FROM state WHERE kind = ? ORDER BY key", arguments: [kind.rawValue]) { row in
-            try body(row.text(0), .encoded(Array(row.blob(1))))
-        }
+        try tables.forEachEntity(of: kind) { _, key, fields in try body(String(decoding: key, as: UTF8.self), .encoded(Array(fields))) }
     }
 }
 

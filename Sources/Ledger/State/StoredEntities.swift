@@ -15,6 +15,11 @@ struct StoredEntities {
         self.storedFields = storedFields
     }
 
+    /// The stored entities of `tables`: their digests now, their fields when asked.
+    init(_ tables: any StateTables) throws {
+        self.init(digests: try DigestPages.load(from: tables)) { kind, key in try tables.entity(kind, key)?.fields }
+    }
+
     var isEmpty: Bool { digests.isEmpty }
 
     /// The digest of the stored entity's fields; nil when there is no such entity.

@@ -13,21 +13,8 @@ protocol ApprovalTransaction: AnyObject {
     /// Writes events that `chain` linked, in order, and carries on from where it ended.
     func insert(_ events: [RecordedEvent], endingAt chain: LogChain) throws
 
-    /// The position of the last import's completion: a dry run made before it is stale.
-    func lastStateChange() throws -> Int64
     /// The position of an import's completion, if it completed.
     func completion(of importID: UUID) throws -> Int64?
-    /// The whole current state, for an ID Update file's renames.
-    func currentState() throws -> CurrentState
-    /// The stored entities' creation positions, which renames move.
-    func creations() throws -> [EntityKey: Int64]
-    /// The stored entities' digests, and their fields on demand.
-    func storedEntities() throws -> StoredEntities
-    /// What a scan compares the file with, for a dry run made stale by another import.
-    func scanState() throws -> ScanState
-
-    /// Writes the history index rows the approval gathered.
-    func write(_ history: HistoryProjection.Batch) throws
-    /// Writes the state rows the approval's changes touched.
-    func write(_ fold: StateFold) throws
+    /// The state's tables, read and written in this transaction.
+    var tables: any StateTablesWriter { get }
 }

@@ -2,8 +2,7 @@ import Foundation
 
 /// The one way the ledger is to reach its database (docs/decisions/0022): one method per
 /// invariant-keeping transaction or read, so that SQLite and PostgreSQL can each keep the
-/// invariants their own way. Concerns move behind it one at a time; those that have not yet (the
-/// log, the projections, blobs, leases) still go through `SQLiteEventStore`.
+/// invariants their own way.
 protocol LedgerStorage: Sendable {
     // MARK: The log, and the projections that follow each event in the same transaction
 
@@ -20,6 +19,33 @@ protocol LedgerStorage: Sendable {
     func events(matching filter: EventFilter, limit: Int) throws -> [RecordedEvent]
     /// The last position recorded at or before `date`; 0 when none was.
     func lastPosition(recordedBy date: Date) throws -> Int64
+    /// The position of the last event; 0 for an empty log.
+    func lastPosition() throws -> Int64
+    /// Every event as it is stored, in order, read as it goes: for a check of the chain and a
+    /// copy to another database.
+    func forEachLoggedEvent(_ body: (LoggedEvent) throws -> Void) throws
+    /// The database's own guards of the log (triggers) that are missing: none, unless someone
+    /// altered the database behind the ledger's back.
+    func missingLogGuards() throws -> [String]
+    /// Appends events exactly as another ledger logged them (positions, times and hashes kept),
+    /// to an empty log: a ledger moved from one database to another.
+    func copyLog(_ events: [LoggedEvent]) throws
+
+    // MARK: The state, and rebuilding the projections
+
+    /// Runs `body` on one consistent read of the state's tables and the log.
+    func reading<Result>(_ body: (any LedgerSnapshot) throws -> Result) throws -> Result
+    /// What the projections hold, as `Ledger.projectionsVersion` numbers it.
+    func projectionsVersion() throws -> Int
+    /// Empties every projection and runs `body` to build them again from the log, in one
+    /// transaction, then stamps them `version`. With `onlyWhenOlder`, does nothing and returns nil
+    /// when the projections are at `version` already (another process rebuilt them meanwhile).
+    func rebuildingProjections<Result>(version: Int, onlyWhenOlder: Bool, _ body: (any ProjectionRebuild) throws -> Result) throws -> Result?
+    /// A consistent copy of the database, as a SQLite file at `path`, told as it goes (pages
+    /// copied, of how many). A backend whose database has tools of its own for this says so.
+    func backUpDatabase(to path: String, progress: (_ done: Int, _ total: Int) -> Void) throws
+    /// Every projection row, as text, in a stable order: to compare a rebuilt ledger with a kept one.
+    func projectionRows() throws -> [String]
 
     // MARK: The history index
 
@@ -62,6 +88,27 @@ protocol LedgerStorage: Sendable {
     /// Ends every session of a person: their access was withdrawn or their password changed.
     func deleteSessions(of userID: UUID) throws
     func deleteSessions(expiredBy now: Date) throws
+}
+
+/// An event exactly as the log stores it: the bytes and text its hash covers.
+struct LoggedEvent: Sendable, Equatable {
+    var position: Int64
+    var stream: String
+    var version: Int64
+    var id: UUID
+    var type: String
+    var schemaVersion: Int
+    var data: Data
+    var metadata: Data
+    var recordedAt: String
+    var hash: String
+
+    /// Whether its hash is that of its content after `previous`.
+    func isLinked(after previous: String) -> Bool {
+        hash == HashChain.hash(
+            previous: previous, position: position, stream: stream, version: version, id: id, type: type, schemaVersion: schemaVersion, data: data,
+            metadata: metadata, recordedAt: recordedAt)
+    }
 }
 
 /// Which events an audit reads: each condition given narrows it.

@@ -44,7 +44,7 @@ import Testing
 
     static func routes(of server: TestServer) async throws -> [(method: HTTPRequest.Method, path: String)] {
         let configuration = ServerConfiguration(
-            host: "127.0.0.1", port: 0, database: LedgerLocation(option: server.ledger.store.path, environment: [:]),
+            host: "127.0.0.1", port: 0, database: server.ledger.location,
             dataDirectory: server.folder.appendingPathComponent("data").path)
         let built = try await LedgerRoutes(
             configuration: configuration, ledger: server.ledger, dependencies: ServerDependencies(passwords: TestServer.passwords), logger: Logger(label: "test"))

@@ -39,7 +39,7 @@ struct TestServer {
         _ body: @escaping @Sendable (TestServer, any TestClientProtocol) async throws -> Void
     ) async throws {
         let configuration = ServerConfiguration(
-            host: "127.0.0.1", port: 0, database: LedgerLocation(option: ledger.store.path, environment: [:]),
+            host: "127.0.0.1", port: 0, database: ledger.location,
             dataDirectory: folder.appendingPathComponent("data").path, idleTimeout: idleTimeout, bodyReadTimeout: bodyReadTimeout)
         var logger = Logger(label: "test")
         logger.logLevel = .warning

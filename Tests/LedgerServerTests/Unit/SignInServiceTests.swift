@@ -76,11 +76,11 @@ import Testing
     @Test func onlyRefusalsAgainstAnAccountAreRecordedInTheLog() async throws {
         let server = try await TestServer()
         let service = SignInService(ledger: server.ledger, passwords: TestServer.passwords, refusalDelay: .zero)
-        let before = try server.ledger.store.lastPosition()
+        let before = try server.ledger.lastPosition()
         for n in 0..<20 {
             await #expect(throws: ServerError.self) { try await service.signIn(email: "nobody\(n)@nowhere.example", password: "guess", via: .api, clientAddress: "203.0.113.5") }
         }
-        #expect(try server.ledger.store.lastPosition() == before)
+        #expect(try server.ledger.lastPosition() == before)
         await #expect(throws: ServerError.self) { try await service.signIn(email: server.auditor.email, password: "guess", via: .api, clientAddress: "203.0.113.5") }
         #expect(try server.ledger.audit(user: server.auditor.email).filter { $0.action == "SignInFailed" }.count == 1)
     }

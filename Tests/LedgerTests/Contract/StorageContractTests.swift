@@ -12,6 +12,12 @@ enum StorageBackend: String, CaseIterable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 }
 
+/// The ledger a test opened, on the backend its arguments name: a suite's instance is made
+/// before it knows them.
+final class OpenedLedger {
+    var ledger: Ledger?
+}
+
 /// The databases one test opened, removed when it ends: SQLite files in a temporary folder, and
 /// PostgreSQL schemas of their own in the throwaway cluster's database (`Scripts/postgres`), so
 /// that tests run in parallel without meeting.
@@ -27,15 +33,33 @@ final class ContractDatabases {
         case .sqlite:
             return try SQLiteStorage(path: scratch.appendingPathComponent("\(UUID().lowercasedString).sqlite").path)
         case .postgreSQL:
-            let schema = PostgreSQLTestDatabase.uniqueName("contract")
-            try PostgreSQLTestDatabase.connect().execute("CREATE SCHEMA \(schema)")
-            schemas.append(schema)
-            let base = try PostgreSQLTestDatabase.url()
-            let url = base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
+            let url = try newSchema()
             let storage = try PostgreSQLStorage(url: url)
             urls[ObjectIdentifier(storage)] = url
             return storage
         }
+    }
+
+    /// A ledger on `backend`, opened empty: on SQLite a file in `folder`, on PostgreSQL a schema
+    /// of its own, with this process's copies of the stored files in `folder`.
+    func ledger(_ backend: StorageBackend, in folder: URL, specification: Specification? = nil) throws -> Ledger {
+        switch backend {
+        case .sqlite:
+            return try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path, specification: specification)
+        case .postgreSQL:
+            return try Ledger(
+                location: LedgerLocation(option: try newSchema(), environment: [:]), localFolder: folder.appendingPathComponent("files").path,
+                specification: specification)
+        }
+    }
+
+    /// The URL of a new schema in the throwaway cluster's database, removed when the test ends.
+    func newSchema() throws -> String {
+        let schema = PostgreSQLTestDatabase.uniqueName("contract")
+        try PostgreSQLTestDatabase.connect().execute("CREATE SCHEMA \(schema)")
+        schemas.append(schema)
+        let base = try PostgreSQLTestDatabase.url()
+        return base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
     }
 
     /// The URL a PostgreSQL storage was opened with: its schema, for a second server or a raw look.

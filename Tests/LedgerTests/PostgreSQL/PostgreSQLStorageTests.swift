@@ -67,7 +67,12 @@ import TestSupport
         let url = try databases.url(of: first)
         let connection = try PostgreSQLConnection(url: url)
         // The schema as a first server left it, then emptied as a new database would be.
-        try connection.executeScript("DROP TABLE ledger_migrations, events, activity, users, credentials, state, state_changes, entity_changes, entity_renames, sessions CASCADE; DROP FUNCTION events_are_immutable")
+        try connection.executeScript("""
+            DO $$ DECLARE name text; BEGIN
+                FOR name IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() LOOP EXECUTE 'DROP TABLE ' || quote_ident(name) || ' CASCADE'; END LOOP;
+            END $$;
+            DROP FUNCTION events_are_immutable
+            """)
         let opened = Mutex<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 4) { _ in
             do { _ = try PostgreSQLStorage(url: url) } catch { opened.withLock { $0.append("\(error)") } }

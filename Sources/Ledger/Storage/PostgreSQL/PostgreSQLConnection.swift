@@ -92,6 +92,19 @@ final class PostgreSQLConnection {
     /// abandoned (nothing of it is kept) and its error rethrown.
     @discardableResult
     func copyIn(_ sql: String, _ body: (inout PostgreSQLCopyWriter) throws -> Void) throws -> Int {
+        var writer = try beginCopy(sql)
+        do {
+            try body(&writer)
+        } catch {
+            endCopy(abortingWith: "the ledger stopped the copy")
+            throw error
+        }
+        return try endCopy(&writer)
+    }
+
+    /// Starts `COPY … FROM STDIN` (text format), for rows written as they come, across calls;
+    /// nothing else may run on the connection until `endCopy`.
+    func beginCopy(_ sql: String) throws -> PostgreSQLCopyWriter {
         guard let started = PQexec(connection, sql) else { throw connectionError(statement: sql) }
         defer { PQclear(started) }
         guard PQresultStatus(started) == PGRES_COPY_IN else {
@@ -100,9 +113,14 @@ final class PostgreSQLConnection {
             }
             throw error(of: started, statement: sql)
         }
-        var writer = PostgreSQLCopyWriter(connection: self, statement: sql)
+        return PostgreSQLCopyWriter(connection: self, statement: sql)
+    }
+
+    /// Sends what `writer` holds and ends its copy; returns how many rows the server took.
+    @discardableResult
+    func endCopy(_ writer: inout PostgreSQLCopyWriter) throws -> Int {
+        let sql = writer.statement
         do {
-            try body(&writer)
             try writer.flush()
         } catch {
             endCopy(abortingWith: "the ledger stopped the copy")
@@ -141,7 +159,7 @@ final class PostgreSQLConnection {
 
     /// Ends a COPY in progress, with an error so that the server keeps none of it, and reads
     /// its results so that the connection can take the next statement.
-    private func endCopy(abortingWith reason: String) {
+    func endCopy(abortingWith reason: String) {
         _ = PQputCopyEnd(connection, reason)
         while let result = PQgetResult(connection) { PQclear(result) }
     }
@@ -155,6 +173,33 @@ final class PostgreSQLConnection {
     static func quotedName(_ name: String) -> String {
         name.split(separator: ".", omittingEmptySubsequences: false).map { quotedIdentifier(String($0)) }.joined(separator: ".")
     }
+
+    // MARK: Reading many rows
+
+    /// Runs `sql` through a cursor and hands each row to `body` in binary form, `batch` rows
+    /// fetched at a time: a million rows never sit in memory at once, and `bytea` and numbers
+    /// arrive as their bytes, not as text to decode. Inside a transaction only (a cursor lives
+    /// in one).
+    func forEachRow(_ sql: String, _ parameters: [PostgreSQLValue?] = [], batch: Int = 8_192, _ body: (PostgreSQLRawRow) throws -> Void) throws {
+        guard isInTransaction else {
+            throw PostgreSQLError(.usage, "A cursor was asked for outside a transaction, where it would not live; read inside transaction { }.", statement: sql)
+        }
+        cursorCount += 1
+        let cursor = "ledger_rows_\(cursorCount)"
+        try execute("DECLARE \(cursor) NO SCROLL CURSOR FOR \(sql)", parameters)
+        defer { _ = try? execute("CLOSE \(cursor)") }
+        let fetch = "FETCH FORWARD \(batch) FROM \(cursor)"
+        while true {
+            guard let result = PQexecParams(connection, fetch, 0, nil, nil, nil, nil, 1) else { throw connectionError(statement: fetch) }
+            defer { PQclear(result) }
+            guard PQresultStatus(result) == PGRES_TUPLES_OK else { throw error(of: result, statement: sql) }
+            let count = PQntuples(result)
+            for row in 0..<count { try body(PostgreSQLRawRow(result: result, row: row)) }
+            if count < batch { return }
+        }
+    }
+
+    private var cursorCount = 0
 
     // MARK: Advisory locks
 
@@ -275,6 +320,38 @@ final class PostgreSQLConnection {
             return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
         }
     }
+}
+
+/// A row of a binary result, valid inside the call that gives it.
+struct PostgreSQLRawRow {
+    fileprivate let result: OpaquePointer
+    fileprivate let row: Int32
+
+    func isNull(_ column: Int32) -> Bool { PQgetisnull(result, row, column) == 1 }
+
+    /// The field's bytes: a `bytea`'s own, a text's UTF-8 (none for NULL).
+    func bytes(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
+        guard !isNull(column), let value = PQgetvalue(result, row, column) else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeRawPointer(value).withMemoryRebound(to: UInt8.self, capacity: 1) { UnsafeBufferPointer(start: $0, count: Int(PQgetlength(result, row, column))) }
+    }
+
+    func text(_ column: Int32) -> String { String(decoding: bytes(column), as: UTF8.self) }
+
+    func data(_ column: Int32) -> Data { Data(bytes(column)) }
+
+    /// A `bigint`, `integer` or `smallint`, which binary form sends big-endian; 0 for NULL.
+    func integer(_ column: Int32) -> Int64 {
+        let bytes = bytes(column)
+        var value: Int64 = 0
+        for byte in bytes { value = value << 8 | Int64(byte) }
+        switch bytes.count {
+        case 2: return Int64(Int16(truncatingIfNeeded: value))
+        case 4: return Int64(Int32(truncatingIfNeeded: value))
+        default: return value
+        }
+    }
+
+    func optionalInteger(_ column: Int32) -> Int64? { isNull(column) ? nil : integer(column) }
 }
 
 /// NULL-terminated arrays of C strings, as `PQconnectdbParams` takes them.

@@ -11,6 +11,9 @@ enum PostgreSQLSchema {
     /// reader skips an event committed late.
     static let logLock: Int64 = 0x6C65_6467_6572_0002
 
+    /// The triggers that keep the log append-only.
+    static let logGuards = ["events_are_immutable_update", "events_are_immutable_truncate"]
+
     static let migrations: [(name: String, sql: String)] = [
         ("events", """
             CREATE TABLE events (
@@ -61,6 +64,17 @@ enum PostgreSQLSchema {
             CREATE TABLE sessions (token_sha256 TEXT PRIMARY KEY, csrf_token TEXT NOT NULL, user_id TEXT, expires_at TEXT NOT NULL);
             CREATE INDEX sessions_by_user ON sessions (user_id);
             CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+            """),
+        ("state-digests-and-version", """
+            -- Keys in byte order, as SQLite keeps them: exports and the fold read entities in it.
+            ALTER TABLE state ALTER COLUMN key TYPE TEXT COLLATE "C";
+            ALTER TABLE entity_changes ALTER COLUMN key TYPE TEXT COLLATE "C";
+            ALTER TABLE entity_renames ALTER COLUMN key TYPE TEXT COLLATE "C", ALTER COLUMN previous_key TYPE TEXT COLLATE "C";
+            CREATE INDEX state_links ON state (kind, key) WHERE link IS NOT NULL;
+            CREATE TABLE state_digest_pages (bucket BIGINT PRIMARY KEY, pairs BYTEA NOT NULL);
+            -- What the projections hold (`Ledger.projectionsVersion`): 3 for an empty log's.
+            CREATE TABLE projections_version (version INTEGER NOT NULL);
+            INSERT INTO projections_version VALUES (CASE WHEN EXISTS (SELECT 1 FROM events) THEN 1 ELSE 3 END);
             """),
     ]
 

@@ -40,11 +40,13 @@ final class PostgreSQLStorage: LedgerStorage {
         }
     }
 
-    /// Not yet: an approval's reads of the state and its bulk writes (state rows, digests, the
-    /// history index) have no PostgreSQL form so far, which is why `--db postgres://…` is refused
-    /// (docs/decisions/0022, "still to move").
+    /// One transaction that holds the log's lock from its start: approvals, like every append,
+    /// are made one at a time, whichever server makes them.
     func approving<Result>(_ body: (any ApprovalTransaction) throws -> Result) throws -> Result {
-        throw LedgerError(.storage, "Approvals are not served on PostgreSQL yet: the state's bulk writes have not moved there.")
+        try write { connection in
+            try connection.lockForTransaction(advisoryKey: PostgreSQLSchema.logLock)
+            return try body(try PostgreSQLApprovalTransaction(connection, coder: coder))
+        }
     }
 
     /// Brings the projections that follow the log along one event.
@@ -253,14 +255,14 @@ final class PostgreSQLStorage: LedgerStorage {
 
     // MARK: Transactions and failures
 
-    private func read<T>(_ body: (PostgreSQLConnection) throws -> T) throws -> T {
+    func read<T>(_ body: (PostgreSQLConnection) throws -> T) throws -> T {
         do { return try pool.withConnection(body) } catch let error as PostgreSQLError { throw Self.failure(error) }
     }
 
     /// Runs `body` in one transaction, all or nothing; a unique key taken meanwhile is someone
     /// else's append that came first.
     @discardableResult
-    private func write<T>(_ body: (PostgreSQLConnection) throws -> T) throws -> T {
+    func write<T>(_ body: (PostgreSQLConnection) throws -> T) throws -> T {
         do {
             return try pool.withConnection { connection in try connection.transaction { try body(connection) } }
         } catch let error as PostgreSQLError where error.isUniqueViolation {
@@ -270,13 +272,13 @@ final class PostgreSQLStorage: LedgerStorage {
         }
     }
 
-    private static func failure(_ error: PostgreSQLError) -> LedgerError {
+    static func failure(_ error: PostgreSQLError) -> LedgerError {
         LedgerError(.storage, "The ledger's PostgreSQL database failed: \(error.message).")
     }
 }
 
 /// Appends events inside a transaction that holds the log's lock, continuing the hash chain.
-private struct PostgreSQLAppender {
+struct PostgreSQLAppender {
     let connection: PostgreSQLConnection
     private var position: Int64
     private var previous: String
@@ -308,9 +310,7 @@ private struct PostgreSQLAppender {
     /// Appends `event`; nil when an event with its id is in the log already.
     mutating func append(_ event: NewEvent) throws -> RecordedEvent? {
         guard try connection.execute("SELECT 1 FROM events WHERE id = $1", [.text(event.id.uuidString)]).isEmpty else { return nil }
-        var chain = LogChain(
-            stream: event.stream, version: try version(of: event.stream), position: position, previous: previous, metadata: event.metadata,
-            encodedMetadata: try event.metadata.encoded(), recordedAt: recordedAt, recordedDate: recordedDate)
+        var chain = try chain(of: event.stream, metadata: event.metadata)
         let recorded = chain.link(event)
         try connection.execute(
             """
@@ -319,10 +319,42 @@ private struct PostgreSQLAppender {
             """,
             [.integer(recorded.position), .text(recorded.stream), .integer(recorded.version), .text(recorded.id.uuidString), .text(recorded.type),
              .integer(Int64(recorded.schemaVersion)), .bytes(recorded.data), .bytes(chain.encodedMetadata), .text(recordedAt), .text(recorded.hash)])
+        carryOn(from: chain)
+        return recorded
+    }
+
+    /// Where the log ends for appending to `stream` with `metadata`.
+    mutating func chain(of stream: String, metadata: EventMetadata) throws -> LogChain {
+        LogChain(
+            stream: stream, version: try version(of: stream), position: position, previous: previous, metadata: metadata,
+            encodedMetadata: try metadata.encoded(), recordedAt: recordedAt, recordedDate: recordedDate)
+    }
+
+    /// Writes events that `chain` linked, in order, with one `COPY`, and carries on from where it ended.
+    mutating func insert(_ events: [RecordedEvent], endingAt chain: LogChain) throws {
+        let recordedAt = recordedAt
+        try connection.copyIn("COPY events (position, stream, version, id, type, schema_version, data, metadata, recorded_at, hash) FROM STDIN") { writer in
+            for event in events {
+                writer.writeInteger(event.position)
+                try writer.writeText(event.stream)
+                writer.writeInteger(event.version)
+                try writer.writeText(event.id.uuidString)
+                try writer.writeText(event.type)
+                writer.writeInteger(Int64(event.schemaVersion))
+                event.data.withUnsafeBytes { writer.writeBytes($0) }
+                chain.encodedMetadata.withUnsafeBytes { writer.writeBytes($0) }
+                try writer.writeText(recordedAt)
+                try writer.writeText(event.hash)
+                try writer.endRow()
+            }
+        }
+        carryOn(from: chain)
+    }
+
+    private mutating func carryOn(from chain: LogChain) {
         position = chain.position
         previous = chain.previous
-        versions[event.stream] = chain.version
-        return recorded
+        versions[chain.stream] = chain.version
     }
 }
 

@@ -14,7 +14,7 @@ struct SQLiteStorage: LedgerStorage {
             StateProjection.registerMigrations(&migrator)
             HistoryProjection.registerMigrations(&migrator)
             UsersProjection.registerMigrations(&migrator)
-            Ledger.registerMigrations(&migrator)
+            Self.registerMaintenanceMigrations(&migrator)
             Self.registerMigrations(&migrator)
         }
     }
@@ -210,12 +210,12 @@ struct SQLiteStorage: LedgerStorage {
         try write { db in try db.execute(sql: "DELETE FROM sessions WHERE expires_at <= ?", arguments: [Timestamp.text(now)]) }
     }
 
-    private func read<T>(_ body: (Database) throws -> T) throws -> T {
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try pool.read(body) } catch let error as DatabaseError { throw Self.failure(error) }
     }
 
     /// Writes as the log's own writes do, with the same failures said as `LedgerError`s.
-    private func write<T>(_ body: (Database) throws -> T) throws -> T { try store.write(body) }
+    func write<T>(_ body: (Database) throws -> T) throws -> T { try store.write(body) }
 
     private static func failure(_ error: DatabaseError) -> LedgerError {
         LedgerError(.storage, "The ledger's database failed: \(error.message ?? "\(error.resultCode)").")

@@ -1,0 +1,182 @@
+import Foundation
+
+/// The state's tables and the log in one PostgreSQL transaction: rows read through cursors in
+/// binary form, and written with `COPY` into temporary tables that one statement then merges.
+final class PostgreSQLStateTables: ProjectionRebuild {
+    let connection: PostgreSQLConnection
+    private let coder: EventCoder
+
+    init(_ connection: PostgreSQLConnection, coder: EventCoder = .ledger) {
+        self.connection = connection
+        self.coder = coder
+    }
+
+    // MARK: Reads
+
+    func lastStateChange() throws -> Int64 {
+        try connection.execute("SELECT position FROM state_changes").first?.value(0, as: Int64.self) ?? 0
+    }
+
+    func entityCounts() throws -> [EntityKind: Int] {
+        var counts: [EntityKind: Int] = [:]
+        for row in try connection.execute("SELECT kind, COUNT(*) FROM state GROUP BY kind") {
+            if let kind = EntityKind(rawValue: try row.value(0, as: String.self)) { counts[kind] = Int(try row.value(1, as: Int64.self)) }
+        }
+        return counts
+    }
+
+    func forEachEntity(of kind: EntityKind?, _ body: (EntityKind, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        let (condition, parameters): (String, [PostgreSQLValue?]) = kind.map { ("WHERE kind = $1", [.text($0.rawValue)]) } ?? ("", [])
+        try connection.forEachRow("SELECT kind, key, fields FROM state \(condition) ORDER BY kind, key", parameters) { row in
+            guard let kind = EntityKind(rawValue: row.text(0)) else { return }
+            try body(kind, row.bytes(1), row.bytes(2))
+        }
+    }
+
+    func entity(_ kind: EntityKind, _ key: String) throws -> (fields: Data, created: Int64?)? {
+        try connection.execute("SELECT fields, created FROM state WHERE kind = $1 AND key = $2", [.text(kind.rawValue), .text(key)]).first
+            .map { (try $0.value(0, as: Data.self), try $0.value(1, as: Int64?.self)) }
+    }
+
+    func creations() throws -> [EntityKey: Int64] {
+        var creations: [EntityKey: Int64] = [:]
+        try connection.forEachRow("SELECT kind, key, created FROM state WHERE created IS NOT NULL") { row in
+            guard let kind = EntityKind(rawValue: row.text(0)) else { return }
+            creations[EntityKey(kind: kind, key: row.text(1))] = row.integer(2)
+        }
+        return creations
+    }
+
+    func linkCount(of kind: EntityKind) throws -> Int {
+        Int(try connection.execute("SELECT count(*) FROM state WHERE kind = $1 AND link IS NOT NULL", [.text(kind.rawValue)]).first?.value(0, as: Int64.self) ?? 0)
+    }
+
+    func forEachLink(of kind: EntityKind, _ body: (String, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        try connection.forEachRow("SELECT key, link FROM state WHERE kind = $1 AND link IS NOT NULL", [.text(kind.rawValue)]) { row in
+            try body(row.text(0), row.bytes(1))
+        }
+    }
+
+    func digestPagesSize() throws -> Int {
+        Int(try connection.execute("SELECT COALESCE(SUM(length(pairs)), 0)::bigint FROM \(DigestPages.table)").first?.value(0, as: Int64.self) ?? 0)
+    }
+
+    func forEachDigestPage(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try connection.forEachRow("SELECT pairs FROM \(DigestPages.table)") { row in try body(UnsafeRawBufferPointer(row.bytes(0))) }
+    }
+
+    func digestPages(_ buckets: [Int64]) throws -> [Int64: Data] {
+        guard !buckets.isEmpty else { return [:] }
+        var pages: [Int64: Data] = [:]
+        try connection.forEachRow("SELECT bucket, pairs FROM \(DigestPages.table) WHERE bucket = ANY($1::bigint[])", [.text(PostgreSQLStorage.array(buckets))]) { row in
+            pages[row.integer(0)] = row.data(1)
+        }
+        return pages
+    }
+
+    // MARK: Writes
+
+    func writeDigestPages(_ pages: [(bucket: Int64, pairs: Data?)]) throws {
+        guard !pages.isEmpty else { return }
+        try connection.execute("DELETE FROM \(DigestPages.table) WHERE bucket = ANY($1::bigint[])", [.text(PostgreSQLStorage.array(pages.map(\.bucket)))])
+        try connection.copyIn("COPY \(DigestPages.table) (bucket, pairs) FROM STDIN") { writer in
+            for page in pages {
+                guard let pairs = page.pairs else { continue }
+                writer.writeInteger(page.bucket)
+                pairs.withUnsafeBytes { writer.writeBytes($0) }
+                try writer.endRow()
+            }
+        }
+    }
+
+    func stateRows() throws -> any StateRowWriter { try PostgreSQLStateRowWriter(connection) }
+
+    func write(_ history: HistoryProjection.Batch) throws {
+        for row in history.renames {
+            try connection.execute(
+                "INSERT INTO entity_renames (kind, key, previous_key, position) VALUES ($1, $2, $3, $4)",
+                [.text(row.kind.rawValue), .text(row.key), .text(row.previousKey), .integer(row.position)])
+        }
+        guard !history.rows.isEmpty else { return }
+        try connection.execute("CREATE TEMPORARY TABLE IF NOT EXISTS entity_changes_incoming (kind TEXT, key TEXT COLLATE \"C\", position BIGINT) ON COMMIT DROP")
+        try connection.execute("TRUNCATE entity_changes_incoming")
+        try connection.copyIn("COPY entity_changes_incoming (kind, key, position) FROM STDIN") { writer in
+            for row in EntityKind.sortedByKey(history.rows, by: <) {
+                try writer.writeText(row.kind.rawValue)
+                try writer.writeText(row.key)
+                writer.writeInteger(row.value)
+                try writer.endRow()
+            }
+        }
+        try connection.execute("INSERT INTO entity_changes (kind, key, position) SELECT kind, key, position FROM entity_changes_incoming ON CONFLICT DO NOTHING")
+    }
+
+    // MARK: The log
+
+    func forEachEvent(through last: Int64?, _ body: (Int64, UnsafeBufferPointer<UInt8>, Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        try connection.forEachRow(
+            "SELECT position, type, schema_version, data FROM events WHERE position <= $1 ORDER BY position", [.integer(last ?? Int64.max)]
+        ) { row in
+            try body(row.integer(0), row.bytes(1), Int(row.integer(2)), row.bytes(3))
+        }
+    }
+
+    func eventCount() throws -> Int64 { try connection.execute("SELECT COUNT(*) FROM events").first?.value(0, as: Int64.self) ?? 0 }
+
+    func event(at position: Int64) throws -> RecordedEvent? {
+        try connection.execute("SELECT * FROM events WHERE position = $1", [.integer(position)]).first.map(PostgreSQLStorage.event)
+    }
+
+    func project(_ event: RecordedEvent) throws { try PostgreSQLStorage.project(event, on: connection, coder: coder) }
+}
+
+/// State rows copied into a temporary table as they come, then merged into `state` by two
+/// statements: one for the rows that replace their entity's creation, one for those that keep it.
+private final class PostgreSQLStateRowWriter: StateRowWriter {
+    private let connection: PostgreSQLConnection
+    private var copy: PostgreSQLCopyWriter
+    private var deleted: [(kind: EntityKind, key: String)] = []
+
+    init(_ connection: PostgreSQLConnection) throws {
+        self.connection = connection
+        try connection.execute("""
+            CREATE TEMPORARY TABLE IF NOT EXISTS state_incoming (
+                kind TEXT, key TEXT COLLATE "C", fields BYTEA, link TEXT, created BIGINT, replaces_created BOOLEAN
+            ) ON COMMIT DROP
+            """)
+        try connection.execute("TRUNCATE state_incoming")
+        copy = try connection.beginCopy("COPY state_incoming (kind, key, fields, link, created, replaces_created) FROM STDIN")
+    }
+
+    func put(_ kind: EntityKind, key: UnsafeRawBufferPointer, fields: UnsafeRawBufferPointer, link: UnsafeRawBufferPointer?, created: Int64?, replacesCreated: Bool) throws {
+        try copy.writeText(kind.rawValue)
+        try copy.writeText(key)
+        copy.writeBytes(fields)
+        if let link { try copy.writeText(link) } else { copy.writeNull() }
+        if let created { copy.writeInteger(created) } else { copy.writeNull() }
+        copy.writeBoolean(replacesCreated)
+        try copy.endRow()
+    }
+
+    func delete(_ kind: EntityKind, key: UnsafeRawBufferPointer) throws {
+        deleted.append((kind, String(decoding: key, as: UTF8.self)))
+    }
+
+    /// The copy holds its own bytes of every row put.
+    func flush() throws {}
+
+    func finish() throws {
+        try connection.endCopy(&copy)
+        for (kind, key) in deleted {
+            try connection.execute("DELETE FROM state WHERE kind = $1 AND key = $2", [.text(kind.rawValue), .text(key)])
+        }
+        try connection.execute("""
+            INSERT INTO state (kind, key, fields, link, created) SELECT kind, key, fields, link, created FROM state_incoming WHERE replaces_created
+            ON CONFLICT (kind, key) DO UPDATE SET fields = excluded.fields, link = excluded.link, created = excluded.created
+            """)
+        try connection.execute("""
+            INSERT INTO state (kind, key, fields, link, created) SELECT kind, key, fields, link, created FROM state_incoming WHERE NOT replaces_created
+            ON CONFLICT (kind, key) DO UPDATE SET fields = excluded.fields, link = excluded.link
+            """)
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+
+/// The state's reads, the projections' rebuild, and the log read whole, on PostgreSQL.
+extension PostgreSQLStorage {
+    /// The projection tables, which a rebuild empties and writes again.
+    static let projectionTables = ["activity", "state", DigestPages.table, "entity_changes", "entity_renames", "users"]
+
+    /// One snapshot: every read in it sees the database as it was when it began.
+    func reading<Result>(_ body: (any LedgerSnapshot) throws -> Result) throws -> Result {
+        try read { connection in
+            try connection.transaction {
+                try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                return try body(PostgreSQLStateTables(connection, coder: coder))
+            }
+        }
+    }
+
+    func projectionsVersion() throws -> Int {
+        try read { connection in Int(try connection.execute("SELECT version FROM projections_version").first?.value(0, as: Int64.self) ?? 0) }
+    }
+
+    /// Holds the log's lock: no append comes between the emptying and the last row. Rows are
+    /// deleted rather than truncated, so that readers keep the old projections until the commit.
+    func rebuildingProjections<Result>(version: Int, onlyWhenOlder: Bool, _ body: (any ProjectionRebuild) throws -> Result) throws -> Result? {
+        try write { connection in
+            try connection.lockForTransaction(advisoryKey: PostgreSQLSchema.logLock)
+            if onlyWhenOlder, try connection.execute("SELECT version FROM projections_version").first?.value(0, as: Int64.self) ?? 0 >= Int64(version) {
+                return nil
+            }
+            for table in Self.projectionTables { try connection.execute("DELETE FROM \(table)") }
+            try connection.execute("UPDATE projections_version SET version = $1", [.integer(Int64(version))])
+            try connection.execute("UPDATE state_changes SET position = 0")
+            return try body(PostgreSQLStateTables(connection, coder: coder))
+        }
+    }
+
+    func projectionRows() throws -> [String] {
+        try read { connection in
+            try Self.projectionTables.flatMap { table in
+                try connection.execute("SELECT * FROM \(table)").map { row in
+                    table + " " + row.columns.indices.map { "\(row.columns[$0]):\(row[$0] ?? "NULL")" }.joined(separator: " ")
+                }.sorted()
+            }
+        }
+    }
+
+    func backUpDatabase(to path: String, progress: (Int, Int) -> Void) throws {
+        throw LedgerError(
+            .invalidState,
+            "A ledger on PostgreSQL is backed up with PostgreSQL's own tools, the stored files included: pg_dump --format=custom --file=ledger.dump DATABASE_URL (restore with pg_restore into an empty database; `ledger verify` checks it).")
+    }
+
+    func lastPosition() throws -> Int64 {
+        try read { connection in try connection.execute("SELECT COALESCE(MAX(position), 0) FROM events").first?.value(0, as: Int64.self) ?? 0 }
+    }
+
+    func forEachLoggedEvent(_ body: (LoggedEvent) throws -> Void) throws {
+        try read { connection in
+            try connection.transaction {
+                try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                try connection.forEachRow(
+                    "SELECT position, stream, version, id::text, type, schema_version, data, metadata, recorded_at, hash FROM events ORDER BY position"
+                ) { row in
+                    let position = row.integer(0)
+                    guard let id = UUID(uuidString: row.text(3)) else {
+                        throw LedgerError(.tampered, "The event at position \(position) has no valid id: it was altered after it was recorded.")
+                    }
+                    try body(LoggedEvent(
+                        position: position, stream: row.text(1), version: row.integer(2), id: id, type: row.text(4), schemaVersion: Int(row.integer(5)),
+                        data: row.data(6), metadata: row.data(7), recordedAt: row.text(8), hash: row.text(9)))
+                }
+            }
+        }
+    }
+
+    func missingLogGuards() throws -> [String] {
+        let present = try read { connection in
+            Set(try connection.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'events'::regclass AND NOT tgisinternal AND tgenabled <> 'D'")
+                .map { try $0.value(0, as: String.self) })
+        }
+        return PostgreSQLSchema.logGuards.filter { !present.contains($0) }
+    }
+
+    func copyLog(_ events: [LoggedEvent]) throws {
+        try write { connection in
+            try connection.lockForTransaction(advisoryKey: PostgreSQLSchema.logLock)
+            try connection.copyIn("COPY events (position, stream, version, id, type, schema_version, data, metadata, recorded_at, hash) FROM STDIN") { writer in
+                for event in events {
+                    writer.writeInteger(event.position)
+                    try writer.writeText(event.stream)
+                    writer.writeInteger(event.version)
+                    try writer.writeText(event.id.uuidString)
+                    try writer.writeText(event.type)
+                    writer.writeInteger(Int64(event.schemaVersion))
+                    event.data.withUnsafeBytes { writer.writeBytes($0) }
+                    event.metadata.withUnsafeBytes { writer.writeBytes($0) }
+                    try writer.writeText(event.recordedAt)
+                    try writer.writeText(event.hash)
+                    try writer.endRow()
+                }
+            }
+        }
+    }
+}

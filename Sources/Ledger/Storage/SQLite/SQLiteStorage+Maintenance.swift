@@ -1,0 +1,92 @@
+import Foundation
+import GRDB
+
+/// The state's reads, the projections' rebuild, and the log read whole, on SQLite.
+extension SQLiteStorage {
+    /// The projection tables, which a rebuild empties and writes again.
+    static let projectionTables = ["activity", "state", DigestPages.table, "entity_changes", "entity_renames", "users"]
+
+    static func registerMaintenanceMigrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("projections-version") { db in
+            // Version 1 for what was made before there were versions; an empty log's are up to date.
+            try db.execute(sql: """
+                CREATE TABLE projections_version (version INTEGER NOT NULL);
+                INSERT INTO projections_version VALUES (CASE WHEN EXISTS (SELECT 1 FROM events) THEN 1 ELSE \(Ledger.projectionsVersion) END);
+                """)
+        }
+    }
+
+    func reading<Result>(_ body: (any LedgerSnapshot) throws -> Result) throws -> Result {
+        try read { db in try body(SQLiteStateTables(db, coder: coder)) }
+    }
+
+    func projectionsVersion() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT version FROM projections_version") ?? 0 }
+    }
+
+    func rebuildingProjections<Result>(version: Int, onlyWhenOlder: Bool, _ body: (any ProjectionRebuild) throws -> Result) throws -> Result? {
+        try write { db in
+            if onlyWhenOlder, try Int.fetchOne(db, sql: "SELECT version FROM projections_version") ?? 0 >= version { return nil }
+            for table in Self.projectionTables { try db.execute(sql: "DELETE FROM \(table)") }
+            try db.execute(sql: "UPDATE projections_version SET version = ?", arguments: [version])
+            try db.execute(sql: "UPDATE state_changes SET position = 0")
+            return try body(SQLiteStateTables(db, coder: coder))
+        }
+    }
+
+    func backUpDatabase(to path: String, progress: (Int, Int) -> Void) throws {
+        do {
+            let copy = try DatabaseQueue(path: path)
+            // In steps of 1,024 pages (16 MB), to tell how far it is.
+            try withoutActuallyEscaping(progress) { progress in
+                try pool.backup(to: copy, pagesPerStep: 1_024) { step in progress(step.completedPageCount, step.totalPageCount) }
+            }
+        } catch let error as DatabaseError {
+            throw LedgerError(.storage, "Cannot back up to \(path): \(error.message ?? "\(error)").")
+        }
+    }
+
+    func projectionRows() throws -> [String] {
+        try read { db in
+            try Self.projectionTables.flatMap { table in
+                try Row.fetchAll(db, sql: "SELECT * FROM \(table)").map { "\(table) \($0.description)" }.sorted()
+            }
+        }
+    }
+
+    func lastPosition() throws -> Int64 { try store.lastPosition() }
+
+    func forEachLoggedEvent(_ body: (LoggedEvent) throws -> Void) throws {
+        try read { db in
+            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM events ORDER BY position")
+            while let row = try rows.next() {
+                let position: Int64 = row["position"]
+                guard let id = UUID(uuidString: row["id"]) else {
+                    throw LedgerError(.tampered, "The event at position \(position) has no valid id: it was altered after it was recorded.")
+                }
+                try body(LoggedEvent(
+                    position: position, stream: row["stream"], version: row["version"], id: id, type: row["type"], schemaVersion: row["schema_version"],
+                    data: row["data"], metadata: row["metadata"], recordedAt: row["recorded_at"], hash: row["hash"]))
+            }
+        }
+    }
+
+    func missingLogGuards() throws -> [String] {
+        let present = try read { db in try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'") }
+        return SQLiteEventStore.triggers.filter { !present.contains($0) }
+    }
+
+    func copyLog(_ events: [LoggedEvent]) throws {
+        try write { db in
+            let insert = try BulkStatement(db, sql: """
+                INSERT INTO events (position, stream, version, id, type, schema_version, data, metadata, recorded_at, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for event in events {
+                try insert.run(
+                    .integer(event.position), .text(event.stream), .integer(event.version), .text(event.id.uuidString), .text(event.type),
+                    .integer(Int64(event.schemaVersion)), .blob(event.data), .blob(event.metadata), .text(event.recordedAt), .text(event.hash))
+            }
+        }
+    }
+}
