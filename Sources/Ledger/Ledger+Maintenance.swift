@@ -176,6 +176,64 @@ extension Ledger {
     }
 }
 
+extension Ledger {
+    /// What a move of a ledger to another database copied, and what each side then holds.
+    public struct MigrationReport: Sendable, Codable {
+        public var events: Int64
+        public var files: Int
+        public var source: Counts
+        public var target: Counts
+
+        public struct Counts: Sendable, Codable, Equatable {
+            public var events: Int64
+            public var imports: Int
+            public var users: Int
+            public var entities: [String: Int]
+        }
+    }
+
+    /// What a migration is doing, for a progress bar.
+    public enum MigrationStep: Sendable { case files, events, verifying, rebuilding }
+
+    /// Copies this ledger, whole, into `target`, which must be empty: the stored files first
+    /// (an event names a file only once it is stored), then the log in one transaction, exactly
+    /// as it is (positions, times and hashes kept); then checks the copy's chain from the first
+    /// event and rebuilds its projections from its log.
+    public func migrate(to target: Ledger, progress: ((_ step: MigrationStep, _ done: Int64, _ total: Int64) -> Void)? = nil) throws -> MigrationReport {
+        guard try target.lastPosition() == 0 else {
+            throw LedgerError(.invalidState, "\(target.location.shownName) holds a ledger already (\(try target.lastPosition()) events); migrate into an empty database.")
+        }
+        let files = try blobs.storedFiles()
+        for (index, file) in files.enumerated() {
+            try blobs.check(file)
+            _ = try target.blobs.store(fileAt: try blobs.file(of: file))
+            progress?(.files, Int64(index + 1), Int64(files.count))
+        }
+        let total = try lastPosition()
+        var copied: Int64 = 0
+        _ = try target.storage.copyLog { write in
+            try storage.forEachLoggedEvent { event in
+                try write(event)
+                copied += 1
+                if copied % 10_000 == 0 { progress?(.events, copied, total) }
+            }
+        }
+        progress?(.events, copied, total)
+        let verified = try target.verify { done, all in progress?(.verifying, done, all) }
+        guard verified == total else {
+            throw LedgerError(.tampered, "The copy holds \(verified) events where this ledger has \(total).")
+        }
+        try target.replay { done, all in progress?(.rebuilding, done, all) }
+        return MigrationReport(events: copied, files: files.count, source: try counts(), target: try target.counts())
+    }
+
+    private func counts() throws -> MigrationReport.Counts {
+        MigrationReport.Counts(
+            events: try lastPosition(), imports: try storage.activityCount(), users: try storage.users().count,
+            entities: Dictionary(uniqueKeysWithValues: try entityCounts().map { ($0.key.rawValue, $0.value) }))
+    }
+}
+
 /// A run of `RecordApplied` events as a replay reads them from the log, then as their JSON reads
 /// (`applied`: nil where the fast reader does not take one, for the general way).
 private struct ReplayBatch: Sendable {

@@ -73,3 +73,57 @@ struct BackupCommand: ParsableCommand {
         }
     }
 }
+
+struct MigrateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Copy a ledger, whole, into an empty database (a SQLite ledger into PostgreSQL): its stored files, then its log exactly as it is; the copy's chain is verified and its projections rebuilt.",
+        discussion: "ledger migrate --to postgres://user@host:5432/ledger [--from ledger.sqlite]")
+
+    @Option(help: ArgumentHelp("The empty database to copy into: postgres://user@host:port/dbname, or a SQLite file.", valueName: "url"))
+    var to: String
+    @Option(help: ArgumentHelp("The ledger to copy (default: --db, $LEDGER_DB, else ledger.sqlite in the current folder).", valueName: "path"))
+    var from: String?
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var options: ActorOptions
+
+    func run() throws {
+        try reportingFailures {
+            let source = try (from.map { LedgerOptions(db: $0) } ?? ledger).open()
+            let target = try LedgerOptions(db: to).open()
+            var bar: ProgressBar?
+            var step: Ledger.MigrationStep?
+            let report = try source.migrate(to: target) { current, done, total in
+                if current != step {
+                    bar?.finish()
+                    let label = switch current {
+                    case .files: "copying files"
+                    case .events: "copying events"
+                    case .verifying: "verifying"
+                    case .rebuilding: "rebuilding"
+                    }
+                    bar = ProgressBar(total: Int(total), label: label, worthABarFrom: current == .files ? 20 : 20_000)
+                    step = current
+                }
+                bar?.update(Int(done))
+            }
+            bar?.finish()
+            if options.json {
+                print(JSONText.encode(report))
+                return
+            }
+            print("copied \(report.files) stored files and \(report.events) events from \(source.location.shownName) to \(target.location.shownName); the copy verifies")
+            print(String(repeating: " ", count: 18) + "from".padding(toLength: 12, withPad: " ", startingAt: 0) + "to")
+            func line(_ name: String, _ from: Int64, _ to: Int64) {
+                print(name.padding(toLength: 18, withPad: " ", startingAt: 0) + String(from).padding(toLength: 12, withPad: " ", startingAt: 0) + String(to)
+                    + (from == to ? "" : "   differs"))
+            }
+            line("events", report.source.events, report.target.events)
+            line("imports", Int64(report.source.imports), Int64(report.target.imports))
+            line("users", Int64(report.source.users), Int64(report.target.users))
+            for kind in Set(report.source.entities.keys).union(report.target.entities.keys).sorted() {
+                line(kind, Int64(report.source.entities[kind] ?? 0), Int64(report.target.entities[kind] ?? 0))
+            }
+        }
+    }
+}

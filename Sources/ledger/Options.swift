@@ -5,8 +5,15 @@ import Ledger
 
 /// Where the ledger lives; shared by every command that reads or writes it.
 struct LedgerOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The ledger's SQLite file (default: $LEDGER_DB, else ledger.sqlite in the current folder).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp(
+        "The ledger: a SQLite file, or a PostgreSQL database as postgres://user@host:port/dbname (default: $LEDGER_DB, else ledger.sqlite in the current folder).",
+        valueName: "path|url"))
     var db: String?
+
+    init() {}
+
+    /// The ledger at `db`, as if it were given with --db.
+    init(db: String) { self.db = db }
 
     var location: LedgerLocation {
         LedgerLocation(option: db, environment: ProcessInfo.processInfo.environment)

@@ -106,6 +106,23 @@ public struct BlobStore: Sendable {
         }
     }
 
+    /// Every blob stored in the folder.
+    func storedFiles() throws -> [BlobReference] {
+        let fileManager = FileManager.default
+        var files: [BlobReference] = []
+        for folder in try fileManager.contentsOfDirectory(atPath: folder.path) where folder != "incoming" {
+            let shard = self.folder.appendingPathComponent(folder)
+            for name in try fileManager.contentsOfDirectory(atPath: shard.path) where name.count == 64 {
+                let size = try fileManager.attributesOfItem(atPath: shard.appendingPathComponent(name).path)[.size] as? Int ?? 0
+                files.append(BlobReference(sha256: name, size: size))
+            }
+        }
+        return files.sorted { $0.sha256 < $1.sha256 }
+    }
+
+    /// The file of a stored blob.
+    func file(of reference: BlobReference) throws -> URL { url(of: reference) }
+
     /// Throws unless the blob is there with its size and hash.
     public func check(_ reference: BlobReference) throws {
         guard let input = FileHandle(forReadingAtPath: url(of: reference).path) else {

@@ -27,9 +27,10 @@ protocol LedgerStorage: Sendable {
     /// The database's own guards of the log (triggers) that are missing: none, unless someone
     /// altered the database behind the ledger's back.
     func missingLogGuards() throws -> [String]
-    /// Appends events exactly as another ledger logged them (positions, times and hashes kept),
-    /// to an empty log: a ledger moved from one database to another.
-    func copyLog(_ events: [LoggedEvent]) throws
+    /// Appends, in one transaction, the events `source` hands out exactly as another ledger
+    /// logged them (positions, times and hashes kept), to an empty log: a ledger moved from one
+    /// database to another. Returns how many were copied.
+    func copyLog(from source: (_ body: (LoggedEvent) throws -> Void) throws -> Void) throws -> Int64
 
     // MARK: The state, and rebuilding the projections
 

@@ -55,7 +55,13 @@ public struct UserAdministration: Sendable {
     public func createFirstAdministrator(email: String = "admin@localhost") async throws -> (email: String, password: String)? {
         guard try await ledger.run({ try $0.users().isEmpty }) else { return nil }
         let system = Actor(name: "ledger serve", email: "system@localhost", via: .cli)
-        let (_, password) = try await add(name: "Administrator", email: email, role: .admin, password: nil, actor: system)
-        return password.map { (email, $0) }
+        do {
+            let (_, password) = try await add(name: "Administrator", email: email, role: .admin, password: nil, actor: system)
+            return password.map { (email, $0) }
+        } catch let error as LedgerError where error.code == .versionConflict || error.code == .invalidState {
+            // Another server on the same database made the first administrator meanwhile.
+            guard try await ledger.run({ try $0.users().isEmpty }) else { return nil }
+            throw error
+        }
     }
 }

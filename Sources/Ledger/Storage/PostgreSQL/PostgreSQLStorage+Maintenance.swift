@@ -81,11 +81,14 @@ extension PostgreSQLStorage {
         return PostgreSQLSchema.logGuards.filter { !present.contains($0) }
     }
 
-    func copyLog(_ events: [LoggedEvent]) throws {
+    func copyLog(from source: ((LoggedEvent) throws -> Void) throws -> Void) throws -> Int64 {
         try write { connection in
             try connection.lockForTransaction(advisoryKey: PostgreSQLSchema.logLock)
-            try connection.copyIn("COPY events (position, stream, version, id, type, schema_version, data, metadata, recorded_at, hash) FROM STDIN") { writer in
-                for event in events {
+            guard try connection.execute("SELECT COUNT(*) FROM events").first?.value(0, as: Int64.self) == 0 else {
+                throw LedgerError(.invalidState, "The ledger to copy into has events already; give an empty database.")
+            }
+            return Int64(try connection.copyIn("COPY events (position, stream, version, id, type, schema_version, data, metadata, recorded_at, hash) FROM STDIN") { writer in
+                try source { event in
                     writer.writeInteger(event.position)
                     try writer.writeText(event.stream)
                     writer.writeInteger(event.version)
@@ -98,7 +101,7 @@ extension PostgreSQLStorage {
                     try writer.writeText(event.hash)
                     try writer.endRow()
                 }
-            }
+            })
         }
     }
 }

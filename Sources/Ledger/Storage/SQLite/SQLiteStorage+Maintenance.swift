@@ -76,17 +76,23 @@ extension SQLiteStorage {
         return SQLiteEventStore.triggers.filter { !present.contains($0) }
     }
 
-    func copyLog(_ events: [LoggedEvent]) throws {
+    func copyLog(from source: ((LoggedEvent) throws -> Void) throws -> Void) throws -> Int64 {
         try write { db in
+            guard try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM events") == 0 else {
+                throw LedgerError(.invalidState, "The ledger to copy into has events already; give an empty one.")
+            }
             let insert = try BulkStatement(db, sql: """
                 INSERT INTO events (position, stream, version, id, type, schema_version, data, metadata, recorded_at, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            for event in events {
+            var copied: Int64 = 0
+            try source { event in
                 try insert.run(
                     .integer(event.position), .text(event.stream), .integer(event.version), .text(event.id.uuidString), .text(event.type),
                     .integer(Int64(event.schemaVersion)), .blob(event.data), .blob(event.metadata), .text(event.recordedAt), .text(event.hash))
+                copied += 1
             }
+            return copied
         }
     }
 }
