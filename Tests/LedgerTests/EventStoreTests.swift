@@ -5,17 +5,15 @@ import GRDB
 import Testing
 import TestSupport
 
-/// The SQLite event log, on a real file.
+/// The event log, on a real SQLite file and a real PostgreSQL database: what every backend's log
+/// must do (docs/decisions/0022).
 @Suite struct EventStoreTests {
     private let scratch: TemporaryFolder
-    var folder: URL { scratch.url }
-    let path: String
-    let store: SQLiteEventStore
+    private let databases: ContractDatabases
 
     init() throws {
         scratch = try TemporaryFolder("ledger-store")
-        path = scratch.appendingPathComponent("ledger.sqlite").path
-        store = try SQLiteEventStore(path: path)
+        databases = try ContractDatabases()
     }
 
     static let metadata = EventMetadata(actor: Actor(name: "Ada", email: "ada@example.com", via: .cli))
@@ -24,84 +22,125 @@ import TestSupport
         NewEvent(id: id, stream: stream, type: type, schemaVersion: 1, data: Data("{\"text\":\"\(text)\"}".utf8), metadata: metadata)
     }
 
-    @Test func positionsAndVersionsAreContiguous() throws {
-        let first = try store.append([Self.event("a"), Self.event("b"), Self.event("a")], expecting: ["a": .noStream])
+    /// A ledger of this test's own on `backend`.
+    func ledger(_ backend: StorageBackend) throws -> Ledger { try databases.ledger(backend, in: scratch.url) }
+
+    /// Runs SQL on the ledger's database behind its back, as someone altering it would.
+    func tamper(_ ledger: Ledger, sqlite: String, postgreSQL: String) throws -> Shell.Result {
+        switch ledger.location.backend {
+        case .sqlite(let path): return try Shell.sqlite(path, sqlite)
+        case .postgreSQL(let url):
+            do {
+                try PostgreSQLConnection(url: url).executeScript(postgreSQL)
+                return Shell.Result(status: 0, errors: "")
+            } catch let error as PostgreSQLError {
+                return Shell.Result(status: 1, errors: error.message)
+            }
+        }
+    }
+
+    @discardableResult
+    func append(_ ledger: Ledger, _ events: [NewEvent], expecting: [String: ExpectedVersion]) throws -> [RecordedEvent] {
+        try ledger.storage.record(events, expecting: expecting, credential: nil)
+    }
+
+    @Test(arguments: StorageBackend.allCases)
+    func positionsAndVersionsAreContiguous(backend: StorageBackend) throws {
+        let ledger = try ledger(backend)
+        let first = try append(ledger, [Self.event("a"), Self.event("b"), Self.event("a")], expecting: ["a": .noStream])
         #expect(first.map(\.position) == [1, 2, 3])
         #expect(first.map(\.version) == [1, 1, 2])
-        try store.append([Self.event("a")], expecting: ["a": .exactly(2)])
-        #expect(try store.events(in: "a").map(\.version) == [1, 2, 3])
-        #expect(try store.events(from: 2, limit: 10).map(\.position) == [2, 3, 4])
-        #expect(try store.lastPosition() == 4)
-        let reopened = try SQLiteEventStore(path: path)
-        #expect(try reopened.events(from: 1, limit: 100).count == 4)
-        #expect(try reopened.events(from: 4, limit: 1).first?.metadata == Self.metadata)
+        try append(ledger, [Self.event("a")], expecting: ["a": .exactly(2)])
+        #expect(try ledger.events(in: "a").map(\.version) == [1, 2, 3])
+        #expect(try ledger.storage.events(at: [2, 3, 4]).map(\.position) == [2, 3, 4])
+        #expect(try ledger.lastPosition() == 4)
+        let reopened = try Ledger(location: ledger.location, localFolder: scratch.appendingPathComponent("again").path)
+        #expect(try reopened.lastPosition() == 4)
+        #expect(try reopened.events(in: "a").last?.metadata == Self.metadata)
     }
 
     /// The writer's large page cache is for the large transactions of approvals and replays; a
     /// reader that kept one too would hold its own copy of the file's pages for as long as a
     /// server runs.
     @Test func onlyTheWriterKeepsALargePageCache() throws {
+        let store = try SQLiteEventStore(path: scratch.appendingPathComponent("cache.sqlite").path)
         let cacheSize = "SELECT cache_size FROM pragma_cache_size"
         let sqliteDefault = try DatabaseQueue().read { db in try Int.fetchOne(db, sql: cacheSize) }
         #expect(try store.pool.write { db in try Int.fetchOne(db, sql: cacheSize) } == -262_144)
         #expect(try store.pool.read { db in try Int.fetchOne(db, sql: cacheSize) } == sqliteDefault)
     }
 
-    @Test func aStaleExpectedVersionFailsAndAppendsNothing() throws {
-        try store.append([Self.event("a")], expecting: [:])
+    @Test(arguments: StorageBackend.allCases)
+    func aStaleExpectedVersionFailsAndAppendsNothing(backend: StorageBackend) throws {
+        let ledger = try ledger(backend)
+        try append(ledger, [Self.event("a")], expecting: [:])
         let error = try #require(throws: LedgerError.self) {
-            try store.append([Self.event("b"), Self.event("a")], expecting: ["a": .noStream])
+            try append(ledger, [Self.event("b"), Self.event("a")], expecting: ["a": .noStream])
         }
         #expect(error.code == .versionConflict)
-        #expect(try store.lastPosition() == 1)
-        #expect(throws: LedgerError.self) { try store.append([Self.event("a")], expecting: ["a": .exactly(5)]) }
+        #expect(try ledger.lastPosition() == 1)
+        #expect(throws: LedgerError.self) { try append(ledger, [Self.event("a")], expecting: ["a": .exactly(5)]) }
     }
 
-    @Test func aRetriedAppendIsNotDoubled() throws {
+    @Test(arguments: StorageBackend.allCases)
+    func aRetriedAppendIsNotDoubled(backend: StorageBackend) throws {
+        let ledger = try ledger(backend)
         let events = [Self.event("a"), Self.event("a")]
-        try store.append(events, expecting: [:])
-        let again = try store.append(events, expecting: [:])
+        try append(ledger, events, expecting: [:])
+        let again = try append(ledger, events, expecting: [:])
         #expect(again.isEmpty)
-        #expect(try store.lastPosition() == 2)
+        #expect(try ledger.lastPosition() == 2)
     }
 
-    @Test func twoStoresOnOneFileCannotBothWinTheSameVersion() throws {
-        let other = try SQLiteEventStore(path: path)
-        try store.append([Self.event("import-1")], expecting: ["import-1": .noStream])
-        try store.append([Self.event("import-1", "Approved")], expecting: ["import-1": .exactly(1)])
+    @Test(arguments: StorageBackend.allCases)
+    func twoLedgersOnOneDatabaseCannotBothWinTheSameVersion(backend: StorageBackend) throws {
+        let ledger = try ledger(backend)
+        let other = try Ledger(location: ledger.location, localFolder: scratch.appendingPathComponent("other").path)
+        try append(ledger, [Self.event("import-1")], expecting: ["import-1": .noStream])
+        try append(ledger, [Self.event("import-1", "Approved")], expecting: ["import-1": .exactly(1)])
         let error = try #require(throws: LedgerError.self) {
-            try other.append([Self.event("import-1", "Approved")], expecting: ["import-1": .exactly(1)])
+            try append(other, [Self.event("import-1", "Approved")], expecting: ["import-1": .exactly(1)])
         }
         #expect(error.code == .versionConflict)
     }
 
-    @Test func theDatabaseRefusesToChangeOrRemoveEvents() throws {
-        try store.append([Self.event("a")], expecting: [:])
+    @Test(arguments: StorageBackend.allCases)
+    func theDatabaseRefusesToChangeOrRemoveEvents(backend: StorageBackend) throws {
+        let ledger = try ledger(backend)
+        try append(ledger, [Self.event("a")], expecting: [:])
         for sql in ["UPDATE events SET type = 'Forged';", "DELETE FROM events;"] {
-            let result = try Shell.sqlite(path, sql)
+            let result = try tamper(ledger, sqlite: sql, postgreSQL: sql)
             #expect(result.status != 0)
             #expect(result.errors.contains("events are immutable"))
         }
-        #expect(try store.verify(progress: nil) == 1)
+        #expect(try ledger.verify() == 1)
     }
 
-    @Test func verifyNamesTheFirstAlteredPosition() throws {
-        for n in 0..<5 { try store.append([Self.event("s\(n % 2)", text: "event \(n)")], expecting: [:]) }
-        #expect(try store.verify(progress: nil) == 5)
-        let tamper = "DROP TRIGGER events_are_immutable_update; UPDATE events SET data = '{\"text\":\"forged\"}' WHERE position = 3;"
-        #expect(try Shell.sqlite(path, tamper).status == 0)
-        let error = try #require(throws: LedgerError.self) { try store.verify(progress: nil) }
+    @Test(arguments: StorageBackend.allCases)
+    func verifyNamesTheFirstAlteredPosition(backend: StorageBackend) throws {
+        let ledger = try ledger(backend)
+        for n in 0..<5 { try append(ledger, [Self.event("s\(n % 2)", text: "event \(n)")], expecting: [:]) }
+        #expect(try ledger.verify() == 5)
+        let forge = "UPDATE events SET data = CAST('{\"text\":\"forged\"}' AS \(backend == .sqlite ? "BLOB" : "BYTEA")) WHERE position = 3;"
+        #expect(try tamper(
+            ledger, sqlite: "DROP TRIGGER events_are_immutable_update; " + forge,
+            postgreSQL: "DROP TRIGGER events_are_immutable_update ON events; " + forge).status == 0)
+        let error = try #require(throws: LedgerError.self) { try ledger.verify() }
         #expect(error.code == .tampered)
         #expect(error.message.contains("position 3"))
     }
 
-    @Test func verifyNoticesAMissingTriggerAndARemovedEvent() throws {
-        for n in 0..<3 { try store.append([Self.event("s", text: "\(n)")], expecting: [:]) }
-        #expect(try Shell.sqlite(path, "DROP TRIGGER events_are_immutable_delete;").status == 0)
-        let missing = try #require(throws: LedgerError.self) { try store.verify(progress: nil) }
-        #expect(missing.message.contains("events_are_immutable_delete"))
-        #expect(try Shell.sqlite(path, "DELETE FROM events WHERE position = 2;").status == 0)
-        let removed = try #require(throws: LedgerError.self) { try store.verify(progress: nil) }
+    @Test(arguments: StorageBackend.allCases)
+    func verifyNoticesAMissingTriggerAndARemovedEvent(backend: StorageBackend) throws {
+        let ledger = try ledger(backend)
+        for n in 0..<3 { try append(ledger, [Self.event("s", text: "\(n)")], expecting: [:]) }
+        let guardName = backend == .sqlite ? "events_are_immutable_delete" : "events_are_immutable_update"
+        #expect(try tamper(ledger, sqlite: "DROP TRIGGER \(guardName);", postgreSQL: "DROP TRIGGER \(guardName) ON events;").status == 0)
+        let missing = try #require(throws: LedgerError.self) { try ledger.verify() }
+        #expect(missing.message.contains(guardName))
+        let remove = "DELETE FROM events WHERE position = 2;"
+        #expect(try tamper(ledger, sqlite: remove, postgreSQL: remove).status == 0)
+        let removed = try #require(throws: LedgerError.self) { try ledger.verify() }
         #expect(removed.message.contains("from position 1 to 3"))
     }
 }
@@ -128,9 +167,11 @@ enum Shell {
 }
 
 extension EventStoreTests {
-    @Test func recordedTimesReadBackToTheMillisecond() throws {
-        let recorded = try #require(try store.append([Self.event("t")], expecting: [:]).first)
-        let read = try #require(try store.events(in: "t").first)
+    @Test(arguments: StorageBackend.allCases)
+    func recordedTimesReadBackToTheMillisecond(backend: StorageBackend) throws {
+        let ledger = try ledger(backend)
+        let recorded = try #require(try append(ledger, [Self.event("t")], expecting: [:]).first)
+        let read = try #require(try ledger.events(in: "t").first)
         #expect(read.recordedAt == recorded.recordedAt)
         #expect(abs(read.recordedAt.timeIntervalSinceNow) < 60)
     }

@@ -4,12 +4,12 @@ import GRDB
 /// The event log in a SQLite file, through GRDB: one append-only table, whose UPDATE and DELETE
 /// the database itself refuses, in WAL mode with `synchronous=FULL` so that an approved import
 /// survives a power cut. The command line and the server share the file; a busy timeout lets them.
-public final class SQLiteEventStore: EventStore {
-    public let path: String
+final class SQLiteEventStore: Sendable {
+    let path: String
     let pool: DatabasePool
 
     /// Opens (creating if needed) the ledger at `path` and brings its schema up to date.
-    public init(path: String, migrations: (inout DatabaseMigrator) -> Void = { _ in }) throws {
+    init(path: String, migrations: (inout DatabaseMigrator) -> Void = { _ in }) throws {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
@@ -67,7 +67,8 @@ public final class SQLiteEventStore: EventStore {
 
     static let triggers = ["events_are_immutable_update", "events_are_immutable_delete"]
 
-    public func append(_ events: [NewEvent], expecting: [String: ExpectedVersion]) throws -> [RecordedEvent] {
+    @discardableResult
+    func append(_ events: [NewEvent], expecting: [String: ExpectedVersion]) throws -> [RecordedEvent] {
         try write { db in try Self.append(events, expecting: expecting, in: db) }
     }
 
@@ -92,54 +93,14 @@ public final class SQLiteEventStore: EventStore {
         return try events.compactMap { try appender.append($0) }
     }
 
-    public func events(from position: Int64, limit: Int) throws -> [RecordedEvent] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE position >= ? ORDER BY position LIMIT ?", arguments: [position, limit])
-                .map(Self.event)
-        }
-    }
-
-    public func events(in stream: String) throws -> [RecordedEvent] {
+    func events(in stream: String) throws -> [RecordedEvent] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM events WHERE stream = ? ORDER BY version", arguments: [stream]).map(Self.event)
         }
     }
 
-    public func lastPosition() throws -> Int64 {
+    func lastPosition() throws -> Int64 {
         try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(position) FROM events") ?? 0 }
-    }
-
-    public func verify(progress: ((Int64, Int64) -> Void)? = nil) throws -> Int64 {
-        try pool.read { db in
-            let total = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
-            var previous = HashChain.genesis
-            var expected: Int64 = 1
-            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM events ORDER BY position")
-            while let row = try rows.next() {
-                let position: Int64 = row["position"]
-                guard position == expected else {
-                    throw LedgerError(.tampered, "The log jumps from position \(expected - 1) to \(position): events were removed or inserted.")
-                }
-                let id: String = row["id"]
-                let hash = HashChain.hash(
-                    previous: previous, position: position, stream: row["stream"], version: row["version"], id: UUID(uuidString: id) ?? UUID(),
-                    type: row["type"], schemaVersion: row["schema_version"], data: row["data"], metadata: row["metadata"],
-                    recordedAt: row["recorded_at"])
-                let stored: String = row["hash"]
-                guard hash == stored, UUID(uuidString: id) != nil else {
-                    throw LedgerError(.tampered, "The event at position \(position) does not match its hash: it was altered after it was recorded.")
-                }
-                previous = stored
-                expected += 1
-                if position % 10_000 == 0 { progress?(position, total) }
-            }
-            progress?(expected - 1, total)
-            let present = try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'")
-            for trigger in Self.triggers where !present.contains(trigger) {
-                throw LedgerError(.tampered, "The trigger \(trigger) that keeps the log append-only is gone: the database was altered behind the ledger's back.")
-            }
-            return expected - 1
-        }
     }
 
     static func event(_ row: Row) throws -> RecordedEvent {
