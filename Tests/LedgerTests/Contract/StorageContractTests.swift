@@ -217,4 +217,37 @@ final class ContractDatabases {
         #expect(try storage.events(matching: EventFilter(until: before), limit: 10).isEmpty)
         #expect(try storage.lastPosition(recordedBy: after) == 2 && storage.lastPosition(recordedBy: before) == 0)
     }
+
+    /// An approval's transaction keeps all of what it appended and wrote, or, when it throws
+    /// anywhere, none of it: events, the Activity List, state rows, digests and the history index.
+    @Test(arguments: StorageBackend.allCases)
+    func anApprovalThatThrowsKeepsNothingOfWhatItWrote(backend: StorageBackend) throws {
+        let storage = try databases.open(backend)
+        let id = UUID()
+        try storage.record([try uploaded(id)], expecting: [:], credential: nil)
+        let before = try storage.projectionRows()
+        struct Interrupted: Error {}
+        #expect(throws: Interrupted.self) {
+            try storage.approving { transaction in
+                try transaction.check([ImportState.stream(id): .exactly(1)])
+                _ = try transaction.append(try coder.event(ImportApproved(importID: id, rescanned: false), stream: ImportState.stream(id), metadata: Self.ada))
+                var chain = try transaction.chain(of: ImportState.changesStream(id), metadata: Self.ada)
+                let change = EntityChange(kind: .account, key: "A1", created: true, fields: ["Account_Name": FieldChange(old: nil, new: "Ada")])
+                let applied = try coder.event(RecordApplied(importID: id, record: 1, line: 2, changes: [change]), stream: ImportState.changesStream(id), metadata: Self.ada)
+                try transaction.insert([chain.link(applied)], endingAt: chain)
+                var fold = StateFold()
+                fold.apply(change, at: 3)
+                var history = HistoryProjection.Batch()
+                history.add(from: fold)
+                try transaction.tables.write(history)
+                try fold.write(to: transaction.tables)
+                #expect(try transaction.tables.entity(.account, "A1") != nil)
+                throw Interrupted()
+            }
+        }
+        #expect(try storage.lastPosition() == 1)
+        #expect(try storage.projectionRows() == before)
+        #expect(try storage.reading { try $0.entityCounts() }.isEmpty)
+        #expect(try storage.activityEntry(id)?.status == "uploaded")
+    }
 }
