@@ -62,6 +62,15 @@ protocol LedgerStorage: Sendable {
     /// Ends every session of a person: their access was withdrawn or their password changed.
     func deleteSessions(of userID: UUID) throws
     func deleteSessions(expiredBy now: Date) throws
+
+    // MARK: Leases: whatever the servers sharing the database must see of each other
+
+    /// Takes the lease of `work` on import `importID`; nil when another process holds it. Held
+    /// until the lease returned is released, or its process ends, however it ends.
+    func lease(_ work: LeasedWork, of importID: UUID) throws -> (any WorkLease)?
+    /// The imports whose approval began and never ended, and whose lease nobody holds: their
+    /// process stopped in the middle.
+    func abandonedApprovals() throws -> [UUID]
 }
 
 /// Which events an audit reads: each condition given narrows it.

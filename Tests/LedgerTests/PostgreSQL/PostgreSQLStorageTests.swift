@@ -67,7 +67,8 @@ import TestSupport
         let url = try databases.url(of: first)
         let connection = try PostgreSQLConnection(url: url)
         // The schema as a first server left it, then emptied as a new database would be.
-        try connection.executeScript("DROP TABLE ledger_migrations, events, activity, users, credentials, state, state_changes, entity_changes, entity_renames, sessions CASCADE; DROP FUNCTION events_are_immutable")
+        let tables = try connection.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()").map { try $0.value(0, as: String.self) }
+        try connection.executeScript("DROP TABLE \(tables.joined(separator: ", ")) CASCADE; DROP FUNCTION events_are_immutable")
         let opened = Mutex<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 4) { _ in
             do { _ = try PostgreSQLStorage(url: url) } catch { opened.withLock { $0.append("\(error)") } }

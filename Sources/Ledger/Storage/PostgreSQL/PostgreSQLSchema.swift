@@ -62,6 +62,11 @@ enum PostgreSQLSchema {
             CREATE INDEX sessions_by_user ON sessions (user_id);
             CREATE INDEX sessions_by_expiry ON sessions (expires_at);
             """),
+        ("work_in_progress", """
+            -- An approval's row while its lease is held: one left behind, whose lease anyone can
+            -- take, is an approval its server stopped in the middle of.
+            CREATE TABLE work_in_progress (import_id TEXT NOT NULL, work TEXT NOT NULL, started_at TEXT NOT NULL, PRIMARY KEY (import_id, work));
+            """),
     ]
 
     /// Runs the migrations this database has not had yet, once, under the migrations lock.

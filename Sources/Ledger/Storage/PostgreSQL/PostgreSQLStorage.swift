@@ -253,14 +253,14 @@ final class PostgreSQLStorage: LedgerStorage {
 
     // MARK: Transactions and failures
 
-    private func read<T>(_ body: (PostgreSQLConnection) throws -> T) throws -> T {
+    func read<T>(_ body: (PostgreSQLConnection) throws -> T) throws -> T {
         do { return try pool.withConnection(body) } catch let error as PostgreSQLError { throw Self.failure(error) }
     }
 
     /// Runs `body` in one transaction, all or nothing; a unique key taken meanwhile is someone
     /// else's append that came first.
     @discardableResult
-    private func write<T>(_ body: (PostgreSQLConnection) throws -> T) throws -> T {
+    func write<T>(_ body: (PostgreSQLConnection) throws -> T) throws -> T {
         do {
             return try pool.withConnection { connection in try connection.transaction { try body(connection) } }
         } catch let error as PostgreSQLError where error.isUniqueViolation {
@@ -270,7 +270,7 @@ final class PostgreSQLStorage: LedgerStorage {
         }
     }
 
-    private static func failure(_ error: PostgreSQLError) -> LedgerError {
+    static func failure(_ error: PostgreSQLError) -> LedgerError {
         LedgerError(.storage, "The ledger's PostgreSQL database failed: \(error.message).")
     }
 }
