@@ -36,7 +36,7 @@ extension Ledger {
         defer { withExtendedLifetime(lease) {} }
         let stream = ImportState.stream(id)
         let metadata = EventMetadata(actor: actor)
-        let source = try FileByteSource(path: blobs.url(of: file).path)
+        let source = try FileByteSource(path: blobs.file(of: file).path)
         let scanner = Scanner(specification: try specification, ledger: state, today: today)
         let kind = try scanner.kind(of: source)
         try record([try coder.event(FileUploaded(importID: id, fileName: fileName, file: file, kind: kind), stream: stream, metadata: metadata)],
@@ -195,12 +195,11 @@ extension Ledger {
             ) { applied in
                 try changeEvents.add(applied, insert: insert)
             }
-            let source = try FileByteSource(path: blobs.url(of: uploaded.file).path)
+            let source = try FileByteSource(path: blobs.file(of: uploaded.file).path)
             if !rescanned, let kept = scan.outcomes {
                 // The ledger is as the dry run saw it: its outcomes hold, and the cells need no
                 // second check.
-                try blobs.check(kept)
-                let outcomes = try RecordOutcomes(data: Data(contentsOf: blobs.url(of: kept)))
+                let outcomes = try RecordOutcomes(data: Data(contentsOf: blobs.checkedFile(of: kept)))
                 _ = try Scanner(specification: try specification, today: today).records(of: source, outcomes: outcomes, observer: &outputs, progress: progress)
                 try outputs.finish()
                 try changeEvents.finish(insert)

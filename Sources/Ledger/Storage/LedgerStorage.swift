@@ -63,7 +63,7 @@ protocol LedgerStorage: Sendable {
     func deleteSessions(of userID: UUID) throws
     func deleteSessions(expiredBy now: Date) throws
 
-    // MARK: Leases: whatever the servers sharing the database must see of each other
+    // MARK: Leases and blobs: whatever the servers sharing the database must see of each other
 
     /// Takes the lease of `work` on import `importID`; nil when another process holds it. Held
     /// until the lease returned is released, or its process ends, however it ends.
@@ -71,6 +71,9 @@ protocol LedgerStorage: Sendable {
     /// The imports whose approval began and never ended, and whose lease nobody holds: their
     /// process stopped in the middle.
     func abandonedApprovals() throws -> [UUID]
+    /// Where the blobs are kept for every server; nil where the folder beside the database is
+    /// their store.
+    var sharedBlobs: (any SharedBlobs)? { get }
 }
 
 /// Which events an audit reads: each condition given narrows it.
