@@ -67,8 +67,12 @@ import TestSupport
         let url = try databases.url(of: first)
         let connection = try PostgreSQLConnection(url: url)
         // The schema as a first server left it, then emptied as a new database would be.
-        let tables = try connection.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()").map { try $0.value(0, as: String.self) }
-        try connection.executeScript("DROP TABLE \(tables.joined(separator: ", ")) CASCADE; DROP FUNCTION events_are_immutable")
+        try connection.executeScript("""
+            DO $$ DECLARE name text; BEGIN
+                FOR name IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() LOOP EXECUTE 'DROP TABLE ' || quote_ident(name) || ' CASCADE'; END LOOP;
+            END $$;
+            DROP FUNCTION events_are_immutable
+            """)
         let opened = Mutex<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 4) { _ in
             do { _ = try PostgreSQLStorage(url: url) } catch { opened.withLock { $0.append("\(error)") } }
