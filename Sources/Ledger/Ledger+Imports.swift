@@ -32,11 +32,11 @@ extension Ledger {
             throw error
         }
         let (state, stateVersion) = try scanState(loading)
-        guard let lease = WorkLease(.scanning, id, in: incoming) else { throw LedgerError(.versionConflict, "Import \(id.lowercasedString) is being scanned already.") }
+        guard let lease = try storage.lease(.scanning, of: id) else { throw LedgerError(.versionConflict, "Import \(id.lowercasedString) is being scanned already.") }
         defer { withExtendedLifetime(lease) {} }
         let stream = ImportState.stream(id)
         let metadata = EventMetadata(actor: actor)
-        let source = try FileByteSource(path: blobs.url(of: file).path)
+        let source = try FileByteSource(path: blobs.file(of: file).path)
         let scanner = Scanner(specification: try specification, ledger: state, today: today)
         let kind = try scanner.kind(of: source)
         try record([try coder.event(FileUploaded(importID: id, fileName: fileName, file: file, kind: kind), stream: stream, metadata: metadata)],
@@ -63,27 +63,25 @@ extension Ledger {
         }
     }
 
-    /// The folder of files on their way in: uploads being stored, reports being written, leases.
+    /// The folder of files on their way in: uploads being stored, reports being written.
     private var incoming: URL { blobs.folder.appendingPathComponent("incoming") }
 
     /// Records what a stopped process left unfinished: every import whose scan was interrupted
     /// (uploaded, not scanned, and no process scanning it: a scan holds its lease until it ends)
-    /// as failed, and every approval interrupted before it committed (its lease file left, held
+    /// as failed, and every approval interrupted before it committed (begun, and its lease held
     /// by nobody) as `ApprovalInterrupted`, the import still to be approved. Returns their ids.
     @discardableResult
     public func recoverInterruptedWork(actor: Actor = Actor(name: "ledger", email: "", via: .cli)) throws -> [UUID] {
         var recovered: [UUID] = []
         for id in try storage.importsAwaitingTheirScan() {
-            guard let lease = WorkLease(.scanning, id, in: incoming) else { continue }
+            guard let lease = try storage.lease(.scanning, of: id) else { continue }
             if try recordUnlessChanged(ImportFailed(importID: id, reason: "The scan was interrupted; drop the file again."), of: id, at: 1, actor: actor) {
                 recovered.append(id)
             }
             withExtendedLifetime(lease) {}
         }
-        let leftover = (try? FileManager.default.contentsOfDirectory(atPath: incoming.path)) ?? []
-        for name in leftover where name.hasSuffix("." + WorkLease.Work.approving.rawValue) {
-            guard let id = UUID(uuidString: String(name.dropLast(WorkLease.Work.approving.rawValue.count + 1))),
-                  let lease = WorkLease(.approving, id, in: incoming) else { continue }
+        for id in try storage.abandonedApprovals() {
+            guard let lease = try storage.lease(.approving, of: id) else { continue }
             let state = try importState(id)
             if state.status == .scanned, try recordUnlessChanged(ApprovalInterrupted(importID: id), of: id, at: state.version, actor: actor) {
                 recovered.append(id)
@@ -120,8 +118,8 @@ extension Ledger {
     /// Changes are appended as they are found, so memory does not grow with the file's events.
     public func approve(_ id: UUID, actor: Actor, today: CalendarDate = .today(), progress: ((Int) -> Void)? = nil) throws -> ApprovalOutcome {
         try recoverInterruptedWork()
-        // Held while the approval runs: a process killed in the middle leaves the file behind.
-        guard let lease = WorkLease(.approving, id, in: incoming) else {
+        // Held while the approval runs: a process killed in the middle leaves it begun, held by nobody.
+        guard let lease = try storage.lease(.approving, of: id) else {
             throw LedgerError(.versionConflict, "Import \(id.lowercasedString) is being approved at the same time, by another process.")
         }
         defer { withExtendedLifetime(lease) {} }
@@ -197,12 +195,11 @@ extension Ledger {
             ) { applied in
                 try changeEvents.add(applied, insert: insert)
             }
-            let source = try FileByteSource(path: blobs.url(of: uploaded.file).path)
+            let source = try FileByteSource(path: blobs.file(of: uploaded.file).path)
             if !rescanned, let kept = scan.outcomes {
                 // The ledger is as the dry run saw it: its outcomes hold, and the cells need no
                 // second check.
-                try blobs.check(kept)
-                let outcomes = try RecordOutcomes(data: Data(contentsOf: blobs.url(of: kept)))
+                let outcomes = try RecordOutcomes(data: Data(contentsOf: blobs.checkedFile(of: kept)))
                 _ = try Scanner(specification: try specification, today: today).records(of: source, outcomes: outcomes, observer: &outputs, progress: progress)
                 try outputs.finish()
                 try changeEvents.finish(insert)

@@ -9,7 +9,7 @@ extension Ledger {
         let (state, _) = try scanState()
         var writer = try FixFileWriter(path: url.path)
         _ = try Scanner(specification: try specification, ledger: state, today: today)
-            .scan(try FileByteSource(path: blobs.url(of: uploaded.file).path), name: uploaded.fileName, observer: &writer)
+            .scan(try FileByteSource(path: blobs.file(of: uploaded.file).path), name: uploaded.fileName, observer: &writer)
         try writer.finish()
     }
 

@@ -42,7 +42,7 @@ public final class Ledger: Sendable {
             self.storage = storage
             let folder = localFolder.map(URL.init(fileURLWithPath:)) ?? FileManager.default.temporaryDirectory
                 .appendingPathComponent("ledger-" + Hex.string(SHA256.hash(data: Data(LedgerLocation.redacted(url).utf8))).prefix(16))
-            blobs = try BlobStore(folder: folder)
+            blobs = try BlobStore(folder: folder, shared: storage.sharedBlobs)
         }
         amendedSpecification = specification
         try rebuildOutdatedProjections(progress: rebuilding)

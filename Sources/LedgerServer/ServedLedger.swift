@@ -11,7 +11,4 @@ struct ServedLedger: Sendable {
     func run<T: Sendable>(_ call: @escaping @Sendable (Ledger) throws -> T) async throws -> T {
         try await offCooperativePool { [ledger] in try call(ledger) }
     }
-
-    /// Where stored files are: worked out from their hashes, no call to make.
-    var blobs: BlobStore { ledger.blobs }
 }

@@ -85,8 +85,7 @@ struct ExceptionsCommand: ParsableCommand {
             let ledger = try ledger.open()
             let importID = try id.resolve(in: ledger)
             let scan = try ledger.scan(of: importID)
-            try ledger.blobs.check(scan.report)
-            let report = ledger.blobs.url(of: scan.report)
+            let report = try ledger.blobs.checkedFile(of: scan.report)
             switch json ? .json : format {
             case .csv:
                 if let output {

@@ -43,7 +43,7 @@ import TestSupport
         let copy = folder.appendingPathComponent("copy.csv")
         try ledger.blobs.copy(try ledger.originalFile(outcome.id), to: copy)
         #expect(try Data(contentsOf: copy) == Data(contentsOf: url))
-        let report = try String(decoding: Data(contentsOf: ledger.blobs.url(of: ledger.exceptionsReport(outcome.id))), as: UTF8.self)
+        let report = try String(decoding: Data(contentsOf: ledger.blobs.file(of: ledger.exceptionsReport(outcome.id))), as: UTF8.self)
         #expect(report.contains("Meter_Install_Date \"\"3/7/2024\"\" is not a date"))
         #expect(try ledger.importID(String(outcome.id.uuidString.prefix(8))) == outcome.id)
         #expect(try ledger.verify() == 2)

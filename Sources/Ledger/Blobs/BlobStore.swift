@@ -12,16 +12,27 @@ public struct BlobReference: Sendable, Codable, Hashable {
     }
 }
 
-/// Original files and exceptions reports, stored once each under their SHA-256 in a folder
-/// beside the ledger, never altered: a blob is written to a temporary file while it is hashed,
-/// then renamed into place, so a crash leaves no half blob under a real name.
+/// Original files and exceptions reports, stored once each under their SHA-256, never altered: a
+/// blob is written to a temporary file while it is hashed, then renamed into place, so a crash
+/// leaves no half blob under a real name.
+///
+/// On SQLite the folder beside the ledger is the store. When several servers share a database,
+/// the database is (`SharedBlobs`, docs/decisions/0025) and the folder is this server's cache: a
+/// blob is in the database before `store` returns, so before any event names it, and a blob
+/// another server stored is fetched into the folder, checked, when first read here.
 public struct BlobStore: Sendable {
     public let folder: URL
+    let shared: (any SharedBlobs)?
 
     public init(folder: URL) throws {
+        try self.init(folder: folder, shared: nil)
+    }
+
+    init(folder: URL, shared: (any SharedBlobs)?) throws {
         self.folder = folder
+        self.shared = shared
         do {
-            try FileManager.default.createDirectory(at: folder.appendingPathComponent("incoming"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: incoming, withIntermediateDirectories: true)
         } catch {
             throw LedgerError(.storage, "Cannot create the blob folder \(folder.path): \(error.localizedDescription)")
         }
@@ -32,8 +43,29 @@ public struct BlobStore: Sendable {
         try self.init(folder: URL(fileURLWithPath: databasePath + ".blobs"))
     }
 
-    public func url(of reference: BlobReference) -> URL {
+    /// Where work files are written before they are renamed into place.
+    private var incoming: URL { folder.appendingPathComponent("incoming") }
+
+    private func location(of reference: BlobReference) -> URL {
         folder.appendingPathComponent(String(reference.sha256.prefix(2))).appendingPathComponent(reference.sha256)
+    }
+
+    /// The blob's file in the folder, to read in place; one another server stored is fetched from
+    /// the database first, and refused unless it has its hash and size.
+    public func file(of reference: BlobReference) throws -> URL {
+        let local = location(of: reference)
+        guard !FileManager.default.fileExists(atPath: local.path) else { return local }
+        guard let shared else { throw LedgerError(.notFound, "The stored file \(reference.sha256) is missing from \(folder.path).") }
+        try fetch(reference, from: shared, to: local)
+        return local
+    }
+
+    /// The blob's file, after checking that it still has its hash: for what is read whole or
+    /// handed on as it is.
+    public func checkedFile(of reference: BlobReference) throws -> URL {
+        let local = try file(of: reference)
+        try check(local, holds: reference)
+        return local
     }
 
     /// Stores a copy of the file at `source`, reading it in pieces.
@@ -56,43 +88,30 @@ public struct BlobStore: Sendable {
 
     /// Stores what `next` hands out, piece by piece, until it hands out nil or an empty piece.
     public func store(pieces next: () throws -> Data?) throws -> BlobReference {
-        let temporary = folder.appendingPathComponent("incoming").appendingPathComponent(UUID().uuidString)
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil), let output = FileHandle(forWritingAtPath: temporary.path) else {
-            throw LedgerError(.storage, "Cannot write in \(folder.path).")
-        }
-        var hasher = SHA256()
-        var size = 0
+        let temporary = try temporaryFile()
+        let reference: BlobReference
         do {
+            var measure = Measure()
             while let piece = try next(), !piece.isEmpty {
-                hasher.update(data: piece)
-                try output.write(contentsOf: piece)
-                size += piece.count
+                measure.add(piece)
+                try temporary.handle.write(contentsOf: piece)
             }
-            try output.synchronize()
-            try output.close()
+            reference = measure.reference
+            try temporary.handle.synchronize()
+            try temporary.handle.close()
         } catch {
-            try? output.close()
-            try? FileManager.default.removeItem(at: temporary)
+            temporary.discard()
             throw LedgerError(.storage, "Cannot store the file: \(error.localizedDescription)")
         }
-        let reference = BlobReference(sha256: hasher.finalize().hex, size: size)
-        let destination = url(of: reference)
-        do {
-            try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-            if FileManager.default.fileExists(atPath: destination.path) {
-                try FileManager.default.removeItem(at: temporary)
-            } else {
-                try FileManager.default.moveItem(at: temporary, to: destination)
-            }
-        } catch {
-            throw LedgerError(.storage, "Cannot store the file: \(error.localizedDescription)")
-        }
+        let destination = location(of: reference)
+        try place(temporary.url, at: destination)
+        try shared?.putBlob(reference, contentsOf: destination)
         return reference
     }
 
     /// Copies a blob to `destination`, after checking that it still has its hash.
     public func copy(_ reference: BlobReference, to destination: URL) throws {
-        try check(reference)
+        let source = try checkedFile(of: reference)
         let folder = destination.deletingLastPathComponent()
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
@@ -100,7 +119,7 @@ public struct BlobStore: Sendable {
         }
         if FileManager.default.fileExists(atPath: destination.path) { try? FileManager.default.removeItem(at: destination) }
         do {
-            try FileManager.default.copyItem(at: url(of: reference), to: destination)
+            try FileManager.default.copyItem(at: source, to: destination)
         } catch {
             throw LedgerError(.storage, "Cannot write \(destination.path): \(error.localizedDescription)")
         }
@@ -120,24 +139,94 @@ public struct BlobStore: Sendable {
         return files.sorted { $0.sha256 < $1.sha256 }
     }
 
-    /// The file of a stored blob.
-    func file(of reference: BlobReference) throws -> URL { url(of: reference) }
-
-    /// Throws unless the blob is there with its size and hash.
+    /// Throws unless the blob is there with its size and hash: in the database when it is
+    /// shared (what every server serves), else in the folder.
     public func check(_ reference: BlobReference) throws {
-        guard let input = FileHandle(forReadingAtPath: url(of: reference).path) else {
+        guard let shared else { return try check(location(of: reference), holds: reference) }
+        var measure = Measure()
+        try shared.readBlob(reference) { piece in measure.add(piece) }
+        guard measure.reference == reference else {
+            throw LedgerError(.tampered, "The stored file \(reference.sha256) was altered in the database: its content no longer has its hash.")
+        }
+    }
+
+    private func check(_ file: URL, holds reference: BlobReference) throws {
+        guard let input = FileHandle(forReadingAtPath: file.path) else {
             throw LedgerError(.notFound, "The stored file \(reference.sha256) is missing from \(folder.path).")
         }
         defer { try? input.close() }
-        var hasher = SHA256()
-        var size = 0
-        while let piece = try input.read(upToCount: 1 << 20), !piece.isEmpty {
+        var measure = Measure()
+        while let piece = try input.read(upToCount: 1 << 20), !piece.isEmpty { measure.add(piece) }
+        guard measure.reference == reference else {
+            throw LedgerError(.tampered, "The stored file \(reference.sha256) was altered: its content no longer has its hash.")
+        }
+    }
+
+    /// Writes the shared copy to a temporary file while hashing it, and renames it into place
+    /// only when it is whole and unaltered.
+    private func fetch(_ reference: BlobReference, from shared: any SharedBlobs, to destination: URL) throws {
+        let temporary = try temporaryFile()
+        var measure = Measure()
+        do {
+            try shared.readBlob(reference) { piece in
+                measure.add(piece)
+                try temporary.handle.write(contentsOf: piece)
+            }
+            try temporary.handle.close()
+        } catch {
+            temporary.discard()
+            if error is LedgerError { throw error }
+            throw LedgerError(.storage, "Cannot fetch the stored file \(reference.sha256) into \(folder.path): \(error.localizedDescription)")
+        }
+        guard measure.reference == reference else {
+            temporary.discard()
+            throw LedgerError(.tampered, "The stored file \(reference.sha256) was altered in the database: its content no longer has its hash.")
+        }
+        try place(temporary.url, at: destination)
+    }
+
+    /// The SHA-256 and size of bytes read a piece at a time.
+    private struct Measure {
+        private var hasher = SHA256()
+        private var size = 0
+
+        mutating func add(_ piece: Data) {
             hasher.update(data: piece)
             size += piece.count
         }
-        let sha = hasher.finalize().hex
-        guard sha == reference.sha256, size == reference.size else {
-            throw LedgerError(.tampered, "The stored file \(reference.sha256) was altered: its content no longer has its hash.")
+
+        var reference: BlobReference { BlobReference(sha256: hasher.finalize().hex, size: size) }
+    }
+
+    private struct TemporaryFile {
+        let url: URL
+        let handle: FileHandle
+
+        func discard() {
+            try? handle.close()
+            try? FileManager.default.removeItem(at: url)
+        }
+    }
+
+    private func temporaryFile() throws -> TemporaryFile {
+        let url = incoming.appendingPathComponent(UUID().uuidString)
+        guard FileManager.default.createFile(atPath: url.path, contents: nil), let handle = FileHandle(forWritingAtPath: url.path) else {
+            throw LedgerError(.storage, "Cannot write in \(folder.path).")
+        }
+        return TemporaryFile(url: url, handle: handle)
+    }
+
+    /// Renames a whole, hashed file to its blob's name. The same bytes there already, or put
+    /// there meanwhile by another request fetching them too, are kept.
+    private func place(_ temporary: URL, at destination: URL) throws {
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        do {
+            try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: destination.path) { try FileManager.default.moveItem(at: temporary, to: destination) }
+        } catch where FileManager.default.fileExists(atPath: destination.path) {
+            // Another request placed the very same bytes first.
+        } catch {
+            throw LedgerError(.storage, "Cannot store the file: \(error.localizedDescription)")
         }
     }
 }

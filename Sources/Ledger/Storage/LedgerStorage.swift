@@ -89,6 +89,18 @@ protocol LedgerStorage: Sendable {
     /// Ends every session of a person: their access was withdrawn or their password changed.
     func deleteSessions(of userID: UUID) throws
     func deleteSessions(expiredBy now: Date) throws
+
+    // MARK: Leases and blobs: whatever the servers sharing the database must see of each other
+
+    /// Takes the lease of `work` on import `importID`; nil when another process holds it. Held
+    /// until the lease returned is released, or its process ends, however it ends.
+    func lease(_ work: LeasedWork, of importID: UUID) throws -> (any WorkLease)?
+    /// The imports whose approval began and never ended, and whose lease nobody holds: their
+    /// process stopped in the middle.
+    func abandonedApprovals() throws -> [UUID]
+    /// Where the blobs are kept for every server; nil where the folder beside the database is
+    /// their store.
+    var sharedBlobs: (any SharedBlobs)? { get }
 }
 
 /// An event exactly as the log stores it: the bytes and text its hash covers.

@@ -114,12 +114,13 @@ struct AssetsController {
             _ = try context.require(.read)
             let id = try await context.importID(in: ledger)
             let (file, name) = try await ledger.run { ledger in (try ledger.originalFile(id), try ledger.activityEntry(id).fileName) }
-            return try await download(ledger.blobs.url(of: file), name: name, context: context)
+            return try await download(try await ledger.run { try $0.blobs.file(of: file) }, name: name, context: context)
         }
         router.get("imports/{id}/exceptions.csv") { _, context in
             _ = try context.require(.read)
             let id = try await context.importID(in: ledger)
-            return try await download(ledger.blobs.url(of: try await ledger.run { try $0.exceptionsReport(id) }), name: "exceptions-\(id.uuidString.prefix(8).lowercased()).csv", context: context)
+            let report = try await ledger.run { try $0.blobs.file(of: try $0.exceptionsReport(id)) }
+            return try await download(report, name: "exceptions-\(id.uuidString.prefix(8).lowercased()).csv", context: context)
         }
         router.get("imports/{id}/fix-file.csv") { _, context in
             _ = try context.require(.read)
@@ -159,7 +160,7 @@ struct AssetsController {
         guard let scan = state.scan else { throw LedgerError(.notFound, "Import \(id.lowercasedString) has not been scanned yet.") }
         let filter = ExceptionFilter(request)
         let paging = Paging(request, defaultLimit: 100)
-        let index = try await reports.index(of: ledger.blobs.url(of: scan.report))
+        let index = try await reports.index(of: try await ledger.run { try $0.blobs.file(of: scan.report) })
         let page = try index.page(filter, offset: paging.offset, limit: paging.limit)
         func counts(_ table: [String: Int]) -> [ExceptionsPage.Count] {
             table.map { ExceptionsPage.Count(name: $0.key, count: $0.value) }.sorted { ($0.count, $1.name) > ($1.count, $0.name) }

@@ -52,7 +52,7 @@ struct ImportController {
             _ = try context.require(.read)
             let id = try await context.importID(in: ledger)
             let paging = Paging(request, defaultLimit: 100)
-            let index = try await reports.index(of: ledger.blobs.url(of: try await ledger.run { try $0.exceptionsReport(id) }))
+            let index = try await reports.index(of: try await ledger.run { try $0.blobs.file(of: try $0.exceptionsReport(id)) })
             let page = try index.page(ExceptionFilter(request), offset: paging.offset, limit: paging.limit)
             return try JSONResponse.encode(
                 ReportPage(bdeUUID: id.lowercasedString, total: page.total, offset: paging.offset, limit: paging.limit, exceptions: page.lines))

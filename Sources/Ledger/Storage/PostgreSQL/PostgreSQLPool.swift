@@ -40,6 +40,12 @@ final class PostgreSQLPool: Sendable {
         return try body(connection)
     }
 
+    /// A connection outside the pool, for what must hold one for long and lose what it holds when
+    /// it closes: a lease's session-level lock.
+    func connectionOfItsOwn() throws -> PostgreSQLConnection {
+        try PostgreSQLConnection(url: url)
+    }
+
     private func checkOut() throws -> PostgreSQLConnection {
         while let lent = idle.withLock({ $0.popLast() }) {
             if lent.connection.isUsable { return lent.connection }

@@ -76,6 +76,17 @@ enum PostgreSQLSchema {
             CREATE TABLE projections_version (version INTEGER NOT NULL);
             INSERT INTO projections_version VALUES (CASE WHEN EXISTS (SELECT 1 FROM events) THEN 1 ELSE 3 END);
             """),
+        ("work_in_progress", """
+            -- An approval's row while its lease is held: one left behind, whose lease anyone can
+            -- take, is an approval its server stopped in the middle of.
+            CREATE TABLE work_in_progress (import_id TEXT NOT NULL, work TEXT NOT NULL, started_at TEXT NOT NULL, PRIMARY KEY (import_id, work));
+            """),
+        ("blobs", """
+            -- A blob's bytes in rows of at most 1 MiB; its row in blobs, written last in the same
+            -- transaction, says that they are all there.
+            CREATE TABLE blob_chunks (sha256 TEXT NOT NULL, chunk INTEGER NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (sha256, chunk));
+            CREATE TABLE blobs (sha256 TEXT PRIMARY KEY, size BIGINT NOT NULL);
+            """),
     ]
 
     /// Runs the migrations this database has not had yet, once, under the migrations lock.

@@ -1,0 +1,105 @@
+import Dispatch
+import Foundation
+@testable import Ledger
+import Synchronization
+import Testing
+import TestSupport
+
+/// Blobs in PostgreSQL (docs/decisions/0025): two blob stores with folders of their own on one
+/// database, as two servers have, and what one stores the other serves, checked.
+@Suite struct SharedBlobTests {
+    private let databases: ContractDatabases
+    private let folders: TemporaryFolder
+    init() throws {
+        databases = try ContractDatabases()
+        folders = try TemporaryFolder("ledger-shared-blobs")
+    }
+
+    struct Server {
+        let storage: PostgreSQLStorage
+        let blobs: BlobStore
+    }
+
+    /// Two servers on one new database.
+    func servers() throws -> (Server, Server) {
+        let first = try #require(try databases.open(.postgreSQL) as? PostgreSQLStorage)
+        let second = try PostgreSQLStorage(url: try databases.url(of: first))
+        func server(_ storage: PostgreSQLStorage, _ name: String) throws -> Server {
+            Server(storage: storage, blobs: try BlobStore(folder: folders.appendingPathComponent(name), shared: storage.sharedBlobs))
+        }
+        return (try server(first, "a"), try server(second, "b"))
+    }
+
+    func connection(to server: Server) throws -> PostgreSQLConnection {
+        try PostgreSQLConnection(url: try databases.url(of: server.storage))
+    }
+
+    /// Bytes that span several chunks and end inside one.
+    static func file(megabytes: Double = 3.4) -> Data {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = Data(count: Int(megabytes * 1_048_576))
+        bytes.withUnsafeMutableBytes { buffer in
+            for index in stride(from: 0, to: buffer.count - 7, by: 8) { buffer.storeBytes(of: generator.next() as UInt64, toByteOffset: index, as: UInt64.self) }
+        }
+        return bytes
+    }
+
+    /// The files of blobs in a store's folder, work files left aside included.
+    static func files(in blobs: BlobStore) throws -> [String] {
+        try FileManager.default.subpathsOfDirectory(atPath: blobs.folder.path).filter { path in
+            var isFolder: ObjCBool = false
+            return FileManager.default.fileExists(atPath: blobs.folder.appendingPathComponent(path).path, isDirectory: &isFolder) && !isFolder.boolValue
+        }
+    }
+
+    @Test func aFileStoredOnOneServerIsServedByAnotherByteForByte() throws {
+        let (a, b) = try servers()
+        let bytes = Self.file()
+        let reference = try a.blobs.store(bytes)
+        #expect(try Self.files(in: b.blobs).isEmpty)
+        try b.blobs.check(reference)
+        let served = try b.blobs.file(of: reference)
+        #expect(try Data(contentsOf: served) == bytes)
+        #expect(served.path.hasPrefix(b.blobs.folder.path))
+        #expect(try connection(to: a).execute("SELECT chunk FROM blob_chunks ORDER BY chunk").map { try $0.value(0, as: Int64.self) } == [0, 1, 2, 3])
+        let copy = folders.appendingPathComponent("download.bin")
+        try b.blobs.copy(reference, to: copy)
+        #expect(try Data(contentsOf: copy) == bytes)
+    }
+
+    @Test func anAlteredChunkIsRefusedAndLeavesNoFileUnderTheBlobsName() throws {
+        let (a, b) = try servers()
+        var bytes = Self.file()
+        let reference = try a.blobs.store(bytes)
+        bytes[1_048_576 + 10] ^= 0xff
+        let chunk = bytes[1_048_576 ..< 2 * 1_048_576]
+        try connection(to: a).execute(
+            "UPDATE blob_chunks SET data = $1 WHERE sha256 = $2 AND chunk = 1", [.bytes(Data(chunk)), .text(reference.sha256)])
+        let refused = try #require(throws: LedgerError.self) { try b.blobs.file(of: reference) }
+        #expect(refused.code == .tampered)
+        #expect(try Self.files(in: b.blobs).isEmpty, "neither the blob nor its work file is left")
+        #expect(try #require(throws: LedgerError.self) { try b.blobs.check(reference) }.code == .tampered)
+
+        try connection(to: a).execute("DELETE FROM blob_chunks WHERE sha256 = $1 AND chunk = 3", [.text(reference.sha256)])
+        #expect(try #require(throws: LedgerError.self) { try b.blobs.file(of: reference) }.code == .tampered, "a short blob")
+        try connection(to: a).execute("DELETE FROM blobs WHERE sha256 = $1", [.text(reference.sha256)])
+        #expect(try #require(throws: LedgerError.self) { try b.blobs.file(of: reference) }.code == .notFound)
+        #expect(try Self.files(in: b.blobs).isEmpty)
+    }
+
+    @Test func theSameFileStoredOnTwoServersAtOnceIsOneBlob() throws {
+        let (a, b) = try servers()
+        let bytes = Self.file(megabytes: 2.5)
+        let stored = Mutex<[Result<BlobReference, any Error>]>([])
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            let result = Result { try [a, b][index].blobs.store(bytes) }
+            stored.withLock { $0.append(result) }
+        }
+        let references = try stored.withLock { $0 }.map { try $0.get() }
+        #expect(Set(references).count == 1)
+        let connection = try connection(to: a)
+        #expect(try connection.execute("SELECT size FROM blobs").map { try $0.value(0, as: Int64.self) } == [Int64(bytes.count)])
+        #expect(try connection.execute("SELECT count(*) FROM blob_chunks").first?.value(0, as: Int64.self) == 3)
+        #expect(try Data(contentsOf: b.blobs.file(of: references[0])) == bytes)
+    }
+}
