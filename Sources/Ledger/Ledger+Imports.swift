@@ -112,17 +112,43 @@ extension Ledger {
         public var rescanned: Bool
     }
 
-    /// Approves a scanned import: scans it again if the ledger changed since its dry run, works
-    /// out what each record changes, and records the approval, every change and the completion in
-    /// one transaction: all of it or none. Of two approvals at once, one wins; the other fails.
-    /// Changes are appended as they are found, so memory does not grow with the file's events.
-    public func approve(_ id: UUID, actor: Actor, today: CalendarDate = .today(), progress: ((Int) -> Void)? = nil) throws -> ApprovalOutcome {
+    /// The right to approve one import, held by this process, whichever server it runs on,
+    /// until the approval it is given to ends: a second claim meanwhile is refused.
+    public final class ApprovalClaim: @unchecked Sendable {
+        public let id: UUID
+        /// Only held, and released when the claim goes: never used from two threads.
+        fileprivate let lease: any WorkLease
+
+        fileprivate init(id: UUID, lease: any WorkLease) {
+            self.id = id
+            self.lease = lease
+        }
+    }
+
+    /// Claims the approval of a scanned import: refused (`versionConflict`) while another process
+    /// approves it, and (`invalidState`) when its state does not allow an approval.
+    public func claimApproval(of id: UUID) throws -> ApprovalClaim {
         try recoverInterruptedWork()
         // Held while the approval runs: a process killed in the middle leaves it begun, held by nobody.
         guard let lease = try storage.lease(.approving, of: id) else {
             throw LedgerError(.versionConflict, "Import \(id.lowercasedString) is being approved at the same time, by another process.")
         }
-        defer { withExtendedLifetime(lease) {} }
+        try importState(id).decideApprove()
+        return ApprovalClaim(id: id, lease: lease)
+    }
+
+    /// Approves a scanned import: scans it again if the ledger changed since its dry run, works
+    /// out what each record changes, and records the approval, every change and the completion in
+    /// one transaction: all of it or none. Of two approvals at once, one wins; the other fails.
+    /// Changes are appended as they are found, so memory does not grow with the file's events.
+    public func approve(_ id: UUID, actor: Actor, today: CalendarDate = .today(), progress: ((Int) -> Void)? = nil) throws -> ApprovalOutcome {
+        try approve(try claimApproval(of: id), actor: actor, today: today, progress: progress)
+    }
+
+    /// Approves the import `claim` holds the right to approve.
+    public func approve(_ claim: ApprovalClaim, actor: Actor, today: CalendarDate = .today(), progress: ((Int) -> Void)? = nil) throws -> ApprovalOutcome {
+        let id = claim.id
+        defer { withExtendedLifetime(claim) {} }
         let before = try importState(id)
         try before.decideApprove()
         guard let uploaded = before.uploaded, let scan = before.scan else { throw LedgerError(.invalidState, "Import \(id.lowercasedString) has not been scanned.") }

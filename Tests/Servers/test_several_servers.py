@@ -89,12 +89,14 @@ class Server:
     def kill(self):
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=30)
+        self.process.stdout.close()
 
     def stop(self):
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=30)
+                self.process.stdout.close()
             except subprocess.TimeoutExpired:
                 self.kill()
 

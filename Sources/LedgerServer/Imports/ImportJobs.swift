@@ -62,18 +62,19 @@ public final class ImportJobs: Sendable {
         return id
     }
 
-    /// Checks that the import can be approved and queues its approval. A second approval, while
-    /// the first runs or after it, is refused (409) and changes nothing.
+    /// Claims the import's approval and queues it. A second approval, while the first runs (on
+    /// this server or another on the same database) or after it, is refused (409) and changes
+    /// nothing.
     func startApproval(of id: UUID, actor: Actor) async throws {
-        let state = try await offCooperativePool { [ledger] in try ledger.importState(id) }
+        if job(id)?.phase == .importing { throw LedgerError(.invalidState, "Import \(id.lowercasedString) is being approved already.") }
+        let (claim, state) = try await offCooperativePool { [ledger] in (try ledger.claimApproval(of: id), try ledger.importState(id)) }
         try jobs.withLock { jobs in
             if jobs[id]?.phase == .importing { throw LedgerError(.invalidState, "Import \(id.lowercasedString) is being approved already.") }
-            try state.decideApprove()
             jobs[id] = Job(phase: .importing, fileName: state.uploaded?.fileName ?? "", actor: actor, size: state.uploaded?.file.size ?? 0)
         }
         approvals.addOperation { [self] in
             do {
-                _ = try ledger.approve(id, actor: actor) { bytes in self.update(id) { $0.progress = bytes } }
+                _ = try ledger.approve(claim, actor: actor) { bytes in self.update(id) { $0.progress = bytes } }
                 finish(id)
             } catch {
                 update(id) { $0.phase = .failed(ServerError(error).message) }
