@@ -26,10 +26,11 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let routes = try await LedgerRoutes(configuration: configuration, ledger: ledger, dependencies: dependencies, logger: logger)
     let bodyReadTimeout = TimeAmount(configuration.bodyReadTimeout)
+    let connections = ConnectionLimit(maximum: configuration.maximumConnections, logger: logger)
     return Application(
         router: routes.router,
         server: .http1(configuration: .init(
-            additionalChannelHandlers: [BodyReadTimeout(bodyReadTimeout)], idleTimeout: TimeAmount(configuration.idleTimeout))),
+            additionalChannelHandlers: [connections.handler(), BodyReadTimeout(bodyReadTimeout)], idleTimeout: TimeAmount(configuration.idleTimeout))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ledger"),
         services: [ImportWorkService(jobs: routes.jobs)],
         logger: logger)
