@@ -50,17 +50,17 @@ public actor SignInService {
         let checked = await passwords.verify(password, against: hash)
         let matches = account != nil && checked
         guard let account, matches, !account.disabled else {
-            if account == nil {
-                // Not about anyone who has access: the server's log, not the ledger's, which
-                // never forgets (500 made-up e-mails would be 500 events for ever).
-                logger.notice("refused sign-in with an unknown e-mail", metadata: ["email": "\(email)", "client": "\(clientAddress ?? "")", "via": "\(via.rawValue)"])
-            } else if let account {
+            if let account {
                 let reason = matches ? "user disabled" : "wrong password"
                 if repeatedRefusals.count(account, reason: reason, via: via, clientAddress: clientAddress, at: Date()) {
                     try await ledger.run { try $0.recordFailedSignIn(email: email, reason: reason, via: via, clientAddress: clientAddress) }
                 } else {
                     logger.notice("refused sign-in, counted", metadata: ["email": "\(email)", "client": "\(clientAddress ?? "")", "reason": "\(reason)"])
                 }
+            } else {
+                // Not about anyone who has access: the server's log, not the ledger's, which
+                // never forgets (500 made-up e-mails would be 500 events for ever).
+                logger.notice("refused sign-in with an unknown e-mail", metadata: ["email": "\(email)", "client": "\(clientAddress ?? "")", "via": "\(via.rawValue)"])
             }
             let refused = max(countRefusal(of: "e-mail " + email.lowercased()), clientAddress.map { countRefusal(of: "address " + $0) } ?? 0)
             try await Task.sleep(for: refusalDelay * (1 << min(refused - 1, 5)))
