@@ -127,6 +127,10 @@ extension Ledger {
         if let completed = try coder.decode(event, as: ImportCompleted.self) {
             return "\(completed.imported) imported, \(completed.unchanged) unchanged, \(completed.skipped) skipped"
         }
+        if let refused = try coder.decode(event, as: SignInFailed.self), let repeats = refused.repeats {
+            let format = Date.ISO8601FormatStyle()
+            return "\(repeats.attempts) more refusals from \(format.format(repeats.first)) to \(format.format(repeats.last)), the last: \(refused.reason)"
+        }
         if let cancelled = try coder.decode(event, as: ImportCancelled.self) { return cancelled.reason.map { "cancelled: \($0)" } ?? "cancelled" }
         if let applied = try coder.decode(event, as: RecordApplied.self) {
             return applied.changes.map { "\($0.created ? "created" : "changed") \($0.fields.count) field\($0.fields.count == 1 ? "" : "s")" }.joined(separator: ", ")

@@ -26,12 +26,13 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let routes = try await LedgerRoutes(configuration: configuration, ledger: ledger, dependencies: dependencies, logger: logger)
     let bodyReadTimeout = TimeAmount(configuration.bodyReadTimeout)
+    let connections = ConnectionLimit(maximum: configuration.maximumConnections, logger: logger)
     return Application(
         router: routes.router,
         server: .http1(configuration: .init(
-            additionalChannelHandlers: [BodyReadTimeout(bodyReadTimeout)], idleTimeout: TimeAmount(configuration.idleTimeout))),
+            additionalChannelHandlers: [connections.handler(), BodyReadTimeout(bodyReadTimeout)], idleTimeout: TimeAmount(configuration.idleTimeout))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ledger"),
-        services: [ImportWorkService(jobs: routes.jobs)],
+        services: [ImportWorkService(jobs: routes.jobs), CountedRefusalsService(signIn: routes.signIn)],
         logger: logger)
 }
 
@@ -40,6 +41,7 @@ public func buildApplication(
 struct LedgerRoutes {
     let router: Router<LedgerRequestContext>
     let jobs: ImportJobs
+    let signIn: SignInService
 
     init(configuration: ServerConfiguration, ledger: Ledger, dependencies: ServerDependencies, logger: Logger) async throws {
         // What a stopped process left half done: scans are recorded as failed, with their files
@@ -47,7 +49,7 @@ struct LedgerRoutes {
         let interrupted = try await offCooperativePool { try ledger.recoverInterruptedWork(actor: Actor(name: "ledger serve", email: "", via: .ui)) }
         if !interrupted.isEmpty { logger.notice("\(interrupted.count) interrupted scan(s) or approval(s) recorded") }
         let pages = try await PageRenderer.load()
-        let signIn = SignInService(ledger: ledger, passwords: dependencies.passwords, refusalDelay: dependencies.refusalDelay, logger: logger)
+        signIn = SignInService(ledger: ledger, passwords: dependencies.passwords, refusalDelay: dependencies.refusalDelay, logger: logger)
         jobs = ImportJobs(ledger: ledger)
         let reports = ExceptionReportIndexes()
         let staging = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("uploads")
@@ -84,5 +86,15 @@ struct ImportWorkService: Service {
     func run() async throws {
         try? await gracefulShutdown()
         await offCooperativePool { jobs.drain() }
+    }
+}
+
+/// Records, when the server is asked to stop, the refused sign-ins it has only counted so far.
+struct CountedRefusalsService: Service {
+    let signIn: SignInService
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await signIn.recordCountedRefusals()
     }
 }

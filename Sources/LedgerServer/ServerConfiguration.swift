@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Ledger
 
 /// How `ledger serve` runs: where it listens and where it keeps its files. Loopback by default:
@@ -12,10 +17,12 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// is closed, and how long a request's body may stop coming.
     public var idleTimeout: Duration
     public var bodyReadTimeout: Duration
+    /// How many connections may be open at once; one past it is closed as soon as it is accepted.
+    public var maximumConnections: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: LedgerLocation, dataDirectory: String? = nil, idleTimeout: Duration = .seconds(60),
-        bodyReadTimeout: Duration = .seconds(30)
+        bodyReadTimeout: Duration = .seconds(30), maximumConnections: Int = standardMaximumConnections
     ) {
         self.host = host
         self.port = port
@@ -28,6 +35,20 @@ public struct ServerConfiguration: Sendable, Equatable {
         }()
         self.idleTimeout = idleTimeout
         self.bodyReadTimeout = bodyReadTimeout
+        self.maximumConnections = maximumConnections
+    }
+
+    /// 1,024, or half the file descriptors the process may open if that is fewer: the other half
+    /// stays for the ledger's own files.
+    public static var standardMaximumConnections: Int {
+        var limit = rlimit()
+        #if os(Linux)
+        let found = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        #else
+        let found = getrlimit(RLIMIT_NOFILE, &limit)
+        #endif
+        guard found == 0, limit.rlim_cur != rlim_t.max else { return 1_024 }
+        return max(1, min(1_024, Int(limit.rlim_cur / 2)))
     }
 
     /// The folder part of a path, with its trailing slash, or "" for a bare file name.

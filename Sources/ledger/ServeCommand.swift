@@ -16,17 +16,21 @@ struct ServeCommand: AsyncParsableCommand {
     var port = 8080
     @Option(name: .long, help: ArgumentHelp("Where uploads are staged (default: ledger-data beside the database).", valueName: "dir"))
     var data: String?
+    @Option(help: "How many connections may be open at once; one more is closed as soon as it is accepted. The default is half the open-file limit, at most 1,024.")
+    var maxConnections = ServerConfiguration.standardMaximumConnections
     @Flag(help: "Send the session cookie without Secure, for plain http on a network name (browsers keep Secure cookies on localhost and 127.0.0.1 only).")
     var insecureCookies = false
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port \(port) is not a port number.") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections \(maxConnections) would refuse every connection.") }
     }
 
     func run() async throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardOutput)
         let logger = Logger(label: "ledger")
-        let configuration = ServerConfiguration(host: host, port: port, database: ledger.location, dataDirectory: data)
+        let configuration = ServerConfiguration(
+            host: host, port: port, database: ledger.location, dataDirectory: data, maximumConnections: maxConnections)
         // On PostgreSQL, this server's copies of the stored files and its work files.
         let opened = try ledger.open(localFolder: configuration.dataDirectory + "/files")
         let address = "http://\(host):\(port)/"

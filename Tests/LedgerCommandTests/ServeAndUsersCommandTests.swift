@@ -42,6 +42,11 @@ import TestSupport
         #expect(try ledger.session(session.token) == nil)
     }
 
+    @Test func serveRefusesAConnectionLimitThatWouldRefuseEveryone() throws {
+        let refused = try LedgerProcess.run(["serve", "--max-connections", "0", "--db", "/nonexistent/ledger.sqlite"])
+        #expect(refused.status == 64 && refused.errors.contains("--max-connections 0"), "\(refused.errors)")
+    }
+
     @Test func serveCreatesTheFirstAdministratorAnswersHealthAndStopsOnSIGTERM() async throws {
         let folder = try TemporaryFolder("ledger-cli")
         defer { folder.remove() }

@@ -52,11 +52,13 @@ extension Ledger {
                             actor: Actor(name: account.name, email: account.email, via: via))
     }
 
-    /// Records a refused sign-in, for the audit trail: in the user's stream when the e-mail names one.
-    public func recordFailedSignIn(email: String, reason: String, via: Actor.Via, clientAddress: String?) throws {
+    /// Records a refused sign-in, or `repeats` counted ones, for the audit trail: in the user's
+    /// stream when the e-mail names one.
+    public func recordFailedSignIn(email: String, reason: String, via: Actor.Via, clientAddress: String?, repeats: SignInFailed.Repeats? = nil) throws {
         let account = try user(email: email)
         let stream = account.map { UserAccount.stream($0.id) } ?? UsersProjection.unknownUserStream
-        try recordUserEvent(SignInFailed(userID: account?.id, email: email, reason: reason, clientAddress: clientAddress), stream: stream,
+        let payload = SignInFailed(userID: account?.id, email: email, reason: reason, clientAddress: clientAddress, repeats: repeats)
+        try recordUserEvent(payload, stream: stream,
                             actor: Actor(name: account?.name ?? email, email: email, via: via))
     }
 

@@ -34,7 +34,9 @@ public struct SignedIn: EventPayload, Equatable {
     public var clientAddress: String?
 }
 
-/// A sign-in was refused: an unknown e-mail, a wrong password, or a disabled user.
+/// A sign-in was refused: a wrong password, or a disabled user (an unknown e-mail in older
+/// ledgers). With `repeats`, it stands for refusals that followed a recorded one, counted rather
+/// than recorded one by one (decision 0026); `reason` and `clientAddress` are then the last one's.
 public struct SignInFailed: EventPayload, Equatable {
     public static let type = "SignInFailed"
     public static let schemaVersion = 1
@@ -43,4 +45,17 @@ public struct SignInFailed: EventPayload, Equatable {
     public var email: String
     public var reason: String
     public var clientAddress: String?
+    public var repeats: Repeats?
+
+    public struct Repeats: Codable, Sendable, Equatable {
+        public var attempts: Int
+        public var first: Date
+        public var last: Date
+
+        public init(attempts: Int, first: Date, last: Date) {
+            self.attempts = attempts
+            self.first = first
+            self.last = last
+        }
+    }
 }

@@ -7,7 +7,8 @@ import Testing
 @testable import LedgerServer
 
 /// Connections cannot be held for nothing: one that sends nothing, or whose body stops coming, is
-/// closed, and a slow but honest upload still goes through.
+/// closed, a slow but honest upload still goes through, and connections past the limit are closed
+/// at once rather than taking the process's file descriptors.
 @Suite struct ConnectionLimitsRouteTests {
     /// The blocking client runs on a thread of its own, not on the pool the server answers from.
     func onAThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
@@ -62,6 +63,46 @@ import Testing
                 return connection.readUntilClosed()
             }
             #expect(answer?.hasPrefix("HTTP/1.1 202") == true, "\(answer ?? "nil")")
+        }
+    }
+
+    @Test func aConnectionPastTheLimitIsClosedAtOnceAndThereIsRoomAgainWhenOneCloses() async throws {
+        try await TestServer().test(maximumConnections: 3) { _, client in
+            let port = try #require(client.port)
+            // The test client's own connection is one of the three; a request shows it is open.
+            #expect(try await client.execute(uri: "/health", method: .get).status == .ok)
+            let outcome = try await onAThread {
+                let health = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                // Each held connection is answered before the next opens, so each is counted in turn.
+                var held = [RawConnection](), heldAnswers = [String?]()
+                for _ in 1...2 {
+                    let connection = try RawConnection(port: port, timeout: 10)
+                    try connection.send(health)
+                    heldAnswers.append(connection.read(until: "\r\n\r\nok"))
+                    held.append(connection)
+                }
+
+                let started = ContinuousClock.now
+                let past = try RawConnection(port: port, timeout: 10)
+                // The server may have closed it before this is sent: a refused send is a refusal too.
+                try? past.send(health)
+                let refused = past.readUntilClosed()
+                let refusedAfter = ContinuousClock.now - started
+
+                held.removeFirst()
+                var answeredAgain = false
+                for _ in 0..<50 where !answeredAgain {
+                    let connection = try RawConnection(port: port, timeout: 10)
+                    try? connection.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    answeredAgain = connection.readUntilClosed()?.hasPrefix("HTTP/1.1 200") == true
+                    if !answeredAgain { Thread.sleep(forTimeInterval: 0.1) }
+                }
+                return (heldAnswers: heldAnswers, refused: refused, refusedAfter: refusedAfter, answeredAgain: answeredAgain)
+            }
+            #expect(outcome.heldAnswers.allSatisfy { $0?.hasPrefix("HTTP/1.1 200") == true })
+            #expect(outcome.refused == "", "closed without an answer, neither answered nor left waiting (nil)")
+            #expect(outcome.refusedAfter < .seconds(2))
+            #expect(outcome.answeredAgain, "one held connection closed, so a new one is served")
         }
     }
 }

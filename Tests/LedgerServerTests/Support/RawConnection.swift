@@ -42,6 +42,18 @@ final class RawConnection {
         }
     }
 
+    /// What the server sends until it includes `marker`; nil when it closes the connection or the
+    /// receive timeout runs out first.
+    func read(until marker: String) -> String? {
+        var answer = [UInt8](), buffer = [UInt8](repeating: 0, count: 4096)
+        while !String(decoding: answer, as: UTF8.self).contains(marker) {
+            let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { return nil }
+            answer += buffer[0..<count]
+        }
+        return String(decoding: answer, as: UTF8.self)
+    }
+
     /// Everything the server sends until it closes the connection; nil when it is still open
     /// when the receive timeout runs out.
     func readUntilClosed() -> String? {

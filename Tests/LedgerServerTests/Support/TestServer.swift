@@ -35,12 +35,13 @@ struct TestServer {
     static let passwords = Passwords(cost: 4)
 
     func test(
-        idleTimeout: Duration = .seconds(60), bodyReadTimeout: Duration = .seconds(30),
+        idleTimeout: Duration = .seconds(60), bodyReadTimeout: Duration = .seconds(30), maximumConnections: Int = ServerConfiguration.standardMaximumConnections,
         _ body: @escaping @Sendable (TestServer, any TestClientProtocol) async throws -> Void
     ) async throws {
         let configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, database: ledger.location,
-            dataDirectory: folder.appendingPathComponent("data").path, idleTimeout: idleTimeout, bodyReadTimeout: bodyReadTimeout)
+            dataDirectory: folder.appendingPathComponent("data").path, idleTimeout: idleTimeout, bodyReadTimeout: bodyReadTimeout,
+            maximumConnections: maximumConnections)
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let application = try await buildApplication(
