@@ -82,9 +82,18 @@ struct LedgerRoutes {
 /// either scanned or, if the process is killed, reported as interrupted, never half-recorded.
 struct ImportWorkService: Service {
     let jobs: ImportJobs
+    /// How often the server looks for work another process left half done.
+    var recoveryInterval: Duration = .seconds(30)
 
     func run() async throws {
-        try? await gracefulShutdown()
+        // Another server on the same database may stop in the middle of a scan or an approval:
+        // the servers that go on find it, as a restart would.
+        try? await cancelWhenGracefulShutdown { [jobs, recoveryInterval] in
+            while !Task.isCancelled {
+                try await Task.sleep(for: recoveryInterval)
+                _ = try? await offCooperativePool { try jobs.ledger.recoverInterruptedWork(actor: Actor(name: "ledger serve", email: "", via: .ui)) }
+            }
+        }
         await offCooperativePool { jobs.drain() }
     }
 }

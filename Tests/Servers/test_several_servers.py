@@ -285,6 +285,28 @@ class SeveralServersTests(unittest.TestCase):
         audit = ledger("audit", "--json", "--import", import_id, "--db", self.db).stdout
         self.assertIn("ApprovalInterrupted", audit)
 
+    def test_a_scan_on_a_killed_server_is_found_by_the_other_and_shown_failed(self):
+        killed = Server(self.db, self.folder, "killed-scanning").start()
+        killed.read_start()
+        try:
+            path = self.sample("scan-killed.csv", "--rows", "60000", "--seed", "26")
+            import_id = killed.upload(self.ivy, path)
+            deadline = time.time() + 120
+            while True:
+                answer = killed.status(self.ivy, import_id)
+                if answer["stage"] == "scanning" and answer.get("progress", 0) >= 5:
+                    break
+                self.assertNotEqual(answer["stage"], "ready", "the scan ended before the kill; the test proves nothing")
+                self.assertLess(time.time(), deadline)
+                time.sleep(0.02)
+            killed.kill()
+        finally:
+            killed.stop()
+        # B looks for work a stopped server left half done every 30 seconds.
+        answer = self.b.wait_for(self.ivy, import_id, "failed", seconds=90)
+        self.assertIn("interrupted", answer["detail"])
+        self.verify()
+
     def test_a_browser_session_signed_in_on_a_works_on_b_and_survives_a_restart_of_a(self):
         from selenium import webdriver
         from selenium.webdriver.common.by import By

@@ -87,21 +87,29 @@ extension PostgreSQLStorage {
             guard try connection.execute("SELECT COUNT(*) FROM events").first?.value(0, as: Int64.self) == 0 else {
                 throw LedgerError(.invalidState, "The ledger to copy into has events already; give an empty database.")
             }
-            return Int64(try connection.copyIn("COPY events (position, stream, version, id, type, schema_version, data, metadata, recorded_at, hash) FROM STDIN") { writer in
-                try source { event in
-                    writer.writeInteger(event.position)
-                    try writer.writeText(event.stream)
-                    writer.writeInteger(event.version)
-                    try writer.writeText(event.id.uuidString)
-                    try writer.writeText(event.type)
-                    writer.writeInteger(Int64(event.schemaVersion))
-                    event.data.withUnsafeBytes { writer.writeBytes($0) }
-                    event.metadata.withUnsafeBytes { writer.writeBytes($0) }
-                    try writer.writeText(event.recordedAt)
-                    try writer.writeText(event.hash)
-                    try writer.endRow()
-                }
+            return Int64(try connection.copyIn(PostgreSQLCopyWriter.copyEvents) { writer in
+                try source { event in try writer.writeEvent(event) }
             })
         }
+    }
+}
+
+extension PostgreSQLCopyWriter {
+    /// The COPY that appends events as the log stores them.
+    static let copyEvents = "COPY events (position, stream, version, id, type, schema_version, data, metadata, recorded_at, hash) FROM STDIN"
+
+    /// One row of `copyEvents`.
+    mutating func writeEvent(_ event: LoggedEvent) throws {
+        writeInteger(event.position)
+        try writeText(event.stream)
+        writeInteger(event.version)
+        try writeText(event.id.uuidString)
+        try writeText(event.type)
+        writeInteger(Int64(event.schemaVersion))
+        event.data.withUnsafeBytes { writeBytes($0) }
+        event.metadata.withUnsafeBytes { writeBytes($0) }
+        try writeText(event.recordedAt)
+        try writeText(event.hash)
+        try endRow()
     }
 }

@@ -333,19 +333,11 @@ struct PostgreSQLAppender {
     /// Writes events that `chain` linked, in order, with one `COPY`, and carries on from where it ended.
     mutating func insert(_ events: [RecordedEvent], endingAt chain: LogChain) throws {
         let recordedAt = recordedAt
-        try connection.copyIn("COPY events (position, stream, version, id, type, schema_version, data, metadata, recorded_at, hash) FROM STDIN") { writer in
+        try connection.copyIn(PostgreSQLCopyWriter.copyEvents) { writer in
             for event in events {
-                writer.writeInteger(event.position)
-                try writer.writeText(event.stream)
-                writer.writeInteger(event.version)
-                try writer.writeText(event.id.uuidString)
-                try writer.writeText(event.type)
-                writer.writeInteger(Int64(event.schemaVersion))
-                event.data.withUnsafeBytes { writer.writeBytes($0) }
-                chain.encodedMetadata.withUnsafeBytes { writer.writeBytes($0) }
-                try writer.writeText(recordedAt)
-                try writer.writeText(event.hash)
-                try writer.endRow()
+                try writer.writeEvent(LoggedEvent(
+                    position: event.position, stream: event.stream, version: event.version, id: event.id, type: event.type,
+                    schemaVersion: event.schemaVersion, data: event.data, metadata: chain.encodedMetadata, recordedAt: recordedAt, hash: event.hash))
             }
         }
         carryOn(from: chain)
