@@ -119,6 +119,10 @@ extension Ledger {
     /// The projections' rows, in a stable order: to compare a rebuilt ledger with a kept one.
     public func projectionDump() throws -> [String] { try storage.projectionRows() }
 
+    /// Gives a PostgreSQL role what `ledger serve` needs, and on the log and the stored files only
+    /// SELECT and INSERT: servers that connect as it cannot alter the past.
+    public func grantServerAccess(to role: String) throws { try storage.grantServerAccess(to: role) }
+
     /// The position of the last event; 0 for an empty log.
     public func lastPosition() throws -> Int64 { try storage.lastPosition() }
 

@@ -127,3 +127,21 @@ struct MigrateCommand: ParsableCommand {
         }
     }
 }
+
+struct GrantCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "grant",
+        abstract: "Give a PostgreSQL role what `ledger serve` needs, and on the log and the stored files only SELECT and INSERT; run it as the database's owner.",
+        discussion: "ledger grant ledger_server --db postgres://owner@host:5432/ledger, then each server: ledger serve --db postgres://ledger_server@host:5432/ledger")
+
+    @Argument(help: "The role the servers connect as.")
+    var role: String
+    @OptionGroup var ledger: LedgerOptions
+
+    func run() throws {
+        try reportingFailures {
+            try ledger.open().grantServerAccess(to: role)
+            print("\(role) may now serve this ledger; on the log and the stored files it may only read and add.")
+        }
+    }
+}

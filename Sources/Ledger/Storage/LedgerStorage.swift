@@ -45,6 +45,9 @@ protocol LedgerStorage: Sendable {
     /// A consistent copy of the database, as a SQLite file at `path`, told as it goes (pages
     /// copied, of how many). A backend whose database has tools of its own for this says so.
     func backUpDatabase(to path: String, progress: (_ done: Int, _ total: Int) -> Void) throws
+    /// Gives a database role what the servers need, and on the log and the stored files only
+    /// reading and adding.
+    func grantServerAccess(to role: String) throws
     /// Every projection row, as text, in a stable order: to compare a rebuilt ledger with a kept one.
     func projectionRows() throws -> [String]
 

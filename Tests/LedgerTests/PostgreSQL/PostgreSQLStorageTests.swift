@@ -81,4 +81,28 @@ import TestSupport
         let applied = try connection.execute("SELECT name FROM ledger_migrations ORDER BY name").map { try $0.value(0, as: String.self) }
         #expect(applied == PostgreSQLSchema.migrations.map(\.name).sorted())
     }
+
+    /// The servers' role, given what `ledger grant` gives, records and reads, and cannot alter the
+    /// log even without its triggers: only SELECT and INSERT on it.
+    @Test func theServersRoleMayReadAndAddToTheLogAndNothingMore() throws {
+        let owner = try databases.open(.postgreSQL)
+        try owner.record([Self.event("a", "x")], expecting: [:], credential: nil)
+        let role = PostgreSQLTestDatabase.uniqueName("server")
+        let admin = try PostgreSQLTestDatabase.connect()
+        try admin.execute("CREATE ROLE \(role) LOGIN")
+        defer { _ = try? admin.executeScript("DROP OWNED BY \(role); DROP ROLE \(role)") }
+        try owner.grantServerAccess(to: role)
+        var parts = try #require(URLComponents(string: try databases.url(of: owner)))
+        parts.user = role
+        let url = try #require(parts.string)
+        let server = try PostgreSQLStorage(url: url)
+        try server.record([Self.event("a", "y")], expecting: ["a": .exactly(1)], credential: nil)
+        #expect(try server.events(in: "a").map(\.position) == [1, 2])
+        let connection = try PostgreSQLConnection(url: url)
+        for statement in ["DROP TRIGGER events_are_immutable_update ON events", "UPDATE events SET type = 'Forged'", "DELETE FROM events", "TRUNCATE events"] {
+            let refusal = try #require(throws: PostgreSQLError.self, "\(statement)") { try connection.execute(statement) }
+            #expect(refusal.message.contains("must be owner") || refusal.message.contains("permission denied"), "\(statement): \(refusal.message)")
+        }
+        #expect(try owner.events(in: "a").map(\.type) == ["Noted", "Noted"])
+    }
 }

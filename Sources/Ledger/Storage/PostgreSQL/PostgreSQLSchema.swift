@@ -93,12 +93,37 @@ enum PostgreSQLSchema {
     static func migrate(_ connection: PostgreSQLConnection) throws {
         try connection.transaction {
             try connection.lockForTransaction(advisoryKey: migrationsLock)
-            try connection.execute("CREATE TABLE IF NOT EXISTS ledger_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+            // Looked up first: the servers' role may not create tables (`grant(to:on:)`).
+            if try connection.execute("SELECT to_regclass('ledger_migrations') IS NULL")[0].value(0, as: Bool.self) {
+                try connection.execute("CREATE TABLE ledger_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+            }
             let applied = Set(try connection.execute("SELECT name FROM ledger_migrations").map { try $0.value(0, as: String.self) })
             for migration in migrations where !applied.contains(migration.name) {
                 try connection.executeScript(migration.sql)
                 try connection.execute("INSERT INTO ledger_migrations (name) VALUES ($1)", [.text(migration.name)])
             }
+        }
+    }
+
+    /// The tables the servers change as the log goes on: projections, credentials, sessions, leases.
+    static let changingTables = [
+        "activity", "users", "credentials", "state", "state_changes", "entity_changes", "entity_renames", "sessions", "state_digest_pages",
+        "projections_version", "work_in_progress",
+    ]
+
+    /// Gives `role` what `ledger serve` and the commands need of this schema, and of the log and
+    /// the stored files no more than to read and add: whatever the servers run, they cannot alter
+    /// the past, even with the triggers gone. The schema's owner runs the migrations.
+    static func grant(to role: String, on connection: PostgreSQLConnection) throws {
+        let role = PostgreSQLConnection.quotedIdentifier(role)
+        let schema = PostgreSQLConnection.quotedIdentifier(try connection.execute("SELECT current_schema()")[0].value(0, as: String.self))
+        try connection.transaction {
+            try connection.executeScript("""
+                GRANT USAGE ON SCHEMA \(schema) TO \(role);
+                GRANT SELECT ON ledger_migrations TO \(role);
+                GRANT SELECT, INSERT ON events, blobs, blob_chunks TO \(role);
+                GRANT SELECT, INSERT, UPDATE, DELETE ON \(changingTables.joined(separator: ", ")) TO \(role);
+                """)
         }
     }
 }

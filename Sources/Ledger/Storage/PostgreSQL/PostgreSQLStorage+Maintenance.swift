@@ -34,6 +34,10 @@ extension PostgreSQLStorage {
         }
     }
 
+    func grantServerAccess(to role: String) throws {
+        try read { connection in try PostgreSQLSchema.grant(to: role, on: connection) }
+    }
+
     func projectionRows() throws -> [String] {
         try read { connection in
             try Self.projectionTables.flatMap { table in

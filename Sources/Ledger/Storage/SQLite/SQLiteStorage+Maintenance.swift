@@ -46,6 +46,10 @@ extension SQLiteStorage {
         }
     }
 
+    func grantServerAccess(to role: String) throws {
+        throw LedgerError(.invalidState, "A SQLite ledger is one file: who may use it is the file's permissions (and its folder's), not a database role.")
+    }
+
     func projectionRows() throws -> [String] {
         try read { db in
             try Self.projectionTables.flatMap { table in
