@@ -105,6 +105,12 @@ final class PostgreSQLConnection {
     /// Starts `COPY … FROM STDIN` (text format), for rows written as they come, across calls;
     /// nothing else may run on the connection until `endCopy`.
     func beginCopy(_ sql: String) throws -> PostgreSQLCopyWriter {
+        try startCopy(sql)
+        return PostgreSQLCopyWriter(connection: self, statement: sql)
+    }
+
+    /// Sends `sql`, a `COPY … FROM STDIN`, and checks that the server waits for its rows.
+    func startCopy(_ sql: String) throws {
         guard let started = PQexec(connection, sql) else { throw connectionError(statement: sql) }
         defer { PQclear(started) }
         guard PQresultStatus(started) == PGRES_COPY_IN else {
@@ -113,26 +119,29 @@ final class PostgreSQLConnection {
             }
             throw error(of: started, statement: sql)
         }
-        return PostgreSQLCopyWriter(connection: self, statement: sql)
     }
 
     /// Sends what `writer` holds and ends its copy; returns how many rows the server took.
     @discardableResult
     func endCopy(_ writer: inout PostgreSQLCopyWriter) throws -> Int {
-        let sql = writer.statement
         do {
             try writer.flush()
         } catch {
             endCopy(abortingWith: "the ledger stopped the copy")
             throw error
         }
+        return try finishCopy(statement: writer.statement, rowCount: writer.rowCount)
+    }
+
+    /// Ends a copy whose rows were all sent; returns how many rows the server took.
+    func finishCopy(statement sql: String, rowCount: Int) throws -> Int {
         guard PQputCopyEnd(connection, nil) == 1 else { throw connectionError(statement: sql) }
         var copied = 0
         var failure: PostgreSQLError?
         while let result = PQgetResult(connection) {
             defer { PQclear(result) }
             if PQresultStatus(result) == PGRES_COMMAND_OK {
-                copied = Int(String(cString: PQcmdTuples(result))) ?? writer.rowCount
+                copied = Int(String(cString: PQcmdTuples(result))) ?? rowCount
             } else if failure == nil {
                 failure = error(of: result, statement: sql)
             }

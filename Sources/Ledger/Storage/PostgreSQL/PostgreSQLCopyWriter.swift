@@ -33,65 +33,6 @@ struct PostgreSQLCopyWriter {
         if buffer.count >= Self.partSize { try flush() }
     }
 
-    // Fields one at a time, for rows whose bytes are borrowed: each call writes the next field.
-
-    private var fieldsInRow = 0
-
-    private mutating func startField() {
-        if fieldsInRow > 0 { buffer.append(UInt8(ascii: "\t")) }
-        fieldsInRow += 1
-    }
-
-    /// A text field's UTF-8 bytes.
-    mutating func writeText(_ bytes: UnsafeRawBufferPointer) throws {
-        startField()
-        try appendEscaped(bytes, column: fieldsInRow - 1)
-    }
-
-    mutating func writeText(_ text: String) throws {
-        var text = text
-        try text.withUTF8 { try writeText(UnsafeRawBufferPointer($0)) }
-    }
-
-    /// A `bytea` field, as its hex form.
-    mutating func writeBytes(_ bytes: UnsafeRawBufferPointer) {
-        startField()
-        let digits: StaticString = "0123456789abcdef"
-        buffer.append(UInt8(ascii: "\\"))
-        buffer.append(UInt8(ascii: "\\"))
-        buffer.append(UInt8(ascii: "x"))
-        digits.withUTF8Buffer { digits in
-            for byte in bytes {
-                buffer.append(digits[Int(byte >> 4)])
-                buffer.append(digits[Int(byte & 0x0f)])
-            }
-        }
-    }
-
-    mutating func writeInteger(_ value: Int64) {
-        startField()
-        buffer.append(contentsOf: String(value).utf8)
-    }
-
-    mutating func writeBoolean(_ value: Bool) {
-        startField()
-        buffer.append(UInt8(ascii: value ? "t" : "f"))
-    }
-
-    mutating func writeNull() {
-        startField()
-        buffer.append(UInt8(ascii: "\\"))
-        buffer.append(UInt8(ascii: "N"))
-    }
-
-    /// Ends the row whose fields were written one at a time.
-    mutating func endRow() throws {
-        buffer.append(UInt8(ascii: "\n"))
-        fieldsInRow = 0
-        rowCount += 1
-        if buffer.count >= Self.partSize { try flush() }
-    }
-
     /// Sends what is buffered.
     mutating func flush() throws {
         guard !buffer.isEmpty else { return }

@@ -79,10 +79,10 @@ final class PostgreSQLStateTables: ProjectionRebuild {
     func writeDigestPages(_ pages: [(bucket: Int64, pairs: Data?)]) throws {
         guard !pages.isEmpty else { return }
         try connection.execute("DELETE FROM \(DigestPages.table) WHERE bucket = ANY($1::bigint[])", [.text(PostgreSQLStorage.array(pages.map(\.bucket)))])
-        try connection.copyIn("COPY \(DigestPages.table) (bucket, pairs) FROM STDIN") { writer in
+        try connection.binaryCopy(into: DigestPages.table, columns: ["bucket", "pairs"]) { writer in
             for page in pages {
                 guard let pairs = page.pairs else { continue }
-                writer.writeInteger(page.bucket)
+                writer.writeBigInt(page.bucket)
                 pairs.withUnsafeBytes { writer.writeBytes($0) }
                 try writer.endRow()
             }
@@ -100,11 +100,11 @@ final class PostgreSQLStateTables: ProjectionRebuild {
         guard !history.rows.isEmpty else { return }
         try connection.execute("CREATE TEMPORARY TABLE IF NOT EXISTS entity_changes_incoming (kind TEXT, key TEXT COLLATE \"C\", position BIGINT) ON COMMIT DROP")
         try connection.execute("TRUNCATE entity_changes_incoming")
-        try connection.copyIn("COPY entity_changes_incoming (kind, key, position) FROM STDIN") { writer in
+        try connection.binaryCopy(into: "entity_changes_incoming", columns: ["kind", "key", "position"]) { writer in
             for row in EntityKind.sortedByKey(history.rows, by: <) {
-                try writer.writeText(row.kind.rawValue)
-                try writer.writeText(row.key)
-                writer.writeInteger(row.value)
+                writer.writeText(row.kind.rawValue)
+                writer.writeText(row.key)
+                writer.writeBigInt(row.value)
                 try writer.endRow()
             }
         }
@@ -134,7 +134,7 @@ final class PostgreSQLStateTables: ProjectionRebuild {
 /// statements: one for the rows that replace their entity's creation, one for those that keep it.
 private final class PostgreSQLStateRowWriter: StateRowWriter {
     private let connection: PostgreSQLConnection
-    private var copy: PostgreSQLCopyWriter
+    private var copy: PostgreSQLBinaryCopyWriter
     private var deleted: [(kind: EntityKind, key: String)] = []
 
     init(_ connection: PostgreSQLConnection) throws {
@@ -145,15 +145,15 @@ private final class PostgreSQLStateRowWriter: StateRowWriter {
             ) ON COMMIT DROP
             """)
         try connection.execute("TRUNCATE state_incoming")
-        copy = try connection.beginCopy("COPY state_incoming (kind, key, fields, link, created, replaces_created) FROM STDIN")
+        copy = try connection.beginBinaryCopy(into: "state_incoming", columns: ["kind", "key", "fields", "link", "created", "replaces_created"])
     }
 
     func put(_ kind: EntityKind, key: UnsafeRawBufferPointer, fields: UnsafeRawBufferPointer, link: UnsafeRawBufferPointer?, created: Int64?, replacesCreated: Bool) throws {
-        try copy.writeText(kind.rawValue)
-        try copy.writeText(key)
+        copy.writeText(kind.rawValue)
+        copy.writeText(key)
         copy.writeBytes(fields)
-        if let link { try copy.writeText(link) } else { copy.writeNull() }
-        if let created { copy.writeInteger(created) } else { copy.writeNull() }
+        if let link { copy.writeText(link) } else { copy.writeNull() }
+        if let created { copy.writeBigInt(created) } else { copy.writeNull() }
         copy.writeBoolean(replacesCreated)
         try copy.endRow()
     }
@@ -166,7 +166,7 @@ private final class PostgreSQLStateRowWriter: StateRowWriter {
     func flush() throws {}
 
     func finish() throws {
-        try connection.endCopy(&copy)
+        try connection.endBinaryCopy(&copy)
         for (kind, key) in deleted {
             try connection.execute("DELETE FROM state WHERE kind = $1 AND key = $2", [.text(kind.rawValue), .text(key)])
         }

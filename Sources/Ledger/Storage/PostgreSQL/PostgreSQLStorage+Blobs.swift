@@ -2,8 +2,8 @@ import Foundation
 
 /// Blobs in the database, so that any server serves any download (docs/decisions/0025).
 extension PostgreSQLStorage: SharedBlobs {
-    /// A row holds at most this much of a blob: a 70 MB file is seventy statements, and none
-    /// holds a large file whole (a `bytea` parameter travels in hex, twice its size).
+    /// A row holds at most this much of a blob: no row holds a large file whole, and a read
+    /// streams.
     static let blobChunkSize = 1 << 20
 
     var sharedBlobs: (any SharedBlobs)? { self }
@@ -16,11 +16,15 @@ extension PostgreSQLStorage: SharedBlobs {
             // commit, then finds them stored.
             try connection.lockForTransaction(advisoryKey: Self.blobLock(reference))
             guard try connection.execute("SELECT 1 FROM blobs WHERE sha256 = $1", [.text(reference.sha256)]).isEmpty else { return }
-            var chunk: Int64 = 0
-            while let piece = try input.read(upToCount: Self.blobChunkSize), !piece.isEmpty {
-                try connection.execute(
-                    "INSERT INTO blob_chunks (sha256, chunk, data) VALUES ($1, $2, $3)", [.text(reference.sha256), .integer(chunk), .bytes(piece)])
-                chunk += 1
+            try connection.binaryCopy(into: "blob_chunks", columns: ["sha256", "chunk", "data"]) { writer in
+                var chunk: Int32 = 0
+                while let piece = try input.read(upToCount: Self.blobChunkSize), !piece.isEmpty {
+                    writer.writeText(reference.sha256)
+                    writer.writeInteger(chunk)
+                    piece.withUnsafeBytes { writer.writeBytes($0) }
+                    try writer.endRow()
+                    chunk += 1
+                }
             }
             try connection.execute("INSERT INTO blobs (sha256, size) VALUES ($1, $2)", [.text(reference.sha256), .integer(Int64(reference.size))])
         }
@@ -31,13 +35,11 @@ extension PostgreSQLStorage: SharedBlobs {
             guard try !connection.execute("SELECT 1 FROM blobs WHERE sha256 = $1", [.text(reference.sha256)]).isEmpty else {
                 throw LedgerError(.notFound, "The stored file \(reference.sha256) is not in the ledger's database.")
             }
-            // A chunk at a time, so that a large file is never in memory whole.
-            var chunk: Int64 = 0
-            while let row = try connection.execute(
-                "SELECT data FROM blob_chunks WHERE sha256 = $1 AND chunk = $2", [.text(reference.sha256), .integer(chunk)]
-            ).first {
-                try body(try row.value(0, as: Data.self))
-                chunk += 1
+            // A few chunks at a time, so that a large file is never in memory whole.
+            try connection.transaction {
+                try connection.forEachRow("SELECT data FROM blob_chunks WHERE sha256 = $1 ORDER BY chunk", [.text(reference.sha256)], batch: 4) { row in
+                    try body(row.data(0))
+                }
             }
         }
     }

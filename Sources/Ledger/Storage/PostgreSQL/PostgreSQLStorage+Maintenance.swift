@@ -91,29 +91,29 @@ extension PostgreSQLStorage {
             guard try connection.execute("SELECT COUNT(*) FROM events").first?.value(0, as: Int64.self) == 0 else {
                 throw LedgerError(.invalidState, "The ledger to copy into has events already; give an empty database.")
             }
-            return Int64(try connection.copyIn(PostgreSQLCopyWriter.copyEvents) { writer in
+            return Int64(try connection.binaryCopy(into: "events", columns: PostgreSQLBinaryCopyWriter.eventColumns) { writer in
                 try source { event in try writer.writeEvent(event) }
             })
         }
     }
 }
 
-extension PostgreSQLCopyWriter {
-    /// The COPY that appends events as the log stores them.
-    static let copyEvents = "COPY events (position, stream, version, id, type, schema_version, data, metadata, recorded_at, hash) FROM STDIN"
+extension PostgreSQLBinaryCopyWriter {
+    /// The columns of the log, as a copy of events writes them.
+    static let eventColumns = ["position", "stream", "version", "id", "type", "schema_version", "data", "metadata", "recorded_at", "hash"]
 
-    /// One row of `copyEvents`.
+    /// One event as the log stores it, in `eventColumns`.
     mutating func writeEvent(_ event: LoggedEvent) throws {
-        writeInteger(event.position)
-        try writeText(event.stream)
-        writeInteger(event.version)
-        try writeText(event.id.uuidString)
-        try writeText(event.type)
-        writeInteger(Int64(event.schemaVersion))
+        writeBigInt(event.position)
+        writeText(event.stream)
+        writeBigInt(event.version)
+        writeUUID(event.id)
+        writeText(event.type)
+        writeInteger(Int32(event.schemaVersion))
         event.data.withUnsafeBytes { writeBytes($0) }
         event.metadata.withUnsafeBytes { writeBytes($0) }
-        try writeText(event.recordedAt)
-        try writeText(event.hash)
+        writeText(event.recordedAt)
+        writeText(event.hash)
         try endRow()
     }
 }

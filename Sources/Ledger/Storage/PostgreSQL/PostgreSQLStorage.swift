@@ -333,7 +333,7 @@ struct PostgreSQLAppender {
     /// Writes events that `chain` linked, in order, with one `COPY`, and carries on from where it ended.
     mutating func insert(_ events: [RecordedEvent], endingAt chain: LogChain) throws {
         let recordedAt = recordedAt
-        try connection.copyIn(PostgreSQLCopyWriter.copyEvents) { writer in
+        try connection.binaryCopy(into: "events", columns: PostgreSQLBinaryCopyWriter.eventColumns) { writer in
             for event in events {
                 try writer.writeEvent(LoggedEvent(
                     position: event.position, stream: event.stream, version: event.version, id: event.id, type: event.type,
