@@ -370,6 +370,11 @@ enum StateProjection {
             index < touched.count ? (touched[index].kind, touched[index].key) : (created[index - touched.count].kind, created[index - touched.count].key)
         }
         let sorted = EntityKind.keyOrder(of: touched.count + created.count, kind: { entity($0).kind }, key: { entity($0).key }) { $0 < $1 }
+        // The entities renamed away go first: an entity created meanwhile may have the key one had.
+        for entity in touched where state.fields(entity.kind, entity.key) == nil {
+            var key = entity.key
+            try key.withUTF8 { try writer.delete(entity.kind, key: UnsafeRawBufferPointer($0)) }
+        }
         var digests: [(entity: Int64, digest: Int64?)] = []
         digests.reserveCapacity(sorted.count)
         // Each chunk's rows are encoded on another core while the chunk before is written.
@@ -386,12 +391,9 @@ enum StateProjection {
         }
         try Pipeline.run(chunksOf: sorted, size: 4_096, prepare: prepare) { rows in
             try rows.forEach { row in
-                if let fields = row.fields {
-                    try writer.put(row.kind, key: row.key, fields: fields, link: row.link, created: row.created, replacesCreated: row.replacesCreated)
-                } else {
-                    // Renamed away.
-                    try writer.delete(row.kind, key: row.key)
-                }
+                guard let fields = row.fields else { return }
+                try writer.put(
+                    row.kind, key: row.key, fields: fields, link: row.link, created: row.created, replacesCreated: row.replacesCreated, isNew: row.isNew)
             }
             // The rows borrow the chunk's bytes.
             try writer.flush()
@@ -414,6 +416,7 @@ enum StateProjection {
             var link: Range<Int>?
             var created: Int64?
             var replacesCreated: Bool
+            var isNew = false
         }
 
         /// A row, valid inside the call that gives it.
@@ -424,6 +427,8 @@ enum StateProjection {
             var link: UnsafeRawBufferPointer?
             var created: Int64?
             var replacesCreated: Bool
+            /// Created by these changes: the table has no row of it (`StateRowWriter.put`).
+            var isNew: Bool
         }
 
         private var bytes: [UInt8] = []
@@ -464,7 +469,7 @@ enum StateProjection {
             let link = StateLink.link(entity.kind, key: entity.key) { FieldsCodec.value(of: $0, in: entity.fields) }
             entries.append(Entry(
                 kind: entity.kind, key: append(entity.key), fields: append(entity.fields), link: link.map { append($0) },
-                created: entity.position, replacesCreated: true))
+                created: entity.position, replacesCreated: true, isNew: true))
             digests.append((entity.entity, entity.digest))
         }
 
@@ -475,7 +480,7 @@ enum StateProjection {
                         kind: entry.kind, key: UnsafeRawBufferPointer(rebasing: bytes[entry.key]),
                         fields: entry.fields.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) },
                         link: entry.link.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) },
-                        created: entry.created, replacesCreated: entry.replacesCreated))
+                        created: entry.created, replacesCreated: entry.replacesCreated, isNew: entry.isNew))
                 }
             }
         }

@@ -36,12 +36,16 @@ protocol StateTablesWriter: StateTables {
     func write(_ history: HistoryProjection.Batch) throws
 }
 
-/// State rows written in bulk. A row's bytes are borrowed: valid until the next `flush`.
+/// State rows written in bulk: the rows removed first, then the others. A row's bytes are
+/// borrowed: valid until the next `flush`.
 protocol StateRowWriter: AnyObject {
     /// Inserts or replaces an entity's row; `replacesCreated` false keeps the creation position
-    /// the stored row has.
-    func put(_ kind: EntityKind, key: UnsafeRawBufferPointer, fields: UnsafeRawBufferPointer, link: UnsafeRawBufferPointer?, created: Int64?, replacesCreated: Bool) throws
-    /// Removes an entity's row: it was renamed away.
+    /// the stored row has. `isNew`: the entity was created by the changes written, so the table
+    /// has no row of it, and a backend may add it without looking for one.
+    func put(
+        _ kind: EntityKind, key: UnsafeRawBufferPointer, fields: UnsafeRawBufferPointer, link: UnsafeRawBufferPointer?, created: Int64?,
+        replacesCreated: Bool, isNew: Bool) throws
+    /// Removes an entity's row: it was renamed away. Before any `put`.
     func delete(_ kind: EntityKind, key: UnsafeRawBufferPointer) throws
     /// Writes or takes a copy of what `put` was given, whose bytes are about to go.
     func flush() throws

@@ -5,8 +5,9 @@ import Foundation
 /// that both sides then encode and decode (a first 70 MB approval copies half a gigabyte of it).
 /// Each field must have the column's type exactly: `bigint` 8 bytes, `integer` 4, `uuid` 16.
 struct PostgreSQLBinaryCopyWriter {
-    private unowned let connection: PostgreSQLConnection
-    let statement: String
+    /// Where the rows go as they fill; none for rows held until `sendHeldRows`.
+    private unowned(unsafe) let connection: PostgreSQLConnection?
+    private(set) var statement: String
     private var buffer = [UInt8]()
     /// Where the row being written starts: its field count is written there when it ends.
     private var rowStart = 0
@@ -20,6 +21,15 @@ struct PostgreSQLBinaryCopyWriter {
         self.connection = connection
         self.statement = statement
         buffer.reserveCapacity(Self.partSize + 64 * 1024)
+        buffer += Self.header
+        startRow()
+    }
+
+    /// Rows held in memory, for a copy that cannot begin yet (another is under way on the
+    /// connection); `PostgreSQLConnection.sendHeldRows` sends them.
+    init(holdingRows: Bool) {
+        connection = nil
+        statement = ""
         buffer += Self.header
         startRow()
     }
@@ -85,7 +95,7 @@ struct PostgreSQLBinaryCopyWriter {
             buffer[rowStart + 1] = count[1]
         }
         rowCount += 1
-        if buffer.count >= Self.partSize {
+        if connection != nil, buffer.count >= Self.partSize {
             try send()
             buffer.removeAll(keepingCapacity: true)
         }
@@ -101,7 +111,17 @@ struct PostgreSQLBinaryCopyWriter {
     }
 
     private func send() throws {
+        guard let connection else { return }
         try buffer.withUnsafeBufferPointer { try connection.putCopyData($0, statement: statement) }
+    }
+
+    /// The held rows and the trailer, sent through `connection`.
+    fileprivate mutating func send(through connection: PostgreSQLConnection, statement: String) throws {
+        self.statement = statement
+        buffer[rowStart] = 0xFF
+        buffer[rowStart + 1] = 0xFF
+        try buffer.withUnsafeBufferPointer { try connection.putCopyData($0, statement: statement) }
+        buffer.removeAll()
     }
 }
 
@@ -128,6 +148,20 @@ extension PostgreSQLConnection {
         let sql = "COPY \(Self.quotedName(table)) (\(columns.map(Self.quotedIdentifier).joined(separator: ", "))) FROM STDIN (FORMAT binary)"
         try startCopy(sql)
         return PostgreSQLBinaryCopyWriter(connection: self, statement: sql)
+    }
+
+    /// Copies rows a writer held (`init(holdingRows:)`) into `table`.
+    @discardableResult
+    func sendHeldRows(_ writer: inout PostgreSQLBinaryCopyWriter, into table: String, columns: [String]) throws -> Int {
+        let sql = "COPY \(Self.quotedName(table)) (\(columns.map(Self.quotedIdentifier).joined(separator: ", "))) FROM STDIN (FORMAT binary)"
+        try startCopy(sql)
+        do {
+            try writer.send(through: self, statement: sql)
+        } catch {
+            endCopy(abortingWith: "the ledger stopped the copy")
+            throw error
+        }
+        return try finishCopy(statement: sql, rowCount: writer.rowCount)
     }
 
     @discardableResult

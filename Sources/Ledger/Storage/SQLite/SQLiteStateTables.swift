@@ -124,7 +124,10 @@ private final class SQLiteStateRowWriter: StateRowWriter {
         delete = try BulkStatement(db, sql: "DELETE FROM state WHERE kind = ? AND key = ?")
     }
 
-    func put(_ kind: EntityKind, key: UnsafeRawBufferPointer, fields: UnsafeRawBufferPointer, link: UnsafeRawBufferPointer?, created: Int64?, replacesCreated: Bool) throws {
+    func put(
+        _ kind: EntityKind, key: UnsafeRawBufferPointer, fields: UnsafeRawBufferPointer, link: UnsafeRawBufferPointer?, created: Int64?,
+        replacesCreated: Bool, isNew: Bool
+    ) throws {
         let values: [BulkStatement.Value] = [
             .text(kind.rawValue), .borrowedText(key), .borrowedBlob(fields), link.map(BulkStatement.Value.borrowedText) ?? .null,
             created.map(BulkStatement.Value.integer) ?? .null,
@@ -133,8 +136,6 @@ private final class SQLiteStateRowWriter: StateRowWriter {
     }
 
     func delete(_ kind: EntityKind, key: UnsafeRawBufferPointer) throws {
-        // The rows before it go first, as one of them may be its key's.
-        try flush()
         try delete.run(.text(kind.rawValue), .borrowedText(key))
     }
 
