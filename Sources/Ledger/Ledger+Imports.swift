@@ -327,6 +327,7 @@ private struct ApprovalOutputs: ScanObserver {
     }
 
     private mutating func take(_ records: [ScannedRecord], _ prepared: [ChangeCalculator.PreparedRecord?]) throws {
+        try changes.prefetchStoredFields(for: prepared)
         for (record, prepared) in zip(records, prepared) {
             if let applied = try changes.changes(of: record, prepared: prepared) { try self.record(applied) }
         }

@@ -12,7 +12,7 @@ struct ChangeCalculator {
     private var renames = false
     /// The stored entities, read as needed; nil when `fold` starts from the whole state (the
     /// renames of an ID Update file look for every link to what they rename).
-    private let stored: StoredEntities?
+    private var stored: StoredEntities?
     private(set) var imported = 0
     private(set) var unchanged = 0
     private(set) var skipped = 0
@@ -264,6 +264,21 @@ struct ChangeCalculator {
             }
             return prepared
         }
+    }
+
+    /// Reads at once the stored fields that a chunk of prepared records will need: those of the
+    /// stored entities whose digest the record does not repeat. One read for the chunk, where
+    /// one each cost a round trip to a database server.
+    mutating func prefetchStoredFields(for prepared: [PreparedRecord?]) throws {
+        guard stored != nil else { return }
+        var keys: [EntityKey] = []
+        for case let record? in prepared {
+            for kind in EntityKind.allCases where PreparedRecord.names(kind, in: record.named) {
+                guard let known = record.storedDigests[kind.order], known != record.digests[kind.order], let key = kind.key(in: record.identity) else { continue }
+                keys.append(EntityKey(kind: kind, key: key))
+            }
+        }
+        try stored?.prefetch(keys)
     }
 
     /// What `Digester.prepare` works out of a record.

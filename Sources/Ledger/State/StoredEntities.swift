@@ -7,17 +7,32 @@ import Foundation
 struct StoredEntities {
     /// An entity's stored fields, encoded (`FieldsCodec`), read where the transaction reads.
     private let storedFields: (EntityKind, String) throws -> Data?
+    /// Many entities' stored fields in one read.
+    private let storedFieldsOfMany: ([EntityKey]) throws -> [EntityKey: Data]
+    /// What the last `prefetch` read.
+    private var prefetched: [EntityKey: Data] = [:]
     /// Every stored entity's fields digest, by its `StableHash.entity`.
     private(set) var digests: DigestTable
 
-    init(digests: DigestTable, storedFields: @escaping (EntityKind, String) throws -> Data?) {
+    init(
+        digests: DigestTable, storedFields: @escaping (EntityKind, String) throws -> Data?,
+        storedFieldsOfMany: @escaping ([EntityKey]) throws -> [EntityKey: Data] = { _ in [:] }
+    ) {
         self.digests = digests
         self.storedFields = storedFields
+        self.storedFieldsOfMany = storedFieldsOfMany
     }
 
     /// The stored entities of `tables`: their digests now, their fields when asked.
     init(_ tables: any StateTables) throws {
-        self.init(digests: try DigestPages.load(from: tables)) { kind, key in try tables.entity(kind, key)?.fields }
+        self.init(
+            digests: try DigestPages.load(from: tables), storedFields: { kind, key in try tables.entity(kind, key)?.fields },
+            storedFieldsOfMany: { keys in try tables.entities(keys) })
+    }
+
+    /// Reads the fields of `keys` at once, for the next look-ups; what an earlier call read goes.
+    mutating func prefetch(_ keys: [EntityKey]) throws {
+        prefetched = keys.isEmpty ? [:] : try storedFieldsOfMany(keys)
     }
 
     var isEmpty: Bool { digests.isEmpty }
@@ -30,7 +45,7 @@ struct StoredEntities {
 
     func fields(_ kind: EntityKind, _ key: String) throws -> [String: String]? {
         guard digest(kind, key) != nil else { return nil }
-        return try storedFields(kind, key).map(FieldsCodec.decode)
+        return try (prefetched[EntityKey(kind: kind, key: key)] ?? storedFields(kind, key)).map(FieldsCodec.decode)
     }
 }
 

@@ -13,6 +13,8 @@ protocol StateTables: AnyObject {
     func forEachEntity(of kind: EntityKind?, _ body: (_ kind: EntityKind, _ key: UnsafeBufferPointer<UInt8>, _ fields: UnsafeBufferPointer<UInt8>) throws -> Void) throws
     /// One stored entity's encoded fields, and where it was created when its row keeps that.
     func entity(_ kind: EntityKind, _ key: String) throws -> (fields: Data, created: Int64?)?
+    /// Many stored entities' encoded fields at once; an entity not stored is left out.
+    func entities(_ keys: [EntityKey]) throws -> [EntityKey: Data]
     /// The stored entities' creation positions, which an ID Update file's renames move.
     func creations() throws -> [EntityKey: Int64]
     /// How many entities of `kind` have a link (`StateLink`).

@@ -38,6 +38,18 @@ final class PostgreSQLStateTables: ProjectionRebuild {
             .map { (try $0.value(0, as: Data.self), try $0.value(1, as: Int64?.self)) }
     }
 
+    func entities(_ keys: [EntityKey]) throws -> [EntityKey: Data] {
+        var found: [EntityKey: Data] = [:]
+        try connection.forEachRow(
+            "SELECT kind, key, fields FROM state WHERE (kind, key) IN (SELECT k, v COLLATE \"C\" FROM unnest($1::text[], $2::text[]) AS wanted (k, v))",
+            [.text(PostgreSQLStorage.array(keys.map(\.kind.rawValue))), .text(PostgreSQLStorage.array(keys.map(\.key)))]
+        ) { row in
+            guard let kind = EntityKind(rawValue: row.text(0)) else { return }
+            found[EntityKey(kind: kind, key: row.text(1))] = row.data(2)
+        }
+        return found
+    }
+
     func creations() throws -> [EntityKey: Int64] {
         var creations: [EntityKey: Int64] = [:]
         try connection.forEachRow("SELECT kind, key, created FROM state WHERE created IS NOT NULL") { row in
@@ -97,6 +109,8 @@ final class PostgreSQLStateTables: ProjectionRebuild {
                 "INSERT INTO entity_renames (kind, key, previous_key, position) VALUES ($1, $2, $3, $4)",
                 [.text(row.kind.rawValue), .text(row.key), .text(row.previousKey), .integer(row.position)])
         }
+        // Through a temporary table, merged: a rename hands the index a creation it may hold
+        // already (as the link of another entity created by the same record).
         guard !history.rows.isEmpty else { return }
         try connection.execute("CREATE TEMPORARY TABLE IF NOT EXISTS entity_changes_incoming (kind TEXT, key TEXT COLLATE \"C\", position BIGINT) ON COMMIT DROP")
         try connection.execute("TRUNCATE entity_changes_incoming")

@@ -37,6 +37,13 @@ final class SQLiteStateTables: ProjectionRebuild {
             .map { ($0["fields"], $0["created"]) }
     }
 
+    /// One look-up each: SQLite is in the process, a look-up costs no round trip.
+    func entities(_ keys: [EntityKey]) throws -> [EntityKey: Data] {
+        var found: [EntityKey: Data] = [:]
+        for key in keys { found[key] = try entity(key.kind, key.key)?.fields }
+        return found
+    }
+
     func creations() throws -> [EntityKey: Int64] {
         var creations: [EntityKey: Int64] = [:]
         let rows = try Row.fetchCursor(db, sql: "SELECT kind, key, created FROM state WHERE created IS NOT NULL")
