@@ -43,6 +43,7 @@ final class PostgreSQLConnection {
     /// and returns its rows.
     @discardableResult
     func execute(_ sql: String, _ parameters: [PostgreSQLValue?] = []) throws -> PostgreSQLRows {
+        try settleCopy()
         let result = try withParameters(parameters, of: sql) { values in
             PQexecParams(connection, sql, Int32(parameters.count), nil, values, nil, nil, 0)
         }
@@ -53,7 +54,8 @@ final class PostgreSQLConnection {
     /// schema); stops at the first that fails. Returns the last one's rows.
     @discardableResult
     func executeScript(_ sql: String) throws -> PostgreSQLRows {
-        try rows(of: PQexec(connection, sql), statement: sql)
+        try settleCopy()
+        return try rows(of: PQexec(connection, sql), statement: sql)
     }
 
     // MARK: Transactions
@@ -70,6 +72,13 @@ final class PostgreSQLConnection {
             value = try body()
         } catch {
             // The body's error is the one to report; a rollback on a broken connection fails too.
+            abandonCopy()
+            _ = try? execute("ROLLBACK")
+            throw error
+        }
+        do {
+            try settleCopy()
+        } catch {
             _ = try? execute("ROLLBACK")
             throw error
         }
@@ -111,6 +120,7 @@ final class PostgreSQLConnection {
 
     /// Sends `sql`, a `COPY … FROM STDIN`, and checks that the server waits for its rows.
     func startCopy(_ sql: String) throws {
+        try settleCopy()
         guard let started = PQexec(connection, sql) else { throw connectionError(statement: sql) }
         defer { PQclear(started) }
         guard PQresultStatus(started) == PGRES_COPY_IN else {
@@ -181,6 +191,40 @@ final class PostgreSQLConnection {
     /// `table` or `schema.table`, each part quoted.
     static func quotedName(_ name: String) -> String {
         name.split(separator: ".", omittingEmptySubsequences: false).map { quotedIdentifier(String($0)) }.joined(separator: ".")
+    }
+
+    // MARK: A copy left open
+
+    /// A binary copy left open across calls, so that the server takes in its rows while the
+    /// caller works out the next ones: an approval's change events, written as its scan goes.
+    /// Ended before the next statement on the connection.
+    private var lingering: (table: String, columns: [String], writer: PostgreSQLBinaryCopyWriter)?
+
+    /// Writes rows into `table` through the copy left open, beginning one when there is none
+    /// (or one into another table, which is ended first).
+    func lingeringCopy(into table: String, columns: [String], _ body: (inout PostgreSQLBinaryCopyWriter) throws -> Void) throws {
+        if let open = lingering, open.table != table || open.columns != columns { try settleCopy() }
+        if lingering == nil { lingering = (table, columns, try beginBinaryCopy(into: table, columns: columns)) }
+        do {
+            try body(&lingering!.writer)
+        } catch {
+            abandonCopy()
+            throw error
+        }
+    }
+
+    /// Ends the copy left open, if any: its rows are in the table, or its error is thrown.
+    func settleCopy() throws {
+        guard var open = lingering else { return }
+        lingering = nil
+        try endBinaryCopy(&open.writer)
+    }
+
+    /// Ends the copy left open so that the server keeps none of it.
+    private func abandonCopy() {
+        guard lingering != nil else { return }
+        lingering = nil
+        endCopy(abortingWith: "the ledger stopped the copy")
     }
 
     // MARK: Reading many rows

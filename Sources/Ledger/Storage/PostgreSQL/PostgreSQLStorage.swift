@@ -330,10 +330,12 @@ struct PostgreSQLAppender {
             encodedMetadata: try metadata.encoded(), recordedAt: recordedAt, recordedDate: recordedDate)
     }
 
-    /// Writes events that `chain` linked, in order, with one `COPY`, and carries on from where it ended.
+    /// Writes events that `chain` linked, in order, and carries on from where it ended. They go
+    /// into a copy left open until the next statement: the server takes them in while the
+    /// approval works out the next ones.
     mutating func insert(_ events: [RecordedEvent], endingAt chain: LogChain) throws {
         let recordedAt = recordedAt
-        try connection.binaryCopy(into: "events", columns: PostgreSQLBinaryCopyWriter.eventColumns) { writer in
+        try connection.lingeringCopy(into: "events", columns: PostgreSQLBinaryCopyWriter.eventColumns) { writer in
             for event in events {
                 try writer.writeEvent(LoggedEvent(
                     position: event.position, stream: event.stream, version: event.version, id: event.id, type: event.type,
