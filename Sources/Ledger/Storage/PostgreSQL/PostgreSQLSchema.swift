@@ -91,6 +91,11 @@ enum PostgreSQLSchema {
             -- Stored as they come: compressing 70 MB a file cost a second and a half of its upload.
             ALTER TABLE blob_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
             """),
+        ("state-links-index-dropped", """
+            -- A scan reads every link of a kind: a pass over the table serves it as well, and the
+            -- index cost a first import a million more entries to write.
+            DROP INDEX state_links;
+            """),
     ]
 
     /// Runs the migrations this database has not had yet, once, under the migrations lock.
