@@ -187,6 +187,19 @@ class SeveralServersTests(unittest.TestCase):
         server.wait_for(self.ivy, import_id, "ready")
         return import_id, path
 
+    def kill_under_way(self, server, import_id, stage, after):
+        """Kills `server` once the import is seen in `stage` with some of its file read; fails when
+        it reached `after` first, as the kill would then prove nothing."""
+        deadline = time.time() + 120
+        while True:
+            answer = server.status(self.ivy, import_id)
+            if answer["stage"] == stage and answer.get("progress", 0) >= 5:
+                break
+            self.assertNotEqual(answer["stage"], after, f"the work ended before the kill; the test proves nothing")
+            self.assertLess(time.time(), deadline)
+            time.sleep(0.02)
+        server.kill()
+
     def verify(self):
         result = ledger("verify", "--json", "--db", self.db, check=False)
         self.assertEqual(result.returncode, 0, result.stderr)
@@ -263,15 +276,7 @@ class SeveralServersTests(unittest.TestCase):
             import_id, _ = self.scanned(killed, "--rows", "60000", "--seed", "25")
             self.assertEqual(killed.approve(self.ivy, import_id)[0], 202)
             # Killed once the approval is seen under way: inside its transaction, not after it.
-            deadline = time.time() + 120
-            while True:
-                answer = killed.status(self.ivy, import_id)
-                if answer["stage"] == "importing" and answer.get("progress", 0) >= 5:
-                    break
-                self.assertNotEqual(answer["stage"], "imported", "the approval ended before the kill; the test proves nothing")
-                self.assertLess(time.time(), deadline)
-                time.sleep(0.02)
-            killed.kill()
+            self.kill_under_way(killed, import_id, "importing", "imported")
         finally:
             killed.stop()
         # B goes on serving; the import is absent (still to approve) on it, never half there.
@@ -291,20 +296,15 @@ class SeveralServersTests(unittest.TestCase):
         try:
             path = self.sample("scan-killed.csv", "--rows", "60000", "--seed", "26")
             import_id = killed.upload(self.ivy, path)
-            deadline = time.time() + 120
-            while True:
-                answer = killed.status(self.ivy, import_id)
-                if answer["stage"] == "scanning" and answer.get("progress", 0) >= 5:
-                    break
-                self.assertNotEqual(answer["stage"], "ready", "the scan ended before the kill; the test proves nothing")
-                self.assertLess(time.time(), deadline)
-                time.sleep(0.02)
-            killed.kill()
+            self.kill_under_way(killed, import_id, "scanning", "ready")
         finally:
             killed.stop()
-        # B looks for work a stopped server left half done every 30 seconds.
+        # B shows it as under way until it finds (every 30 seconds) that no server scans it any more.
+        self.assertEqual(self.b.status(self.ivy, import_id)["stage"], "scanning")
         answer = self.b.wait_for(self.ivy, import_id, "failed", seconds=90)
         self.assertIn("interrupted", answer["detail"])
+        audit = ledger("audit", "--json", "--import", import_id, "--db", self.db).stdout
+        self.assertIn("ImportFailed", audit)
         self.verify()
 
     def test_a_browser_session_signed_in_on_a_works_on_b_and_survives_a_restart_of_a(self):

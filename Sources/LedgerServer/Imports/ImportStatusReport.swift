@@ -90,8 +90,12 @@ extension ImportJobs {
             report.set("done", "imported", "Imported: \(entry?.imported ?? 0) records changed the ledger.", dryRun: false)
         case (nil, "cancelled"):
             report.set("cancelled", "cancelled", "Cancelled; nothing was imported." + (entry?.reason.map { " Reason: \($0)" } ?? ""))
+        case (nil, "uploaded"):
+            // Scanned by another server on the same database: a scan that no server runs any
+            // more is found by the servers (`ImportWorkService`) and recorded as failed.
+            report.set("scanning", "scanning", "Being scanned by another server.")
         default:
-            report.set("failed", "failed", "The server stopped before the scan of this file finished; drop the file again.")
+            report.set("failed", "failed", entry?.reason.map { "\($0)" } ?? "The scan of this file did not finish; drop the file again.")
         }
         return report
     }

@@ -132,46 +132,34 @@ extension PostgreSQLConnection {
     @discardableResult
     func binaryCopy(into table: String, columns: [String], _ body: (inout PostgreSQLBinaryCopyWriter) throws -> Void) throws -> Int {
         var writer = try beginBinaryCopy(into: table, columns: columns)
-        do {
+        return try endCopy(statement: writer.statement, rowCount: 0) {
             try body(&writer)
             try writer.finish()
-        } catch {
-            endCopy(abortingWith: "the ledger stopped the copy")
-            throw error
         }
-        return try finishCopy(statement: writer.statement, rowCount: writer.rowCount)
     }
 
     /// Starts a binary COPY for rows written as they come, across calls; nothing else may run on
     /// the connection until `endBinaryCopy`.
     func beginBinaryCopy(into table: String, columns: [String]) throws -> PostgreSQLBinaryCopyWriter {
-        let sql = "COPY \(Self.quotedName(table)) (\(columns.map(Self.quotedIdentifier).joined(separator: ", "))) FROM STDIN (FORMAT binary)"
+        let sql = Self.binaryCopy(into: table, columns: columns)
         try startCopy(sql)
         return PostgreSQLBinaryCopyWriter(connection: self, statement: sql)
+    }
+
+    private static func binaryCopy(into table: String, columns: [String]) -> String {
+        "COPY \(quotedName(table)) (\(columns.map(quotedIdentifier).joined(separator: ", "))) FROM STDIN (FORMAT binary)"
     }
 
     /// Copies rows a writer held (`init(holdingRows:)`) into `table`.
     @discardableResult
     func sendHeldRows(_ writer: inout PostgreSQLBinaryCopyWriter, into table: String, columns: [String]) throws -> Int {
-        let sql = "COPY \(Self.quotedName(table)) (\(columns.map(Self.quotedIdentifier).joined(separator: ", "))) FROM STDIN (FORMAT binary)"
+        let sql = Self.binaryCopy(into: table, columns: columns)
         try startCopy(sql)
-        do {
-            try writer.send(through: self, statement: sql)
-        } catch {
-            endCopy(abortingWith: "the ledger stopped the copy")
-            throw error
-        }
-        return try finishCopy(statement: sql, rowCount: writer.rowCount)
+        return try endCopy(statement: sql, rowCount: writer.rowCount) { try writer.send(through: self, statement: sql) }
     }
 
     @discardableResult
     func endBinaryCopy(_ writer: inout PostgreSQLBinaryCopyWriter) throws -> Int {
-        do {
-            try writer.finish()
-        } catch {
-            endCopy(abortingWith: "the ledger stopped the copy")
-            throw error
-        }
-        return try finishCopy(statement: writer.statement, rowCount: writer.rowCount)
+        try endCopy(statement: writer.statement, rowCount: writer.rowCount) { try writer.finish() }
     }
 }

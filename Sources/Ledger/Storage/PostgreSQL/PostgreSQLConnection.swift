@@ -134,13 +134,19 @@ final class PostgreSQLConnection {
     /// Sends what `writer` holds and ends its copy; returns how many rows the server took.
     @discardableResult
     func endCopy(_ writer: inout PostgreSQLCopyWriter) throws -> Int {
+        try endCopy(statement: writer.statement, rowCount: writer.rowCount) { try writer.flush() }
+    }
+
+    /// Sends the last of a copy's data with `sendRest`, then ends the copy; returns how many rows
+    /// the server took. When sending fails, the copy is abandoned: the server keeps none of it.
+    func endCopy(statement sql: String, rowCount: Int, sendingRest sendRest: () throws -> Void) throws -> Int {
         do {
-            try writer.flush()
+            try sendRest()
         } catch {
             endCopy(abortingWith: "the ledger stopped the copy")
             throw error
         }
-        return try finishCopy(statement: writer.statement, rowCount: writer.rowCount)
+        return try finishCopy(statement: sql, rowCount: rowCount)
     }
 
     /// Ends a copy whose rows were all sent; returns how many rows the server took.
