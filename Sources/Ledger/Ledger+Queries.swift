@@ -132,6 +132,7 @@ extension Ledger {
             return "\(repeats.attempts) more refusals from \(format.format(repeats.first)) to \(format.format(repeats.last)), the last: \(refused.reason)"
         }
         if let cancelled = try coder.decode(event, as: ImportCancelled.self) { return cancelled.reason.map { "cancelled: \($0)" } ?? "cancelled" }
+        if let failed = try coder.decode(event, as: ImportFailed.self) { return "failed: \(failed.reason)" }
         if let applied = try coder.decode(event, as: RecordApplied.self) {
             return applied.changes.map { "\($0.created ? "created" : "changed") \($0.fields.count) field\($0.fields.count == 1 ? "" : "s")" }.joined(separator: ", ")
         }

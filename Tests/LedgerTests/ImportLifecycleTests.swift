@@ -112,6 +112,8 @@ extension ImportLifecycleTests {
         let entry = try ledger.activityEntry(id)
         #expect(entry.status == "failed")
         #expect(entry.reason?.hasPrefix("The scan broke off") == true)
+        // The audit trail says why too.
+        #expect(try ledger.audit(importID: id).last.map { $0.action == "ImportFailed" && $0.outcome == "failed: " + (entry.reason ?? "") } == true)
         #expect(try ledger.importState(id).status == .failed)
         #expect(throws: LedgerError.self) { try ledger.approve(id, actor: Self.ada) }
         #expect(throws: LedgerError.self) { try ledger.cancel(id, reason: nil, actor: Self.ada) }

@@ -304,7 +304,7 @@ class SeveralServersTests(unittest.TestCase):
         answer = self.b.wait_for(self.ivy, import_id, "failed", seconds=90)
         self.assertIn("interrupted", answer["detail"])
         audit = ledger("audit", "--json", "--import", import_id, "--db", self.db).stdout
-        self.assertIn("ImportFailed", audit)
+        self.assertIn("failed: The scan was interrupted", audit)
         self.verify()
 
     def test_a_browser_session_signed_in_on_a_works_on_b_and_survives_a_restart_of_a(self):
