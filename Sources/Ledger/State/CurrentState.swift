@@ -371,10 +371,7 @@ enum StateProjection {
         }
         let sorted = EntityKind.keyOrder(of: touched.count + created.count, kind: { entity($0).kind }, key: { entity($0).key }) { $0 < $1 }
         // The entities renamed away go first: an entity created meanwhile may have the key one had.
-        for entity in touched where state.fields(entity.kind, entity.key) == nil {
-            var key = entity.key
-            try key.withUTF8 { try writer.delete(entity.kind, key: UnsafeRawBufferPointer($0)) }
-        }
+        for entity in touched where state.fields(entity.kind, entity.key) == nil { try writer.delete(entity.kind, key: entity.key) }
         var digests: [(entity: Int64, digest: Int64?)] = []
         digests.reserveCapacity(sorted.count)
         // Each chunk's rows are encoded on another core while the chunk before is written.

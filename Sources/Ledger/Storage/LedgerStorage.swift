@@ -106,6 +106,9 @@ protocol LedgerStorage: Sendable {
     var sharedBlobs: (any SharedBlobs)? { get }
 }
 
+/// The projection tables, the same on every backend, which a rebuild empties and writes again.
+let projectionTables = ["activity", "state", DigestPages.table, "entity_changes", "entity_renames", "users"]
+
 /// An event exactly as the log stores it: the bytes and text its hash covers.
 struct LoggedEvent: Sendable, Equatable {
     var position: Int64

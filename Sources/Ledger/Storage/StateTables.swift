@@ -48,7 +48,7 @@ protocol StateRowWriter: AnyObject {
         _ kind: EntityKind, key: UnsafeRawBufferPointer, fields: UnsafeRawBufferPointer, link: UnsafeRawBufferPointer?, created: Int64?,
         replacesCreated: Bool, isNew: Bool) throws
     /// Removes an entity's row: it was renamed away. Before any `put`.
-    func delete(_ kind: EntityKind, key: UnsafeRawBufferPointer) throws
+    func delete(_ kind: EntityKind, key: String) throws
     /// Writes or takes a copy of what `put` was given, whose bytes are about to go.
     func flush() throws
     /// Ends the writing: every row is in its table.

@@ -182,8 +182,8 @@ private final class PostgreSQLStateRowWriter: StateRowWriter {
         }
     }
 
-    func delete(_ kind: EntityKind, key: UnsafeRawBufferPointer) throws {
-        try connection.execute("DELETE FROM state WHERE kind = $1 AND key = $2", [.text(kind.rawValue), .text(String(decoding: key, as: UTF8.self))])
+    func delete(_ kind: EntityKind, key: String) throws {
+        try connection.execute("DELETE FROM state WHERE kind = $1 AND key = $2", [.text(kind.rawValue), .text(key)])
     }
 
     /// The copies hold their own bytes of every row put.

@@ -2,15 +2,17 @@ import Foundation
 
 /// The state's reads, the projections' rebuild, and the log read whole, on PostgreSQL.
 extension PostgreSQLStorage {
-    /// The projection tables, which a rebuild empties and writes again.
-    static let projectionTables = ["activity", "state", DigestPages.table, "entity_changes", "entity_renames", "users"]
-
-    /// One snapshot: every read in it sees the database as it was when it began.
     func reading<Result>(_ body: (any LedgerSnapshot) throws -> Result) throws -> Result {
+        try snapshot { connection in try body(PostgreSQLStateTables(connection, coder: coder)) }
+    }
+
+    /// Runs `body` in one read-only snapshot: every read in it sees the database as it was when it
+    /// began (and a cursor lives in it).
+    private func snapshot<Result>(_ body: (PostgreSQLConnection) throws -> Result) throws -> Result {
         try read { connection in
             try connection.transaction {
                 try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                return try body(PostgreSQLStateTables(connection, coder: coder))
+                return try body(connection)
             }
         }
     }
@@ -27,7 +29,7 @@ extension PostgreSQLStorage {
             if onlyWhenOlder, try connection.execute("SELECT version FROM projections_version").first?.value(0, as: Int64.self) ?? 0 >= Int64(version) {
                 return nil
             }
-            for table in Self.projectionTables { try connection.execute("DELETE FROM \(table)") }
+            for table in projectionTables { try connection.execute("DELETE FROM \(table)") }
             try connection.execute("UPDATE projections_version SET version = $1", [.integer(Int64(version))])
             try connection.execute("UPDATE state_changes SET position = 0")
             return try body(PostgreSQLStateTables(connection, coder: coder))
@@ -40,7 +42,7 @@ extension PostgreSQLStorage {
 
     func projectionRows() throws -> [String] {
         try read { connection in
-            try Self.projectionTables.flatMap { table in
+            try projectionTables.flatMap { table in
                 try connection.execute("SELECT * FROM \(table)").map { row in
                     table + " " + row.columns.indices.map { "\(row.columns[$0]):\(row[$0] ?? "NULL")" }.joined(separator: " ")
                 }.sorted()
@@ -59,20 +61,17 @@ extension PostgreSQLStorage {
     }
 
     func forEachLoggedEvent(_ body: (LoggedEvent) throws -> Void) throws {
-        try read { connection in
-            try connection.transaction {
-                try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                try connection.forEachRow(
-                    "SELECT position, stream, version, id::text, type, schema_version, data, metadata, recorded_at, hash FROM events ORDER BY position"
-                ) { row in
-                    let position = row.integer(0)
-                    guard let id = UUID(uuidString: row.text(3)) else {
-                        throw LedgerError(.tampered, "The event at position \(position) has no valid id: it was altered after it was recorded.")
-                    }
-                    try body(LoggedEvent(
-                        position: position, stream: row.text(1), version: row.integer(2), id: id, type: row.text(4), schemaVersion: Int(row.integer(5)),
-                        data: row.data(6), metadata: row.data(7), recordedAt: row.text(8), hash: row.text(9)))
+        try snapshot { connection in
+            try connection.forEachRow(
+                "SELECT position, stream, version, id::text, type, schema_version, data, metadata, recorded_at, hash FROM events ORDER BY position"
+            ) { row in
+                let position = row.integer(0)
+                guard let id = UUID(uuidString: row.text(3)) else {
+                    throw LedgerError(.tampered, "The event at position \(position) has no valid id: it was altered after it was recorded.")
                 }
+                try body(LoggedEvent(
+                    position: position, stream: row.text(1), version: row.integer(2), id: id, type: row.text(4), schemaVersion: Int(row.integer(5)),
+                    data: row.data(6), metadata: row.data(7), recordedAt: row.text(8), hash: row.text(9)))
             }
         }
     }

@@ -22,10 +22,21 @@ struct EventAppender {
         // Milliseconds, as the log writes them, so the date read back is the date returned.
         recordedDate = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
         recordedAt = Timestamp.text(recordedDate)
-        insert = try BulkStatement(db, sql: """
+        insert = try Self.insertStatement(in: db)
+    }
+
+    /// The statement that appends one event as the log stores it (`insert(_:with:)`).
+    static func insertStatement(in db: Database) throws -> BulkStatement {
+        try BulkStatement(db, sql: """
             INSERT INTO events (position, stream, version, id, type, schema_version, data, metadata, recorded_at, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
+    }
+
+    static func insert(_ event: LoggedEvent, with statement: BulkStatement) throws {
+        try statement.run(
+            .integer(event.position), .text(event.stream), .integer(event.version), .text(event.id.uuidString), .text(event.type),
+            .integer(Int64(event.schemaVersion)), .blob(event.data), .blob(event.metadata), .text(event.recordedAt), .text(event.hash))
     }
 
     /// Fails with `versionConflict` unless every stream is at its expected version.
@@ -68,9 +79,10 @@ struct EventAppender {
     /// Writes events that `chain` linked, in order, and carries on from where it ended.
     mutating func insert(_ events: [RecordedEvent], endingAt chain: LogChain) throws {
         for event in events {
-            try insert.run(
-                .integer(event.position), .text(event.stream), .integer(event.version), .text(event.id.uuidString), .text(event.type),
-                .integer(Int64(event.schemaVersion)), .blob(event.data), .blob(chain.encodedMetadata), .text(recordedAt), .text(event.hash))
+            try Self.insert(LoggedEvent(
+                position: event.position, stream: event.stream, version: event.version, id: event.id, type: event.type,
+                schemaVersion: event.schemaVersion, data: event.data, metadata: chain.encodedMetadata, recordedAt: recordedAt, hash: event.hash),
+                with: insert)
         }
         position = chain.position
         previous = chain.previous

@@ -142,8 +142,8 @@ private final class SQLiteStateRowWriter: StateRowWriter {
         try replacesCreated ? replacing.add(values) : keeping.add(values)
     }
 
-    func delete(_ kind: EntityKind, key: UnsafeRawBufferPointer) throws {
-        try delete.run(.text(kind.rawValue), .borrowedText(key))
+    func delete(_ kind: EntityKind, key: String) throws {
+        try delete.run(.text(kind.rawValue), .text(key))
     }
 
     func flush() throws {

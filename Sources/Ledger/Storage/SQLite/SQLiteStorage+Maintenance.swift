@@ -3,9 +3,6 @@ import GRDB
 
 /// The state's reads, the projections' rebuild, and the log read whole, on SQLite.
 extension SQLiteStorage {
-    /// The projection tables, which a rebuild empties and writes again.
-    static let projectionTables = ["activity", "state", DigestPages.table, "entity_changes", "entity_renames", "users"]
-
     static func registerMaintenanceMigrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("projections-version") { db in
             // Version 1 for what was made before there were versions; an empty log's are up to date.
@@ -27,7 +24,7 @@ extension SQLiteStorage {
     func rebuildingProjections<Result>(version: Int, onlyWhenOlder: Bool, _ body: (any ProjectionRebuild) throws -> Result) throws -> Result? {
         try write { db in
             if onlyWhenOlder, try Int.fetchOne(db, sql: "SELECT version FROM projections_version") ?? 0 >= version { return nil }
-            for table in Self.projectionTables { try db.execute(sql: "DELETE FROM \(table)") }
+            for table in projectionTables { try db.execute(sql: "DELETE FROM \(table)") }
             try db.execute(sql: "UPDATE projections_version SET version = ?", arguments: [version])
             try db.execute(sql: "UPDATE state_changes SET position = 0")
             return try body(SQLiteStateTables(db, coder: coder))
@@ -52,7 +49,7 @@ extension SQLiteStorage {
 
     func projectionRows() throws -> [String] {
         try read { db in
-            try Self.projectionTables.flatMap { table in
+            try projectionTables.flatMap { table in
                 try Row.fetchAll(db, sql: "SELECT * FROM \(table)").map { "\(table) \($0.description)" }.sorted()
             }
         }
@@ -85,15 +82,10 @@ extension SQLiteStorage {
             guard try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM events") == 0 else {
                 throw LedgerError(.invalidState, "The ledger to copy into has events already; give an empty one.")
             }
-            let insert = try BulkStatement(db, sql: """
-                INSERT INTO events (position, stream, version, id, type, schema_version, data, metadata, recorded_at, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+            let insert = try EventAppender.insertStatement(in: db)
             var copied: Int64 = 0
             try source { event in
-                try insert.run(
-                    .integer(event.position), .text(event.stream), .integer(event.version), .text(event.id.uuidString), .text(event.type),
-                    .integer(Int64(event.schemaVersion)), .blob(event.data), .blob(event.metadata), .text(event.recordedAt), .text(event.hash))
+                try EventAppender.insert(event, with: insert)
                 copied += 1
             }
             return copied
