@@ -527,3 +527,24 @@ extension ApprovalTests {
         #expect(try reopened.projectionDump() == (try ledger.projectionDump()))
     }
 }
+
+extension ApprovalTests {
+    /// A replay does not take the ledger from its readers: in the middle of it, another process
+    /// reads the projections as they were, without waiting; after it, as rebuilt.
+    @Test(arguments: StorageBackend.allCases) func readersKeepTheProjectionsWhileAReplayRebuildsThem(backend: StorageBackend) throws {
+        try use(backend)
+        let id = try importRows(Self.first)
+        try ledger.approve(id, actor: Self.ada)
+        let kept = try ledger.projectionDump()
+        let reader = try Ledger(location: ledger.location, localFolder: folder.appendingPathComponent("reader").path)
+        var readInTheMiddle: Result<(dump: [String], status: String, history: Int), any Error>?
+        try ledger.replay { done, _ in
+            guard done == 0 else { return }
+            readInTheMiddle = Result { (try reader.projectionDump(), try reader.activityEntry(id).status, try reader.history(of: .register("M1")).count) }
+        }
+        let middle = try #require(readInTheMiddle).get()
+        #expect(middle.dump == kept && middle.status == "imported" && middle.history > 0)
+        #expect(try reader.projectionDump() == kept)
+        #expect(try reader.history(of: .register("M1")).count == middle.history)
+    }
+}

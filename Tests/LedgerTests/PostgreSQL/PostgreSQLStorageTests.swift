@@ -106,3 +106,43 @@ import TestSupport
         #expect(try owner.events(in: "a").map(\.type) == ["Noted", "Noted"])
     }
 }
+
+extension PostgreSQLStorageTests {
+    /// The owner's replay builds new projection tables beside the live ones and switches them in
+    /// (docs/decisions/0027): they keep the live ones' index names and the servers' rights. The
+    /// servers' role, which may not create tables, rebuilds in place, to the same rows.
+    @Test func aReplayKeepsTheProjectionsIndexesAndTheServersRights() throws {
+        let folder = try TemporaryFolder("ledger-replay-beside")
+        let owner = try databases.open(.postgreSQL)
+        let url = try databases.url(of: owner)
+        let ledger = try Ledger(location: LedgerLocation(option: url, environment: [:]), localFolder: folder.appendingPathComponent("owner").path)
+        _ = try ledger.createUser(name: "Ivy", email: "ivy@utility.example", role: .importer, passwordHash: "$2b$04$hash", actor: Self.metadata.actor)
+        let connection = try PostgreSQLConnection(url: url)
+        func indexes() throws -> [String] {
+            try connection.execute("SELECT tablename || ' ' || indexname FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1")
+                .map { try $0.value(0, as: String.self) }
+        }
+        let role = PostgreSQLTestDatabase.uniqueName("server")
+        let admin = try PostgreSQLTestDatabase.connect()
+        try admin.execute("CREATE ROLE \(role) LOGIN")
+        defer { _ = try? admin.executeScript("DROP OWNED BY \(role); DROP ROLE \(role)") }
+        try owner.grantServerAccess(to: role)
+        func tableID() throws -> Int64 { try connection.execute("SELECT 'users'::regclass::oid::bigint")[0].value(0, as: Int64.self) }
+        let (before, kept, live) = (try indexes(), try ledger.projectionDump(), try tableID())
+        #expect(before.contains("activity activity_newest_first") && before.contains("users users_by_email"))
+
+        try ledger.replay()
+        let rebuilt = try tableID()
+        #expect(rebuilt != live, "the owner's replay writes new tables")
+        #expect(try indexes() == before && ledger.projectionDump() == kept)
+        #expect(try connection.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE '%_rebuild'")[0].value(0, as: Int64.self) == 0)
+        var parts = try #require(URLComponents(string: url))
+        parts.user = role
+        let server = try Ledger(location: LedgerLocation(option: try #require(parts.string), environment: [:]), localFolder: folder.appendingPathComponent("server").path)
+        _ = try server.createUser(name: "Max", email: "max@utility.example", role: .auditor, passwordHash: "$2b$04$hash", actor: Self.metadata.actor)
+        let withMax = try ledger.projectionDump()
+        #expect(withMax.filter { $0.hasPrefix("users ") }.count == 2)
+        try server.replay()
+        #expect(try server.projectionDump() == withMax && indexes() == before && tableID() == rebuilt)
+    }
+}

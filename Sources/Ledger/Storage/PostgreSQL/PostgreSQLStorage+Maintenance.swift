@@ -21,18 +21,25 @@ extension PostgreSQLStorage {
         try read { connection in Int(try connection.execute("SELECT version FROM projections_version").first?.value(0, as: Int64.self) ?? 0) }
     }
 
-    /// Holds the log's lock: no append comes between the emptying and the last row. Rows are
-    /// deleted rather than truncated, so that readers keep the old projections until the commit.
+    /// Holds the log's lock: no append comes between the first row read and the last written.
+    /// The new projections are built beside the live ones, which readers keep until the commit;
+    /// a role that may not do that empties the live ones with DELETE (not TRUNCATE, which would
+    /// take them from readers) and writes them again.
     func rebuildingProjections<Result>(version: Int, onlyWhenOlder: Bool, _ body: (any ProjectionRebuild) throws -> Result) throws -> Result? {
         try write { connection in
             try connection.lockForTransaction(advisoryKey: PostgreSQLSchema.logLock)
             if onlyWhenOlder, try connection.execute("SELECT version FROM projections_version").first?.value(0, as: Int64.self) ?? 0 >= Int64(version) {
                 return nil
             }
-            for table in projectionTables { try connection.execute("DELETE FROM \(table)") }
+            let beside = try PostgreSQLProjectionsBeside(on: connection)
+            if beside == nil {
+                for table in projectionTables { try connection.execute("DELETE FROM \(table)") }
+            }
             try connection.execute("UPDATE projections_version SET version = $1", [.integer(Int64(version))])
             try connection.execute("UPDATE state_changes SET position = 0")
-            return try body(PostgreSQLStateTables(connection, coder: coder))
+            let result = try body(PostgreSQLStateTables(connection, coder: coder))
+            try beside?.switchIn()
+            return result
         }
     }
 
