@@ -547,4 +547,25 @@ extension ApprovalTests {
         #expect(try reader.projectionDump() == kept)
         #expect(try reader.history(of: .register("M1")).count == middle.history)
     }
+
+    /// A replay that stops in the middle, after what it had folded so far was written (a few
+    /// entities at a time), leaves the projections as they were; on PostgreSQL, none of the
+    /// tables it was building beside them either.
+    @Test(arguments: StorageBackend.allCases) func aReplayThatStopsInTheMiddleLeavesTheProjectionsAsTheyWere(backend: StorageBackend) throws {
+        try use(backend)
+        try ledger.approve(try importRows(Self.first), actor: Self.ada)
+        let kept = try ledger.projectionDump()
+        // A record the replay cannot read, after the ones it can.
+        let unreadable = NewEvent(stream: "import-unreadable", type: RecordApplied.type, schemaVersion: RecordApplied.schemaVersion, data: Data("{}".utf8),
+                                  metadata: EventMetadata(actor: Self.ada))
+        _ = try ledger.storage.record([unreadable], expecting: [:], credential: nil)
+        #expect(throws: (any Error).self) { try ledger.replay(holding: 2) }
+        #expect(try ledger.projectionDump() == kept)
+        if let postgreSQL = ledger.storage as? PostgreSQLStorage {
+            let left = try postgreSQL.read { connection in
+                try connection.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE '%\\_rebuild'")[0].value(0, as: Int64.self)
+            }
+            #expect(left == 0, "the tables built beside the live ones are dropped")
+        }
+    }
 }

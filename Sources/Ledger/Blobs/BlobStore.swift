@@ -87,25 +87,29 @@ public struct BlobStore: Sendable {
     }
 
     /// Stores what `next` hands out, piece by piece, until it hands out nil or an empty piece.
+    /// With a shared store, each piece also goes to the database as it is written here.
     public func store(pieces next: () throws -> Data?) throws -> BlobReference {
         let temporary = try temporaryFile()
-        let reference: BlobReference
-        do {
+        func write(sharing put: (Data) throws -> Void) throws -> BlobReference {
             var measure = Measure()
             while let piece = try next(), !piece.isEmpty {
                 measure.add(piece)
                 try temporary.handle.write(contentsOf: piece)
+                try put(piece)
             }
-            reference = measure.reference
             try temporary.handle.synchronize()
             try temporary.handle.close()
+            return measure.reference
+        }
+        let reference: BlobReference
+        do {
+            reference = try shared?.storeBlob(write(sharing:)) ?? write(sharing: { _ in })
         } catch {
             temporary.discard()
+            if let error = error as? LedgerError { throw error }
             throw LedgerError(.storage, "Cannot store the file: \(error.localizedDescription)")
         }
-        let destination = location(of: reference)
-        try place(temporary.url, at: destination)
-        try shared?.putBlob(reference, contentsOf: destination)
+        try place(temporary.url, at: location(of: reference))
         return reference
     }
 

@@ -29,9 +29,13 @@ enum HistoryProjection {
     struct Batch {
         private(set) var rows: [(kind: EntityKind, key: String, value: Int64)] = []
         private(set) var renames: [(kind: EntityKind, key: String, previousKey: String, position: Int64)] = []
+        /// The position of the first record added. The index holds no row at it or after it
+        /// before this batch is written; only the creations that renames displace are older.
+        private(set) var firstPosition = Int64.max
 
         mutating func add(_ applied: AppliedRecord) {
             let position = applied.position
+            firstPosition = min(firstPosition, position)
             for change in applied.changes {
                 // Creations too: the entity they link to is not the one whose state row keeps them.
                 for linked in Link.linked(by: change) { rows.append((linked.kind, linked.key, position)) }
@@ -48,6 +52,22 @@ enum HistoryProjection {
         /// entities' state rows, and the registers placed at service points and taken from them.
         mutating func add(from fold: StateFold) {
             rows += (fold.displaced + fold.placements).map { ($0.kind, $0.key, $0.position) }
+        }
+
+        /// The rows in key order, once each (a rename hands the index a creation it may hold
+        /// from the same record, as the link of another entity), split into those of this batch's
+        /// records, which the index cannot hold yet, and the older ones, which it may.
+        func rowsInKeyOrder() -> (new: [(kind: EntityKind, key: String, value: Int64)], older: [(kind: EntityKind, key: String, value: Int64)]) {
+            var new: [(kind: EntityKind, key: String, value: Int64)] = []
+            var older: [(kind: EntityKind, key: String, value: Int64)] = []
+            new.reserveCapacity(rows.count)
+            var last: (kind: EntityKind, key: String, value: Int64)?
+            for row in EntityKind.sortedByKey(rows, by: <) {
+                if let last, last.kind == row.kind, last.value == row.value, last.key == row.key { continue }
+                last = row
+                if row.value >= firstPosition { new.append(row) } else { older.append(row) }
+            }
+            return (new, older)
         }
     }
 

@@ -17,7 +17,8 @@ protocol StateTables: AnyObject {
     func entities(_ keys: [EntityKey]) throws -> [EntityKey: Data]
     /// The stored entities' creation positions, which an ID Update file's renames move.
     func creations() throws -> [EntityKey: Int64]
-    /// How many entities of `kind` have a link (`StateLink`).
+    /// About how many entities of `kind` have a link (`StateLink`): what to make room for
+    /// before `forEachLink`; an estimate serves.
     func linkCount(of kind: EntityKind) throws -> Int
     /// Each entity of `kind` that has a link, with it.
     func forEachLink(of kind: EntityKind, _ body: (_ key: String, _ link: UnsafeBufferPointer<UInt8>) throws -> Void) throws
@@ -61,6 +62,8 @@ protocol LogRows: AnyObject {
     func forEachEvent(
         through last: Int64?, _ body: (_ position: Int64, _ type: UnsafeBufferPointer<UInt8>, _ schemaVersion: Int, _ data: UnsafeBufferPointer<UInt8>) throws -> Void
     ) throws
+    /// How many events the log holds: its last position, as positions run from 1 without a gap
+    /// (`Ledger.verify` checks it); counting them read the whole table.
     func eventCount() throws -> Int64
     /// One whole event.
     func event(at position: Int64) throws -> RecordedEvent?

@@ -111,6 +111,31 @@ import Testing
         }
     }
 
+    /// Rows as the server sends them: all of them, in order, in binary form; a body that throws
+    /// stops the query, and the connection takes the next statement.
+    @Test func rowsReadAsSentArriveInOrderAndAThrowStopsTheQuery() throws {
+        try PostgreSQLTestDatabase.withSchema { connection in
+            var read: [Int64] = []
+            try connection.forEachRowAsSent("SELECT n, 'row ' || n FROM generate_series(1, $1::int) AS n", [.integer(50_000)]) { row in
+                #expect(row.text(1) == "row \(row.integer(0))")
+                read.append(row.integer(0))
+            }
+            #expect(read == Array(1...50_000))
+
+            var seen = 0
+            #expect(throws: Stop.self) {
+                try connection.forEachRowAsSent("SELECT generate_series(1, 100000000)") { _ in
+                    seen += 1
+                    if seen == 3 { throw Stop() }
+                }
+            }
+            #expect(seen == 3)
+            #expect(try connection.execute("SELECT 41 + 1")[0].value(0, as: Int64.self) == 42)
+            let refused = #expect(throws: PostgreSQLError.self) { try connection.forEachRowAsSent("SELECT 1 / 0") { _ in } }
+            #expect(refused?.sqlState == PostgreSQLError.SQLState("22012"))
+        }
+    }
+
     @Test func aCopyAbandonedByAThrowKeepsNothing() throws {
         try PostgreSQLTestDatabase.withSchema { connection in
             try connection.execute("CREATE TABLE copied (id bigint)")

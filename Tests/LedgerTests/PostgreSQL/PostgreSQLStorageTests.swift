@@ -111,6 +111,26 @@ extension PostgreSQLStorageTests {
     /// The owner's replay builds new projection tables beside the live ones and switches them in
     /// (docs/decisions/0027): they keep the live ones' index names and the servers' rights. The
     /// servers' role, which may not create tables, rebuilds in place, to the same rows.
+    /// The tables a replay was building when its process died are dropped by the next process
+    /// that opens the ledger, unless a replay runs then.
+    @Test func tablesLeftByADeadReplayAreDroppedAtTheNextOpen() throws {
+        let owner = try databases.open(.postgreSQL)
+        let url = try databases.url(of: owner)
+        let connection = try PostgreSQLConnection(url: url)
+        let scratch = try connection.execute("SELECT left(current_schema(), 50) || '_rebuild'")[0].value(0, as: String.self)
+        func left() throws -> Int64 { try connection.execute("SELECT count(*) FROM pg_namespace WHERE nspname = $1", [.text(scratch)])[0].value(0, as: Int64.self) }
+        try connection.executeScript("CREATE SCHEMA \"\(scratch)\"; CREATE TABLE \"\(scratch)\".state (LIKE state INCLUDING ALL)")
+        // A replay under way holds the log's lock: its tables are not touched.
+        let replaying = try PostgreSQLConnection(url: url)
+        try replaying.transaction {
+            try replaying.lockForTransaction(advisoryKey: PostgreSQLSchema.logLock)
+            _ = try PostgreSQLStorage(url: url)
+            #expect(try left() == 1)
+        }
+        _ = try PostgreSQLStorage(url: url)
+        #expect(try left() == 0)
+    }
+
     @Test func aReplayKeepsTheProjectionsIndexesAndTheServersRights() throws {
         let folder = try TemporaryFolder("ledger-replay-beside")
         let owner = try databases.open(.postgreSQL)

@@ -74,17 +74,69 @@ import TestSupport
         bytes[1_048_576 + 10] ^= 0xff
         let chunk = bytes[1_048_576 ..< 2 * 1_048_576]
         try connection(to: a).execute(
-            "UPDATE blob_chunks SET data = $1 WHERE sha256 = $2 AND chunk = 1", [.bytes(Data(chunk)), .text(reference.sha256)])
+            "UPDATE blob_chunks SET data = $1 WHERE blob = (SELECT chunks FROM blobs WHERE sha256 = $2) AND chunk = 1", [.bytes(Data(chunk)), .text(reference.sha256)])
         let refused = try #require(throws: LedgerError.self) { try b.blobs.file(of: reference) }
         #expect(refused.code == .tampered)
         #expect(try Self.files(in: b.blobs).isEmpty, "neither the blob nor its work file is left")
         #expect(try #require(throws: LedgerError.self) { try b.blobs.check(reference) }.code == .tampered)
 
-        try connection(to: a).execute("DELETE FROM blob_chunks WHERE sha256 = $1 AND chunk = 3", [.text(reference.sha256)])
+        try connection(to: a).execute("DELETE FROM blob_chunks WHERE blob = (SELECT chunks FROM blobs WHERE sha256 = $1) AND chunk = 3", [.text(reference.sha256)])
         #expect(try #require(throws: LedgerError.self) { try b.blobs.file(of: reference) }.code == .tampered, "a short blob")
         try connection(to: a).execute("DELETE FROM blobs WHERE sha256 = $1", [.text(reference.sha256)])
         #expect(try #require(throws: LedgerError.self) { try b.blobs.file(of: reference) }.code == .notFound)
         #expect(try Self.files(in: b.blobs).isEmpty)
+    }
+
+    @Test func aFileWhoseReadingBreaksOffLeavesNothingStored() throws {
+        let (a, _) = try servers()
+        let piece = Self.file(megabytes: 1.5)
+        var handed = 0
+        let failed = try #require(throws: LedgerError.self) {
+            try a.blobs.store(pieces: {
+                handed += 1
+                guard handed <= 2 else { throw CocoaError(.fileReadUnknown) }
+                return piece
+            })
+        }
+        #expect(failed.code == .storage)
+        let connection = try connection(to: a)
+        #expect(try connection.execute("SELECT count(*) FROM blob_chunks").first?.value(0, as: Int64.self) == 0, "the chunks copied before it broke off")
+        #expect(try connection.execute("SELECT count(*) FROM blobs").first?.value(0, as: Int64.self) == 0)
+        #expect(try Self.files(in: a.blobs).isEmpty)
+    }
+
+    /// A database whose blobs were stored before their chunks had a key of their own: the
+    /// migration names each blob's chunks by its hash, and every server serves them as before.
+    @Test func aFileStoredBeforeTheChunksHadAKeyOfTheirOwnIsServedAfterTheMigration() throws {
+        let (a, _) = try servers()
+        let url = try databases.url(of: a.storage)
+        let connection = try connection(to: a)
+        try connection.executeScript("""
+            DO $$ DECLARE name text; BEGIN
+                FOR name IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() LOOP EXECUTE 'DROP TABLE ' || quote_ident(name) || ' CASCADE'; END LOOP;
+            END $$;
+            DROP FUNCTION events_are_immutable;
+            CREATE TABLE ledger_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
+            """)
+        let keyed = try #require(PostgreSQLSchema.migrations.firstIndex { $0.name == "blob-chunks-under-a-key-of-their-own" })
+        for migration in PostgreSQLSchema.migrations[..<keyed] {
+            try connection.executeScript(migration.sql)
+            try connection.execute("INSERT INTO ledger_migrations (name) VALUES ($1)", [.text(migration.name)])
+        }
+        let bytes = Self.file(megabytes: 1.5)
+        let reference = try BlobStore(folder: folders.appendingPathComponent("hashed")).store(bytes)
+        for (chunk, start) in stride(from: 0, to: bytes.count, by: 1_048_576).enumerated() {
+            try connection.execute(
+                "INSERT INTO blob_chunks (sha256, chunk, data) VALUES ($1, $2, $3)",
+                [.text(reference.sha256), .integer(Int64(chunk)), .bytes(Data(bytes[start ..< min(start + 1_048_576, bytes.count)]))])
+        }
+        try connection.execute("INSERT INTO blobs (sha256, size) VALUES ($1, $2)", [.text(reference.sha256), .integer(Int64(bytes.count))])
+
+        let migrated = try PostgreSQLStorage(url: url)
+        let blobs = try BlobStore(folder: folders.appendingPathComponent("after"), shared: migrated.sharedBlobs)
+        #expect(try Data(contentsOf: blobs.file(of: reference)) == bytes)
+        #expect(try blobs.store(bytes) == reference, "the same bytes stored again are the blob stored before")
+        #expect(try connection.execute("SELECT count(*) FROM blob_chunks").first?.value(0, as: Int64.self) == 2)
     }
 
     @Test func theSameFileStoredOnTwoServersAtOnceIsOneBlob() throws {

@@ -260,6 +260,40 @@ final class PostgreSQLConnection {
 
     private var cursorCount = 0
 
+    /// Runs `sql` and hands each row to `body` in binary form as the server sends it (libpq's
+    /// single-row mode): the server reads on while `body` works, where a cursor's server waits
+    /// for each next fetch. `body` must not use the connection; when it throws, the query is
+    /// cancelled and its rows read to their end.
+    func forEachRowAsSent(_ sql: String, _ parameters: [PostgreSQLValue?] = [], _ body: (PostgreSQLRawRow) throws -> Void) throws {
+        try settleCopy()
+        let sent = try withParameters(parameters, of: sql) { values in
+            PQsendQueryParams(connection, sql, Int32(parameters.count), nil, values, nil, nil, 1)
+        }
+        guard sent == 1 else { throw connectionError(statement: sql) }
+        PQsetSingleRowMode(connection)
+        var failure: (any Error)?
+        while let result = PQgetResult(connection) {
+            defer { PQclear(result) }
+            guard failure == nil else { continue }
+            switch PQresultStatus(result) {
+            case PGRES_SINGLE_TUPLE:
+                do {
+                    try body(PostgreSQLRawRow(result: result, row: 0))
+                } catch {
+                    failure = error
+                    if let cancel = PQgetCancel(connection) {
+                        var reason = [CChar](repeating: 0, count: 256)
+                        _ = PQcancel(cancel, &reason, Int32(reason.count))
+                        PQfreeCancel(cancel)
+                    }
+                }
+            case PGRES_TUPLES_OK: break
+            default: failure = error(of: result, statement: sql)
+            }
+        }
+        if let failure { throw failure }
+    }
+
     // MARK: Advisory locks
 
     /// Waits until this transaction holds the advisory lock `key`; the end of the transaction

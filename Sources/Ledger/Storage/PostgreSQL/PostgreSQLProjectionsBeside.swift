@@ -3,40 +3,62 @@ import Foundation
 /// Projection tables built beside the live ones, in a schema of their own, and switched in at the
 /// end of the rebuild's transaction (docs/decisions/0027). Readers keep the live tables until the
 /// commit, and the new ones are written fresh: emptying the live tables with DELETE left their
-/// indexes full of dead entries, which made a rebuild's copy three times slower. PostgreSQL's
-/// DDL is transactional, so a rebuild that stops in the middle leaves nothing behind.
-struct PostgreSQLProjectionsBeside {
-    private let connection: PostgreSQLConnection
+/// indexes full of dead entries, which made a rebuild's copy three times slower. The new tables
+/// are made in a transaction of their own, so that other connections can write some of them
+/// while the rebuild's writes the others; a rebuild that stops in the middle leaves them behind,
+/// dropped by `discard()` or by the next rebuild.
+struct PostgreSQLProjectionsBeside: Sendable {
     private let live: String
     private let scratch: String
     private let searchPath: String
+    private let connect: @Sendable () throws -> PostgreSQLConnection
 
-    /// Creates the empty tables beside the live ones and makes the transaction's unqualified
-    /// names find them first; nil when this role may not (it does not own the tables or may not
-    /// create a schema), and the live tables are then emptied and written in place.
-    init?(on connection: PostgreSQLConnection) throws {
+    /// Makes the empty tables beside the live ones and makes the transaction's unqualified names
+    /// find them first; nil when this role may not (it does not own the tables or may not create
+    /// a schema), and the live tables are then emptied and written in place. `connect` opens a
+    /// connection of its own.
+    init?(on connection: PostgreSQLConnection, connect: @escaping @Sendable () throws -> PostgreSQLConnection) throws {
         let allowed = try connection.execute("""
             SELECT has_database_privilege(current_database(), 'CREATE') AND bool_and(pg_has_role(relowner, 'USAGE')), current_schema(),
                 current_setting('search_path')
             FROM pg_class WHERE relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND relkind = 'r' AND relname = ANY($1::text[])
             """, [.text(PostgreSQLStorage.array(projectionTables))])[0]
         guard try allowed.value(0, as: Bool?.self) == true, let schema = try allowed.value(1, as: String?.self) else { return nil }
-        self.connection = connection
         live = schema
         scratch = "\(schema.prefix(50))_rebuild"
         searchPath = try allowed.value(2, as: String.self)
+        self.connect = connect
         let (liveSchema, scratchSchema) = (PostgreSQLConnection.quotedIdentifier(live), PostgreSQLConnection.quotedIdentifier(scratch))
-        try connection.executeScript("DROP SCHEMA IF EXISTS \(scratchSchema) CASCADE; CREATE SCHEMA \(scratchSchema)")
-        for table in projectionTables {
-            try connection.execute("CREATE TABLE \(scratchSchema).\(table) (LIKE \(liveSchema).\(table) INCLUDING ALL)")
-            try nameIndexes(of: table)
+        // The switch at the end takes each live table from autovacuum, which gives way only
+        // after a second (deadlock_timeout) per table: kept from them from now on instead, while
+        // readers and writers go on. The new tables get no autovacuum until they are switched in.
+        try connection.execute("LOCK TABLE \(projectionTables.map { "\(liveSchema).\($0)" }.joined(separator: ", ")) IN SHARE UPDATE EXCLUSIVE MODE")
+        let maker = try connect()
+        try maker.transaction {
+            try maker.executeScript("DROP SCHEMA IF EXISTS \(scratchSchema) CASCADE; CREATE SCHEMA \(scratchSchema)")
+            for table in projectionTables {
+                try maker.execute("CREATE TABLE \(scratchSchema).\(table) (LIKE \(liveSchema).\(table) INCLUDING ALL) WITH (autovacuum_enabled = false)")
+                try nameIndexes(of: table, on: maker)
+            }
         }
-        try connection.execute("SELECT set_config('search_path', $1, true)", [.text("\(scratchSchema), \(liveSchema)")])
+        try connection.execute("SELECT set_config('search_path', $1, true)", [.text(besideSearchPath)])
+    }
+
+    /// The new tables first, then the live schema's (the log and the rest).
+    private var besideSearchPath: String {
+        "\(PostgreSQLConnection.quotedIdentifier(scratch)), \(PostgreSQLConnection.quotedIdentifier(live))"
+    }
+
+    /// A connection of its own whose unqualified names find the new tables, as the rebuild's do.
+    func connectionBeside() throws -> PostgreSQLConnection {
+        let connection = try connect()
+        try connection.execute("SELECT set_config('search_path', $1, false)", [.text(besideSearchPath)])
+        return connection
     }
 
     /// Gives the new table's indexes the names of the live one's (LIKE makes up its own), so
     /// that they keep them once switched in.
-    private func nameIndexes(of table: String) throws {
+    private func nameIndexes(of table: String, on connection: PostgreSQLConnection) throws {
         func indexes(in schema: String) throws -> [(name: String, definition: String)] {
             try connection.execute("""
                 SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
@@ -58,10 +80,14 @@ struct PostgreSQLProjectionsBeside {
 
     /// Puts the new tables in the live ones' place, with their grants, and the search path back:
     /// the moment readers wait for is this one, at the end of the rebuild.
-    func switchIn() throws {
+    func switchIn(on connection: PostgreSQLConnection) throws {
         let (liveSchema, scratchSchema) = (PostgreSQLConnection.quotedIdentifier(live), PostgreSQLConnection.quotedIdentifier(scratch))
+        // Statistics from a sample of 3,000 rows rather than 30,000, enough to plan the lookups
+        // by key these tables serve (a tenth of the time), until autovacuum analyzes them again.
+        try connection.execute("SET LOCAL default_statistics_target = 10")
         for table in projectionTables {
             try connection.execute("ANALYZE \(scratchSchema).\(table)")
+            try connection.execute("ALTER TABLE \(scratchSchema).\(table) RESET (autovacuum_enabled)")
             let grants = try connection.execute("""
                 SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END, a.privilege_type
                 FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = (quote_ident($1) || '.' || quote_ident($2))::regclass AND a.grantee <> c.relowner
@@ -72,5 +98,22 @@ struct PostgreSQLProjectionsBeside {
         }
         try connection.execute("DROP SCHEMA \(scratchSchema)")
         try connection.execute("SELECT set_config('search_path', $1, true)", [.text(searchPath)])
+    }
+
+    /// Drops the new tables that a rebuild whose process died left behind, unless a rebuild runs
+    /// now (it holds the log's lock) or this role may not.
+    static func dropLeftovers(on connection: PostgreSQLConnection) throws {
+        guard let scratch = try connection.execute("SELECT nspname FROM pg_namespace WHERE nspname = left(current_schema(), 50) || '_rebuild'")
+            .first?.value(0, as: String.self) else { return }
+        _ = try? connection.transaction {
+            guard try connection.execute("SELECT pg_try_advisory_xact_lock($1::bigint)", [.integer(PostgreSQLSchema.logLock)])[0].value(0, as: Bool.self) else { return }
+            try connection.execute("DROP SCHEMA \(PostgreSQLConnection.quotedIdentifier(scratch)) CASCADE")
+        }
+    }
+
+    /// Drops the new tables of a rebuild that stopped, once its transaction has ended (it holds
+    /// locks on them); the next rebuild drops them otherwise.
+    func discard() {
+        _ = try? connect().execute("DROP SCHEMA IF EXISTS \(PostgreSQLConnection.quotedIdentifier(scratch)) CASCADE")
     }
 }

@@ -5,10 +5,24 @@ import Foundation
 final class PostgreSQLStateTables: ProjectionRebuild {
     let connection: PostgreSQLConnection
     private let coder: EventCoder
+    /// A connection of its own for reading the whole log as the server sends it, while this
+    /// transaction's connection stays free for the reads and writes between its rows: a
+    /// rebuild's, which holds the log's lock, so that no event comes or goes meanwhile.
+    private let logReader: (() throws -> PostgreSQLConnection)?
+    /// In a rebuild beside the live tables (`PostgreSQLProjectionsBeside`): a connection of its
+    /// own, on which the history index is written while this one writes the state.
+    private let historyWriter: (@Sendable () throws -> PostgreSQLConnection)?
+    /// The history index's rows being written there.
+    private var historyWritten: Handoff<Result<Void, any Error>>?
 
-    init(_ connection: PostgreSQLConnection, coder: EventCoder = .ledger) {
+    init(
+        _ connection: PostgreSQLConnection, coder: EventCoder = .ledger, logReader: (() throws -> PostgreSQLConnection)? = nil,
+        historyWriter: (@Sendable () throws -> PostgreSQLConnection)? = nil
+    ) {
         self.connection = connection
         self.coder = coder
+        self.logReader = logReader
+        self.historyWriter = historyWriter
     }
 
     // MARK: Reads
@@ -59,12 +73,20 @@ final class PostgreSQLStateTables: ProjectionRebuild {
         return creations
     }
 
+    /// An estimate, from the statistics ANALYZE keeps: counting the rows read them a second time.
     func linkCount(of kind: EntityKind) throws -> Int {
-        Int(try connection.execute("SELECT count(*) FROM state WHERE kind = $1 AND link IS NOT NULL", [.text(kind.rawValue)]).first?.value(0, as: Int64.self) ?? 0)
+        let estimate = try connection.execute("""
+            SELECT (c.reltuples * s.most_common_freqs[array_position(s.most_common_vals::text::text[], $1)])::bigint
+            FROM pg_class c JOIN pg_stats s ON s.schemaname = current_schema() AND s.tablename = c.relname AND s.attname = 'kind'
+            WHERE c.oid = 'state'::regclass AND c.reltuples > 0
+            """, [.text(kind.rawValue)]).first?.value(0, as: Int64?.self)
+        return Int((estimate ?? nil) ?? 0)
     }
 
+    /// As the server sends the rows: a scan's state is read while its file is stored, and a fetch
+    /// at a time left both waiting. `body` only keeps what it is given.
     func forEachLink(of kind: EntityKind, _ body: (String, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
-        try connection.forEachRow("SELECT key, link FROM state WHERE kind = $1 AND link IS NOT NULL", [.text(kind.rawValue)]) { row in
+        try connection.forEachRowAsSent("SELECT key, link FROM state WHERE kind = $1 AND link IS NOT NULL", [.text(kind.rawValue)]) { row in
             try body(row.text(0), row.bytes(1))
         }
     }
@@ -109,33 +131,59 @@ final class PostgreSQLStateTables: ProjectionRebuild {
                 "INSERT INTO entity_renames (kind, key, previous_key, position) VALUES ($1, $2, $3, $4)",
                 [.text(row.kind.rawValue), .text(row.key), .text(row.previousKey), .integer(row.position)])
         }
-        // Through a temporary table, merged: a rename hands the index a creation it may hold
-        // already (as the link of another entity created by the same record).
-        guard !history.rows.isEmpty else { return }
-        try connection.execute("CREATE TEMPORARY TABLE IF NOT EXISTS entity_changes_incoming (kind TEXT, key TEXT COLLATE \"C\", position BIGINT) ON COMMIT DROP")
-        try connection.execute("TRUNCATE entity_changes_incoming")
-        try connection.binaryCopy(into: "entity_changes_incoming", columns: ["kind", "key", "position"]) { writer in
-            for row in EntityKind.sortedByKey(history.rows, by: <) {
-                writer.writeText(row.kind.rawValue)
-                writer.writeText(row.key)
-                writer.writeBigInt(row.value)
-                try writer.endRow()
+        guard let historyWriter else { return try Self.writeIndexRows(of: history, on: connection) }
+        try waitForTheHistory()
+        let written = Handoff<Result<Void, any Error>>()
+        written.startOnThreadOfItsOwn {
+            Result {
+                let writer = try historyWriter()
+                try writer.transaction { try Self.writeIndexRows(of: history, on: writer) }
             }
         }
+        historyWritten = written
+    }
+
+    /// Waits for the history index's rows written on the connection of their own; throws what
+    /// stopped them.
+    func waitForTheHistory() throws {
+        guard let written = historyWritten else { return }
+        historyWritten = nil
+        try written.wait().get()
+    }
+
+    /// Copied straight into the index where no row can be there already; the older rows through
+    /// a temporary table, merged (a merge of every row took three times as long).
+    private static func writeIndexRows(of history: HistoryProjection.Batch, on connection: PostgreSQLConnection) throws {
+        let (new, older) = history.rowsInKeyOrder()
+        func copy(_ rows: [(kind: EntityKind, key: String, value: Int64)], into table: String) throws {
+            try connection.binaryCopy(into: table, columns: ["kind", "key", "position"]) { writer in
+                for row in rows {
+                    writer.writeText(row.kind.rawValue)
+                    writer.writeText(row.key)
+                    writer.writeBigInt(row.value)
+                    try writer.endRow()
+                }
+            }
+        }
+        if !new.isEmpty { try copy(new, into: "entity_changes") }
+        guard !older.isEmpty else { return }
+        try connection.execute("CREATE TEMPORARY TABLE IF NOT EXISTS entity_changes_incoming (kind TEXT, key TEXT COLLATE \"C\", position BIGINT) ON COMMIT DROP")
+        try connection.execute("TRUNCATE entity_changes_incoming")
+        try copy(older, into: "entity_changes_incoming")
         try connection.execute("INSERT INTO entity_changes (kind, key, position) SELECT kind, key, position FROM entity_changes_incoming ON CONFLICT DO NOTHING")
     }
 
     // MARK: The log
 
     func forEachEvent(through last: Int64?, _ body: (Int64, UnsafeBufferPointer<UInt8>, Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
-        try connection.forEachRow(
-            "SELECT position, type, schema_version, data FROM events WHERE position <= $1 ORDER BY position", [.integer(last ?? Int64.max)]
-        ) { row in
-            try body(row.integer(0), row.bytes(1), Int(row.integer(2)), row.bytes(3))
-        }
+        let sql = "SELECT position, type, schema_version, data FROM events WHERE position <= $1 ORDER BY position"
+        let parameters: [PostgreSQLValue?] = [.integer(last ?? Int64.max)]
+        func handOn(_ row: PostgreSQLRawRow) throws { try body(row.integer(0), row.bytes(1), Int(row.integer(2)), row.bytes(3)) }
+        guard let logReader else { return try connection.forEachRow(sql, parameters, handOn) }
+        try logReader().forEachRowAsSent(sql, parameters, handOn)
     }
 
-    func eventCount() throws -> Int64 { try connection.execute("SELECT COUNT(*) FROM events").first?.value(0, as: Int64.self) ?? 0 }
+    func eventCount() throws -> Int64 { try connection.execute("SELECT COALESCE(MAX(position), 0) FROM events").first?.value(0, as: Int64.self) ?? 0 }
 
     func event(at position: Int64) throws -> RecordedEvent? {
         try connection.execute("SELECT * FROM events WHERE position = $1", [.integer(position)]).first.map(PostgreSQLStorage.event)

@@ -22,24 +22,39 @@ extension PostgreSQLStorage {
     }
 
     /// Holds the log's lock: no append comes between the first row read and the last written.
-    /// The new projections are built beside the live ones, which readers keep until the commit;
-    /// a role that may not do that empties the live ones with DELETE (not TRUNCATE, which would
-    /// take them from readers) and writes them again.
+    /// The new projections are built beside the live ones, which readers keep until the commit,
+    /// the history index on a connection of its own while this one writes the state; a role
+    /// that may not do that empties the live ones with DELETE (not TRUNCATE, which would take
+    /// them from readers) and writes them again.
     func rebuildingProjections<Result>(version: Int, onlyWhenOlder: Bool, _ body: (any ProjectionRebuild) throws -> Result) throws -> Result? {
-        try write { connection in
-            try connection.lockForTransaction(advisoryKey: PostgreSQLSchema.logLock)
-            if onlyWhenOlder, try connection.execute("SELECT version FROM projections_version").first?.value(0, as: Int64.self) ?? 0 >= Int64(version) {
-                return nil
+        var beside: PostgreSQLProjectionsBeside?
+        do {
+            return try write { connection in
+                try connection.lockForTransaction(advisoryKey: PostgreSQLSchema.logLock)
+                if onlyWhenOlder, try connection.execute("SELECT version FROM projections_version").first?.value(0, as: Int64.self) ?? 0 >= Int64(version) {
+                    return nil
+                }
+                beside = try PostgreSQLProjectionsBeside(on: connection, connect: pool.connectionOfItsOwn)
+                if beside == nil {
+                    for table in projectionTables { try connection.execute("DELETE FROM \(table)") }
+                }
+                try connection.execute("UPDATE projections_version SET version = $1", [.integer(Int64(version))])
+                try connection.execute("UPDATE state_changes SET position = 0")
+                let tables = PostgreSQLStateTables(connection, coder: coder, logReader: pool.connectionOfItsOwn, historyWriter: beside?.connectionBeside)
+                do {
+                    let result = try body(tables)
+                    try tables.waitForTheHistory()
+                    try beside?.switchIn(on: connection)
+                    return result
+                } catch {
+                    _ = try? tables.waitForTheHistory()
+                    throw error
+                }
             }
-            let beside = try PostgreSQLProjectionsBeside(on: connection)
-            if beside == nil {
-                for table in projectionTables { try connection.execute("DELETE FROM \(table)") }
-            }
-            try connection.execute("UPDATE projections_version SET version = $1", [.integer(Int64(version))])
-            try connection.execute("UPDATE state_changes SET position = 0")
-            let result = try body(PostgreSQLStateTables(connection, coder: coder))
-            try beside?.switchIn()
-            return result
+        } catch {
+            // Once the rebuild's transaction has ended: it holds locks on the new tables.
+            beside?.discard()
+            throw error
         }
     }
 

@@ -13,6 +13,7 @@ final class PostgreSQLStorage: LedgerStorage {
         do {
             pool = try PostgreSQLPool(url: url)
             try pool.withConnection(PostgreSQLSchema.migrate)
+            try pool.withConnection(PostgreSQLProjectionsBeside.dropLeftovers)
         } catch let error as PostgreSQLError {
             throw Self.failure(error)
         }

@@ -108,7 +108,7 @@ final class SQLiteStateTables: ProjectionRebuild {
         try RawRows.forEach(in: db, sql: sql) { row in try body(row.integer(0), row.bytes(1), Int(row.integer(2)), row.blob(3)) }
     }
 
-    func eventCount() throws -> Int64 { try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0 }
+    func eventCount() throws -> Int64 { try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(position), 0) FROM events") ?? 0 }
 
     func event(at position: Int64) throws -> RecordedEvent? {
         try Row.fetchOne(db, sql: "SELECT * FROM events WHERE position = ?", arguments: [position]).map(SQLiteEventStore.event)
