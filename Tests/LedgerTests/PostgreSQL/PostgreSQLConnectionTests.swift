@@ -189,6 +189,7 @@ import Testing
             let key = Int64.random(in: 1...Int64(UInt32.max))
             let url = try PostgreSQLTestDatabase.url()
             let outcome = Outcome()
+            let lock = try first.execute("SELECT \(PostgreSQLConnection.advisoryLock)", [.integer(key)])[0].value(0, as: Int64.self)
 
             try first.transaction {
                 try first.lockForTransaction(advisoryKey: key)
@@ -212,7 +213,7 @@ import Testing
                 try PostgreSQLTestDatabase.waitUntil("the second connection to wait for the advisory lock") {
                     try observer.execute(
                         "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid::bigint = $1 AND objid::bigint = $2 AND objsubid = 1",
-                        [.integer(key >> 32), .integer(key & 0xffff_ffff)])[0].value(0, as: Int64.self) == 1
+                        [.integer((lock >> 32) & 0xffff_ffff), .integer(lock & 0xffff_ffff)])[0].value(0, as: Int64.self) == 1
                 }
                 #expect(outcome.result == nil, "the second connection went on while the first held the lock")
             }

@@ -51,6 +51,23 @@ import TestSupport
         }
     }
 
+    /// Ledgers kept in schemas of their own in one database (a host's utilities) take locks of
+    /// their own: an append to one never waits for the other's.
+    @Test func aLedgerInAnotherSchemaOfTheDatabaseNeverWaitsForThisOnesLocks() throws {
+        let one = try databases.open(.postgreSQL), other = try databases.open(.postgreSQL)
+        let holder = try PostgreSQLConnection(url: try databases.url(of: one))
+        try holder.transaction {
+            try holder.lockForTransaction(advisoryKey: PostgreSQLSchema.logLock)
+            let waiter = try PostgreSQLConnection(url: try databases.url(of: other))
+            let free = try waiter.transaction { try waiter.tryLockForTransaction(advisoryKey: PostgreSQLSchema.logLock) }
+            try #require(free, "the other schema's log lock is taken by this one's holder")
+            try other.record([Self.event("a", "x")], expecting: [:], credential: nil)
+            let sameSchema = try PostgreSQLConnection(url: try databases.url(of: one))
+            #expect(try !sameSchema.transaction { try sameSchema.tryLockForTransaction(advisoryKey: PostgreSQLSchema.logLock) })
+        }
+        #expect(try other.events(in: "a").map(\.type) == ["Noted"])
+    }
+
     @Test func theDatabaseRefusesToAlterOrEmptyTheLog() throws {
         let storage = try databases.open(.postgreSQL)
         try storage.record([Self.event("a", "x")], expecting: [:], credential: nil)
@@ -155,7 +172,7 @@ extension PostgreSQLStorageTests {
         let rebuilt = try tableID()
         #expect(rebuilt != live, "the owner's replay writes new tables")
         #expect(try indexes() == before && ledger.projectionDump() == kept)
-        #expect(try connection.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE '%_rebuild'")[0].value(0, as: Int64.self) == 0)
+        #expect(try connection.execute("SELECT count(*) FROM pg_namespace WHERE nspname = left(current_schema(), 50) || '_rebuild'")[0].value(0, as: Int64.self) == 0)
         var parts = try #require(URLComponents(string: url))
         parts.user = role
         let server = try Ledger(location: LedgerLocation(option: try #require(parts.string), environment: [:]), localFolder: folder.appendingPathComponent("server").path)

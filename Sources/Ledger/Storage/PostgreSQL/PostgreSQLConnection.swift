@@ -296,25 +296,39 @@ final class PostgreSQLConnection {
 
     // MARK: Advisory locks
 
+    /// The lock a key names: the key within the schema the connection's tables are in, so that
+    /// ledgers kept in several schemas of one database never wait for each other's locks.
+    static let advisoryLock = "hashtextextended(current_schema(), $1::bigint)"
+
     /// Waits until this transaction holds the advisory lock `key`; the end of the transaction
     /// releases it. Two connections taking the same key run one after the other.
     func lockForTransaction(advisoryKey key: Int64) throws {
+        try requireTransaction(for: key)
+        try execute("SELECT pg_advisory_xact_lock(\(Self.advisoryLock))", [.integer(key)])
+    }
+
+    /// Takes the advisory lock `key` for this transaction if no one holds it, without waiting.
+    func tryLockForTransaction(advisoryKey key: Int64) throws -> Bool {
+        try requireTransaction(for: key)
+        return try execute("SELECT pg_try_advisory_xact_lock(\(Self.advisoryLock))", [.integer(key)])[0].value(0)
+    }
+
+    private func requireTransaction(for key: Int64) throws {
         guard PQtransactionStatus(connection) == PQTRANS_INTRANS else {
-            throw PostgreSQLError(.usage, "pg_advisory_xact_lock(\(key)) was asked for outside a transaction, where it would be released at once; take it inside transaction { }.")
+            throw PostgreSQLError(.usage, "The advisory lock \(key) was asked for outside a transaction, where it would be released at once; take it inside transaction { }.")
         }
-        try execute("SELECT pg_advisory_xact_lock($1::bigint)", [.integer(key)])
     }
 
     /// Takes the session-level advisory lock `key` if no one holds it, without waiting; it is
     /// held until `unlockAdvisory(key:)` or the connection closes.
     func tryLockAdvisory(key: Int64) throws -> Bool {
-        try execute("SELECT pg_try_advisory_lock($1::bigint)", [.integer(key)])[0].value(0)
+        try execute("SELECT pg_try_advisory_lock(\(Self.advisoryLock))", [.integer(key)])[0].value(0)
     }
 
     /// Releases a session-level advisory lock; `false` when this session did not hold it.
     @discardableResult
     func unlockAdvisory(key: Int64) throws -> Bool {
-        try execute("SELECT pg_advisory_unlock($1::bigint)", [.integer(key)])[0].value(0)
+        try execute("SELECT pg_advisory_unlock(\(Self.advisoryLock))", [.integer(key)])[0].value(0)
     }
 
     // MARK: Health

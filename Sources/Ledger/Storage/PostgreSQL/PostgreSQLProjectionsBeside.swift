@@ -106,7 +106,7 @@ struct PostgreSQLProjectionsBeside: Sendable {
         guard let scratch = try connection.execute("SELECT nspname FROM pg_namespace WHERE nspname = left(current_schema(), 50) || '_rebuild'")
             .first?.value(0, as: String.self) else { return }
         _ = try? connection.transaction {
-            guard try connection.execute("SELECT pg_try_advisory_xact_lock($1::bigint)", [.integer(PostgreSQLSchema.logLock)])[0].value(0, as: Bool.self) else { return }
+            guard try connection.tryLockForTransaction(advisoryKey: PostgreSQLSchema.logLock) else { return }
             try connection.execute("DROP SCHEMA \(PostgreSQLConnection.quotedIdentifier(scratch)) CASCADE")
         }
     }
