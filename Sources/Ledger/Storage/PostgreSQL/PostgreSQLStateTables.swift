@@ -9,20 +9,21 @@ final class PostgreSQLStateTables: ProjectionRebuild {
     /// transaction's connection stays free for the reads and writes between its rows: a
     /// rebuild's, which holds the log's lock, so that no event comes or goes meanwhile.
     private let logReader: (() throws -> PostgreSQLConnection)?
-    /// In a rebuild beside the live tables (`PostgreSQLProjectionsBeside`): a connection of its
-    /// own, on which the history index is written while this one writes the state.
-    private let historyWriter: (@Sendable () throws -> PostgreSQLConnection)?
+    /// In a rebuild beside the live tables: their new tables, whose connection of its own writes
+    /// the history index while this one writes the state, and whose indexes are built after
+    /// their rows.
+    private let beside: PostgreSQLProjectionsBeside?
     /// The history index's rows being written there.
     private var historyWritten: Handoff<Result<Void, any Error>>?
 
     init(
         _ connection: PostgreSQLConnection, coder: EventCoder = .ledger, logReader: (() throws -> PostgreSQLConnection)? = nil,
-        historyWriter: (@Sendable () throws -> PostgreSQLConnection)? = nil
+        beside: PostgreSQLProjectionsBeside? = nil
     ) {
         self.connection = connection
         self.coder = coder
         self.logReader = logReader
-        self.historyWriter = historyWriter
+        self.beside = beside
     }
 
     // MARK: Reads
@@ -123,7 +124,7 @@ final class PostgreSQLStateTables: ProjectionRebuild {
         }
     }
 
-    func stateRows() throws -> any StateRowWriter { try PostgreSQLStateRowWriter(connection) }
+    func stateRows() throws -> any StateRowWriter { try PostgreSQLStateRowWriter(connection, beside: beside) }
 
     func write(_ history: HistoryProjection.Batch) throws {
         for row in history.renames {
@@ -131,13 +132,13 @@ final class PostgreSQLStateTables: ProjectionRebuild {
                 "INSERT INTO entity_renames (kind, key, previous_key, position) VALUES ($1, $2, $3, $4)",
                 [.text(row.kind.rawValue), .text(row.key), .text(row.previousKey), .integer(row.position)])
         }
-        guard let historyWriter else { return try Self.writeIndexRows(of: history, on: connection) }
+        guard let beside else { return try Self.writeIndexRows(of: history, on: connection, beside: nil) }
         try waitForTheHistory()
         let written = Handoff<Result<Void, any Error>>()
         written.startOnThreadOfItsOwn {
             Result {
-                let writer = try historyWriter()
-                try writer.transaction { try Self.writeIndexRows(of: history, on: writer) }
+                let writer = try beside.connectionBeside()
+                try writer.transaction { try Self.writeIndexRows(of: history, on: writer, beside: beside) }
             }
         }
         historyWritten = written
@@ -153,7 +154,7 @@ final class PostgreSQLStateTables: ProjectionRebuild {
 
     /// Copied straight into the index where no row can be there already; the older rows through
     /// a temporary table, merged (a merge of every row took three times as long).
-    private static func writeIndexRows(of history: HistoryProjection.Batch, on connection: PostgreSQLConnection) throws {
+    private static func writeIndexRows(of history: HistoryProjection.Batch, on connection: PostgreSQLConnection, beside: PostgreSQLProjectionsBeside?) throws {
         let (new, older) = history.rowsInKeyOrder()
         func copy(_ rows: [(kind: EntityKind, key: String, value: Int64)], into table: String) throws {
             try connection.binaryCopy(into: table, columns: ["kind", "key", "position"]) { writer in
@@ -166,6 +167,7 @@ final class PostgreSQLStateTables: ProjectionRebuild {
             }
         }
         if !new.isEmpty { try copy(new, into: "entity_changes") }
+        try beside?.index("entity_changes", on: connection)
         guard !older.isEmpty else { return }
         try connection.execute("CREATE TEMPORARY TABLE IF NOT EXISTS entity_changes_incoming (kind TEXT, key TEXT COLLATE \"C\", position BIGINT) ON COMMIT DROP")
         try connection.execute("TRUNCATE entity_changes_incoming")
@@ -199,14 +201,16 @@ final class PostgreSQLStateTables: ProjectionRebuild {
 /// creation, one for those that keep it.
 private final class PostgreSQLStateRowWriter: StateRowWriter {
     private let connection: PostgreSQLConnection
+    private let beside: PostgreSQLProjectionsBeside?
     private static let columns = ["kind", "key", "fields", "link", "created"]
     /// The new rows' copy into `state`, begun at the first of them.
     private var new: PostgreSQLBinaryCopyWriter?
     /// The other rows, held until the new ones are in (one copy at a time on a connection).
     private var changed = PostgreSQLBinaryCopyWriter(holdingRows: true)
 
-    init(_ connection: PostgreSQLConnection) throws {
+    init(_ connection: PostgreSQLConnection, beside: PostgreSQLProjectionsBeside?) throws {
         self.connection = connection
+        self.beside = beside
     }
 
     func put(
@@ -239,6 +243,7 @@ private final class PostgreSQLStateRowWriter: StateRowWriter {
 
     func finish() throws {
         if var new { try connection.endBinaryCopy(&new) }
+        try beside?.index("state", on: connection)
         guard changed.rowCount > 0 else { return }
         try connection.execute("""
             CREATE TEMPORARY TABLE IF NOT EXISTS state_incoming (

@@ -40,7 +40,7 @@ extension PostgreSQLStorage {
                 }
                 try connection.execute("UPDATE projections_version SET version = $1", [.integer(Int64(version))])
                 try connection.execute("UPDATE state_changes SET position = 0")
-                let tables = PostgreSQLStateTables(connection, coder: coder, logReader: pool.connectionOfItsOwn, historyWriter: beside?.connectionBeside)
+                let tables = PostgreSQLStateTables(connection, coder: coder, logReader: pool.connectionOfItsOwn, beside: beside)
                 do {
                     let result = try body(tables)
                     try tables.waitForTheHistory()
