@@ -24,41 +24,70 @@ extension Ledger {
         try recoverInterruptedWork()
         // The state the scan compares with is read on the other cores while the file is stored.
         let loading = ScanState.Loading(from: storage)
-        let file: BlobReference
+        let stored: BlobStore.StoredLocally
         do {
-            file = try blobs.store(fileAt: url)
+            stored = try blobs.storeSharingMeanwhile(fileAt: url)
         } catch {
             _ = try? loading.wait()
             throw error
         }
-        let (state, stateVersion) = try scanState(loading)
-        guard let lease = try storage.lease(.scanning, of: id) else { throw LedgerError(.versionConflict, "Import \(id.lowercasedString) is being scanned already.") }
-        defer { withExtendedLifetime(lease) {} }
+        let file = stored.reference
         let stream = ImportState.stream(id)
         let metadata = EventMetadata(actor: actor)
-        let source = try FileByteSource(path: blobs.file(of: file).path)
-        let scanner = Scanner(specification: try specification, ledger: state, today: today)
-        let kind = try scanner.kind(of: source)
-        try record([try coder.event(FileUploaded(importID: id, fileName: fileName, file: file, kind: kind), stream: stream, metadata: metadata)],
-                   expecting: [stream: .noStream])
-
+        // Recorded once the file is in the shared database (at once without one), while it is
+        // scanned here: no event names a file another server cannot fetch.
+        let uploaded = Handoff<Result<Void, any Error>>()
+        var recordingTheUpload = false
+        var upload: Result<Void, any Error>?
+        func recordedUpload() throws {
+            if upload == nil { upload = recordingTheUpload ? uploaded.wait() : Result { try stored.waitUntilShared() } }
+            try upload?.get()
+        }
         do {
-            let reportPath = incoming.appendingPathComponent("\(id)-report.csv")
-            defer { try? FileManager.default.removeItem(at: reportPath) }
-            var outputs = ScanOutputs(reports: [try ExceptionReportWriter(path: reportPath.path, format: .csv)], outcomes: RecordOutcomes())
-            let summary = try scanner.scan(source, name: fileName, observer: &outputs, progress: progress)
-            try outputs.finish(summary: summary)
-            let report = try blobs.store(fileAt: reportPath)
-            let outcomes = try outputs.outcomes.map { try blobs.store($0.data) }
-            let sameFileAs = try storage.firstImportedImport(ofFileWithSHA256: file.sha256)
-            let scan = ScanCompleted(
-                importID: id, summary: summary, report: report, ledgerPosition: stateVersion, sameFileAs: sameFileAs, outcomes: outcomes)
-            try record([try coder.event(scan, stream: stream, metadata: metadata)], expecting: [stream: .exactly(1)])
-            return ImportOutcome(id: id, summary: summary, sameFileAs: sameFileAs)
+            let (state, stateVersion) = try scanState(loading)
+            guard let lease = try storage.lease(.scanning, of: id) else { throw LedgerError(.versionConflict, "Import \(id.lowercasedString) is being scanned already.") }
+            defer { withExtendedLifetime(lease) {} }
+            let source = try FileByteSource(path: blobs.file(of: file).path)
+            let scanner = Scanner(specification: try specification, ledger: state, today: today)
+            let event = try coder.event(FileUploaded(importID: id, fileName: fileName, file: file, kind: try scanner.kind(of: source)), stream: stream, metadata: metadata)
+            if stored.isBeingShared {
+                uploaded.startOnThreadOfItsOwn { [self] in
+                    Result {
+                        try stored.waitUntilShared()
+                        try record([event], expecting: [stream: .noStream])
+                    }
+                }
+                recordingTheUpload = true
+            } else {
+                try record([event], expecting: [stream: .noStream])
+                upload = .success(())
+            }
+            let scanned = Result {
+                let reportPath = incoming.appendingPathComponent("\(id)-report.csv")
+                defer { try? FileManager.default.removeItem(at: reportPath) }
+                var outputs = ScanOutputs(reports: [try ExceptionReportWriter(path: reportPath.path, format: .csv)], outcomes: RecordOutcomes())
+                let summary = try scanner.scan(source, name: fileName, observer: &outputs, progress: progress)
+                try outputs.finish(summary: summary)
+                let report = try blobs.store(fileAt: reportPath)
+                let outcomes = try outputs.outcomes.map { try blobs.store($0.data) }
+                let sameFileAs = try storage.firstImportedImport(ofFileWithSHA256: file.sha256)
+                return (summary, ScanCompleted(importID: id, summary: summary, report: report, ledgerPosition: stateVersion, sameFileAs: sameFileAs, outcomes: outcomes))
+            }
+            // Unless the upload is recorded, nothing of the import is.
+            try recordedUpload()
+            do {
+                let (summary, scan) = try scanned.get()
+                try record([try coder.event(scan, stream: stream, metadata: metadata)], expecting: [stream: .exactly(1)])
+                return ImportOutcome(id: id, summary: summary, sameFileAs: scan.sameFileAs)
+            } catch {
+                // The upload is recorded: say that its scan broke off, so the import does not wait forever.
+                _ = try? record([try coder.event(ImportFailed(importID: id, reason: "The scan broke off: \(LedgerError.reason(error))"), stream: stream, metadata: metadata)],
+                            expecting: [stream: .exactly(1)])
+                throw error
+            }
         } catch {
-            // The upload is recorded: say that its scan broke off, so the import does not wait forever.
-            _ = try? record([try coder.event(ImportFailed(importID: id, reason: "The scan broke off: \(LedgerError.reason(error))"), stream: stream, metadata: metadata)],
-                        expecting: [stream: .exactly(1)])
+            // Not left copying or recording behind the caller's back.
+            _ = try? recordedUpload()
             throw error
         }
     }

@@ -77,6 +77,49 @@ public struct BlobStore: Sendable {
         return try store { try input.read(upToCount: 1 << 20) }
     }
 
+    /// A blob in the folder whose copy into the shared database may still be under way.
+    struct StoredLocally: Sendable {
+        let reference: BlobReference
+        fileprivate let sharing: Handoff<Result<Void, any Error>>?
+
+        /// Whether a copy into the database is under way: nothing may name the blob before
+        /// `waitUntilShared()` has returned.
+        var isBeingShared: Bool { sharing != nil }
+
+        /// Waits until the blob is in the shared database as well; throws what stopped its copy.
+        /// Call it once.
+        func waitUntilShared() throws { try sharing?.wait().get() }
+    }
+
+    /// Stores a copy of the file at `source` in the folder, then, with a shared store, copies it
+    /// into the database on a thread of its own (unless the database has it already) while the
+    /// caller reads it here: a 70 MB file's scan and its copy take about as long as each other.
+    func storeSharingMeanwhile(fileAt source: URL) throws -> StoredLocally {
+        let reference = try BlobStore(folder: folder, shared: nil).store(fileAt: source)
+        guard let shared else { return StoredLocally(reference: reference, sharing: nil) }
+        let (file, folder) = (location(of: reference), folder)
+        let sharing = Handoff<Result<Void, any Error>>()
+        sharing.startOnThreadOfItsOwn {
+            Result {
+                guard try !shared.hasBlob(reference) else { return }
+                guard let input = FileHandle(forReadingAtPath: file.path) else { throw LedgerError(.notFound, "Cannot read \(file.path).") }
+                defer { try? input.close() }
+                _ = try shared.storeBlob { put in
+                    var size = 0
+                    while let piece = try input.read(upToCount: 1 << 20), !piece.isEmpty {
+                        size += piece.count
+                        try put(piece)
+                    }
+                    guard size == reference.size else {
+                        throw LedgerError(.tampered, "The stored file \(reference.sha256) changed in \(folder.path) while it was copied into the database.")
+                    }
+                    return reference
+                }
+            }
+        }
+        return StoredLocally(reference: reference, sharing: sharing)
+    }
+
     /// Stores `bytes`.
     public func store(_ bytes: Data) throws -> BlobReference {
         var pending: Data? = bytes

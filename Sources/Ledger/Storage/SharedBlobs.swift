@@ -10,6 +10,8 @@ protocol SharedBlobs: Sendable {
     /// is in the database whole or not at all. Two servers storing the same bytes at once store
     /// one blob. Returns the reference.
     func storeBlob(_ pieces: (_ put: (Data) throws -> Void) throws -> BlobReference) throws -> BlobReference
+    /// Whether a blob with that reference is stored.
+    func hasBlob(_ reference: BlobReference) throws -> Bool
     /// Hands `body` the blob's bytes in order, a piece at a time, unchecked: the caller checks
     /// them against `reference`. `LedgerError.notFound` when the database has no such blob.
     func readBlob(_ reference: BlobReference, _ body: (Data) throws -> Void) throws

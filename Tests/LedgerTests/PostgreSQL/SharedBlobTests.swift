@@ -154,4 +154,53 @@ import TestSupport
         #expect(try connection.execute("SELECT count(*) FROM blob_chunks").first?.value(0, as: Int64.self) == 3)
         #expect(try Data(contentsOf: b.blobs.file(of: references[0])) == bytes)
     }
+
+    /// An import's file is copied into the database while it is scanned; its upload is recorded
+    /// only once the copy is in, which the database itself checks here (the copy held back
+    /// meanwhile), and another server then serves the file. The same file dropped again is not
+    /// copied again.
+    @Test func anUploadIsRecordedOnlyOnceItsFileIsInTheDatabase() throws {
+        let url = try databases.newSchema()
+        let ledger = try Ledger(location: LedgerLocation(option: url, environment: [:]), localFolder: folders.appendingPathComponent("server").path)
+        let connection = try PostgreSQLConnection(url: url)
+        try connection.executeScript("""
+            CREATE FUNCTION uploads_name_stored_files() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NOT EXISTS (SELECT 1 FROM blobs WHERE sha256 = convert_from(NEW.data, 'UTF8')::jsonb -> 'file' ->> 'sha256') THEN
+                    RAISE EXCEPTION 'an upload names a file the database does not have';
+                END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER uploads_name_stored_files BEFORE INSERT ON events FOR EACH ROW WHEN (NEW.type = 'FileUploaded') EXECUTE FUNCTION uploads_name_stored_files()
+            """)
+        let rows = (1...20_000).map { "A\($0),L\($0),001,W,M\($0),Neptune,T-10,1,IN,N,GAL,1,2020-01-15,,E\($0),m" }
+        let file = folders.appendingPathComponent("export.csv")
+        try ([ApprovalTests.header] + rows).joined(separator: "\n").appending("\n").write(to: file, atomically: true, encoding: .utf8)
+        let reference = try BlobStore(folder: folders.appendingPathComponent("hash")).store(fileAt: file)
+        let ada = Actor(name: "Ada", email: "ada@utility.example", via: .cli)
+
+        // The copy waits for the lock of storing these bytes, held here, while the scan runs.
+        let imported = Handoff<Result<Ledger.ImportOutcome, any Error>>()
+        let holder = try PostgreSQLConnection(url: url)
+        try holder.transaction {
+            try holder.lockForTransaction(advisoryKey: PostgreSQLStorage.blobLock(reference))
+            imported.startOnThreadOfItsOwn { Result { try ledger.importFile(at: file, actor: ada) } }
+            try PostgreSQLTestDatabase.waitUntil("the copy to wait for the lock") {
+                try connection.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")[0].value(0, as: Int64.self) > 0
+                    || connection.execute("SELECT count(*) FROM blobs")[0].value(0, as: Int64.self) > 0
+            }
+            // Time for the scan of 20,000 records to end.
+            Thread.sleep(forTimeInterval: 0.5)
+            #expect(try connection.execute("SELECT count(*) FROM events WHERE type = 'FileUploaded'")[0].value(0, as: Int64.self) == 0)
+        }
+        let outcome = try imported.wait().get()
+        #expect(outcome.summary.ready == 20_000)
+
+        let chunks = try connection.execute("SELECT count(*) FROM blob_chunks").first?.value(0, as: Int64.self)
+        let other = try BlobStore(folder: folders.appendingPathComponent("other"), shared: PostgreSQLStorage(url: url).sharedBlobs)
+        #expect(try ledger.importState(outcome.id).uploaded?.file == reference)
+        #expect(try Data(contentsOf: other.checkedFile(of: reference)) == Data(contentsOf: file))
+        _ = try ledger.importFile(at: file, actor: ada)
+        #expect(try connection.execute("SELECT count(*) FROM blob_chunks").first?.value(0, as: Int64.self) == chunks)
+    }
 }

@@ -39,7 +39,7 @@ extension PostgreSQLStorage: SharedBlobs {
                 // The same bytes stored by two servers at once: the second waits for the first
                 // to commit, then finds them stored.
                 try connection.lockForTransaction(advisoryKey: Self.blobLock(reference))
-                guard try connection.execute("SELECT 1 FROM blobs WHERE sha256 = $1", [.text(reference.sha256)]).isEmpty else { throw StoredAlready(reference: reference) }
+                guard try !Self.isStored(reference, on: connection) else { throw StoredAlready(reference: reference) }
                 try connection.execute(
                     "INSERT INTO blobs (sha256, size, chunks) VALUES ($1, $2, $3)", [.text(reference.sha256), .integer(Int64(reference.size)), .text(key)])
                 return reference
@@ -47,6 +47,14 @@ extension PostgreSQLStorage: SharedBlobs {
         } catch let stored as StoredAlready {
             return stored.reference
         }
+    }
+
+    func hasBlob(_ reference: BlobReference) throws -> Bool {
+        try read { connection in try Self.isStored(reference, on: connection) }
+    }
+
+    private static func isStored(_ reference: BlobReference, on connection: PostgreSQLConnection) throws -> Bool {
+        try !connection.execute("SELECT 1 FROM blobs WHERE sha256 = $1", [.text(reference.sha256)]).isEmpty
     }
 
     func readBlob(_ reference: BlobReference, _ body: (Data) throws -> Void) throws {
@@ -64,7 +72,7 @@ extension PostgreSQLStorage: SharedBlobs {
     }
 
     /// The advisory lock of storing one blob: its hash's first 64 bits.
-    private static func blobLock(_ reference: BlobReference) -> Int64 {
+    static func blobLock(_ reference: BlobReference) -> Int64 {
         Int64(bitPattern: UInt64(reference.sha256.prefix(16), radix: 16) ?? 0)
     }
 }
