@@ -147,7 +147,7 @@ enum PostgreSQLSchema {
         let role = PostgreSQLConnection.quotedIdentifier(role)
         let schema = PostgreSQLConnection.quotedIdentifier(try connection.execute("SELECT current_schema()")[0].value(0, as: String.self))
         try connection.transaction {
-            try connection.executeScript("""
+            _ = try connection.executeScript("""
                 GRANT USAGE ON SCHEMA \(schema) TO \(role);
                 GRANT SELECT ON ledger_migrations TO \(role);
                 GRANT SELECT, INSERT ON events, blobs, blob_chunks TO \(role);
