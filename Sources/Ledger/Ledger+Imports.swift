@@ -36,11 +36,10 @@ extension Ledger {
         let metadata = EventMetadata(actor: actor)
         // Recorded once the file is in the shared database (at once without one), while it is
         // scanned here: no event names a file another server cannot fetch.
-        let uploaded = Handoff<Result<Void, any Error>>()
-        var recordingTheUpload = false
+        var recording: Handoff<Result<Void, any Error>>?
         var upload: Result<Void, any Error>?
         func recordedUpload() throws {
-            if upload == nil { upload = recordingTheUpload ? uploaded.wait() : Result { try stored.waitUntilShared() } }
+            if upload == nil { upload = recording?.wait() ?? Result { try stored.waitUntilShared() } }
             try upload?.get()
         }
         do {
@@ -51,13 +50,14 @@ extension Ledger {
             let scanner = Scanner(specification: try specification, ledger: state, today: today)
             let event = try coder.event(FileUploaded(importID: id, fileName: fileName, file: file, kind: try scanner.kind(of: source)), stream: stream, metadata: metadata)
             if stored.isBeingShared {
+                let uploaded = Handoff<Result<Void, any Error>>()
                 uploaded.startOnThreadOfItsOwn { [self] in
                     Result {
                         try stored.waitUntilShared()
                         try record([event], expecting: [stream: .noStream])
                     }
                 }
-                recordingTheUpload = true
+                recording = uploaded
             } else {
                 try record([event], expecting: [stream: .noStream])
                 upload = .success(())

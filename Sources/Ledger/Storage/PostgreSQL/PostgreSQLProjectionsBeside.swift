@@ -37,9 +37,12 @@ struct PostgreSQLProjectionsBeside: Sendable {
         try maker.transaction {
             try maker.executeScript("DROP SCHEMA IF EXISTS \(scratchSchema) CASCADE; CREATE SCHEMA \(scratchSchema)")
             for table in projectionTables {
-                let indexes = Self.indexedAfterTheirRows.contains(table) ? " EXCLUDING INDEXES" : ""
-                try maker.execute("CREATE TABLE \(scratchSchema).\(table) (LIKE \(liveSchema).\(table) INCLUDING ALL\(indexes)) WITH (autovacuum_enabled = false)")
-                if indexes.isEmpty { try nameIndexes(of: table, on: maker) }
+                let indexedLater = Self.indexedAfterTheirRows.contains(table)
+                try maker.execute("""
+                    CREATE TABLE \(scratchSchema).\(table) (LIKE \(liveSchema).\(table) INCLUDING ALL\(indexedLater ? " EXCLUDING INDEXES" : ""))
+                    WITH (autovacuum_enabled = false)
+                    """)
+                if !indexedLater { try nameIndexes(of: table, on: maker) }
             }
         }
         try connection.execute("SELECT set_config('search_path', $1, true)", [.text(besideSearchPath)])
