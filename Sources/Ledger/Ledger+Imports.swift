@@ -175,7 +175,9 @@ extension Ledger {
     }
 
     /// Approves the import `claim` holds the right to approve.
-    public func approve(_ claim: ApprovalClaim, actor: Actor, today: CalendarDate = .today(), progress: ((Int) -> Void)? = nil) throws -> ApprovalOutcome {
+    public func approve(
+        _ claim: ApprovalClaim, actor: Actor, policy: ApprovalPolicy? = nil, today: CalendarDate = .today(), progress: ((Int) -> Void)? = nil
+    ) throws -> ApprovalOutcome {
         let id = claim.id
         defer { withExtendedLifetime(claim) {} }
         let before = try importState(id)
@@ -183,7 +185,7 @@ extension Ledger {
         guard let uploaded = before.uploaded, let scan = before.scan else { throw LedgerError(.invalidState, "Import \(id.lowercasedString) has not been scanned.") }
         let stream = ImportState.stream(id)
         do {
-            return try applyApproval(of: before, uploaded: uploaded, scan: scan, actor: actor, today: today, progress: progress)
+            return try applyApproval(of: before, uploaded: uploaded, scan: scan, actor: actor, policy: policy, today: today, progress: progress)
         } catch let refused as NoLongerImportable {
             try record([try coder.event(ImportFailed(importID: id, reason: refused.reason), stream: stream, metadata: EventMetadata(actor: actor))],
                        expecting: [stream: .exactly(before.version)])
@@ -198,7 +200,8 @@ extension Ledger {
     }
 
     private func applyApproval(
-        of before: ImportState, uploaded: FileUploaded, scan: ScanCompleted, actor: Actor, today: CalendarDate, progress: ((Int) -> Void)?
+        of before: ImportState, uploaded: FileUploaded, scan: ScanCompleted, actor: Actor, policy: ApprovalPolicy?, today: CalendarDate,
+        progress: ((Int) -> Void)?
     ) throws -> ApprovalOutcome {
         let id = before.id
         let stream = ImportState.stream(id)
@@ -217,14 +220,14 @@ extension Ledger {
             // The very same file as the import that made the ledger what it is changes nothing,
             // even where the file itself moves a register back and forth (spec rule 6).
             if let same = scan.sameFileAs, try transaction.completion(of: same) == stateVersion {
-                try append(try coder.event(ImportApproved(importID: id, rescanned: false), stream: stream, metadata: metadata))
+                try append(try coder.event(ImportApproved(importID: id, rescanned: false, policy: policy), stream: stream, metadata: metadata))
                 let skipped = scan.records - scan.ready
                 try append(try coder.event(
                     ImportCompleted(importID: id, imported: 0, unchanged: scan.ready, skipped: skipped), stream: stream, metadata: metadata))
                 return ApprovalOutcome(id: id, imported: 0, unchanged: scan.ready, skipped: skipped, rescanned: false)
             }
             let rescanned = stateVersion != scan.ledgerPosition
-            try append(try coder.event(ImportApproved(importID: id, rescanned: rescanned), stream: stream, metadata: metadata))
+            try append(try coder.event(ImportApproved(importID: id, rescanned: rescanned, policy: policy), stream: stream, metadata: metadata))
             var history = HistoryProjection.Batch()
 
             let chain = try transaction.chain(of: changesStream, metadata: metadata)

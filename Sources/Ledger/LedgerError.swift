@@ -11,6 +11,10 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let notFound = Code(name: "not-found")
         /// The command does not fit the state of what it acts on (approving a cancelled import).
         public static let invalidState = Code(name: "invalid-state")
+        /// The request asks for more than its sender may (a file asking for more than its policy allows).
+        public static let forbidden = Code(name: "forbidden")
+        /// The request names something that cannot be used as it is (a webhook's address that is no URL).
+        public static let invalidArgument = Code(name: "invalid-argument")
         /// The stored log does not match its hash chain, or its protections are gone.
         public static let tampered = Code(name: "tampered")
         public static let storage = Code(name: "storage")

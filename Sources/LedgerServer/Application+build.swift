@@ -4,6 +4,7 @@ import Ledger
 import Logging
 import NIOCore
 import ServiceLifecycle
+import Webhooks
 
 /// What the server is built from besides its configuration: the parts tests set differently.
 public struct ServerDependencies: Sendable {
@@ -24,15 +25,22 @@ public struct ServerDependencies: Sendable {
 public func buildApplication(
     configuration: ServerConfiguration, ledger: Ledger, dependencies: ServerDependencies = ServerDependencies(), logger: Logger
 ) async throws -> some ApplicationProtocol {
+    // Refused at start, with how to add it, when the inbox's service user cannot import: before
+    // anything that must be shut down is made.
+    let inboxActor = try await InboxService.serviceActor(of: configuration.inbox, in: ledger)
     let routes = try await LedgerRoutes(configuration: configuration, ledger: ledger, dependencies: dependencies, logger: logger)
     let bodyReadTimeout = TimeAmount(configuration.bodyReadTimeout)
     let connections = ConnectionLimit(maximum: configuration.maximumConnections, logger: logger)
+    var inbox: [any Service] = []
+    if let settings = configuration.inbox, let inboxActor {
+        inbox.append(InboxService(settings: settings, actor: inboxActor, ledger: ledger, jobs: routes.jobs, logger: logger))
+    }
     return Application(
         router: routes.router,
         server: .http1(configuration: .init(
             additionalChannelHandlers: [connections.handler(), BodyReadTimeout(bodyReadTimeout)], idleTimeout: TimeAmount(configuration.idleTimeout))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ledger"),
-        services: [ImportWorkService(jobs: routes.jobs), CountedRefusalsService(signIn: routes.signIn)],
+        services: [ImportWorkService(jobs: routes.jobs), CountedRefusalsService(signIn: routes.signIn), WebhookDeliveryService(dispatcher: routes.webhooks)] + inbox,
         logger: logger)
 }
 
@@ -42,6 +50,8 @@ struct LedgerRoutes {
     let router: Router<LedgerRequestContext>
     let jobs: ImportJobs
     let signIn: SignInService
+    /// Sends the webhooks' deliveries; woken when an import's work records something.
+    let webhooks: WebhookDispatcher
 
     init(configuration: ServerConfiguration, ledger: Ledger, dependencies: ServerDependencies, logger: Logger) async throws {
         // What a stopped process left half done: scans are recorded as failed, with their files
@@ -50,7 +60,10 @@ struct LedgerRoutes {
         if !interrupted.isEmpty { logger.notice("\(interrupted.count) interrupted scan(s) or approval(s) recorded") }
         let pages = try await PageRenderer.load()
         signIn = SignInService(ledger: ledger, passwords: dependencies.passwords, refusalDelay: dependencies.refusalDelay, logger: logger)
-        jobs = ImportJobs(ledger: ledger)
+        let webhooks = WebhookDispatcher(
+            ledger: ledger, configuration: .init(publicURL: configuration.publicURL, actor: Actor(name: "ledger serve", email: "", via: .ui)), logger: logger)
+        self.webhooks = webhooks
+        jobs = ImportJobs(ledger: ledger, recorded: { webhooks.wake() })
         let reports = ExceptionReportIndexes()
         let staging = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("uploads")
         // What a killed process left staged (an upload cut short, a file it had not handed over
@@ -75,6 +88,8 @@ struct LedgerRoutes {
         SpecificationController(ledger: served, pages: pages).addRoutes(to: router)
         UsersController(ledger: served, pages: pages, administration: UserAdministration(ledger: ledger, passwords: dependencies.passwords))
             .addRoutes(to: router)
+        SettingsController(ledger: served, pages: pages, dispatcher: webhooks).addRoutes(to: router)
+        WebhooksController(ledger: served, dispatcher: webhooks).addRoutes(to: router)
     }
 }
 
@@ -105,5 +120,15 @@ struct CountedRefusalsService: Service {
     func run() async throws {
         try? await gracefulShutdown()
         try await signIn.recordCountedRefusals()
+    }
+}
+
+/// Sends the webhooks' deliveries while the server runs; stops when it is asked to stop, leaving
+/// what is pending in the log for the next start (docs/decisions/0029).
+struct WebhookDeliveryService: Service {
+    let dispatcher: WebhookDispatcher
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { [dispatcher] in await dispatcher.run() }
     }
 }

@@ -55,12 +55,15 @@ public enum Capability: String, Sendable {
     /// Dropping, approving and cancelling imports.
     case importFiles = "import files"
     case manageUsers = "manage users"
+    /// Approval policies and webhooks.
+    case changeSettings = "change settings"
 
     func isGranted(to role: Role) -> Bool {
         switch self {
         case .read: true
         case .importFiles: role.canImport
         case .manageUsers: role.canManageUsers
+        case .changeSettings: role.canChangeSettings
         }
     }
 }

@@ -19,10 +19,15 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var bodyReadTimeout: Duration
     /// How many connections may be open at once; one past it is closed as soon as it is accepted.
     public var maximumConnections: Int
+    /// The server's address as others reach it (behind a proxy, its outside address): the links
+    /// in the webhooks' deliveries start with it. `http://host:port` unless said otherwise.
+    public var publicURL: String
+    /// The folder whose files the server imports (`--inbox`), if any.
+    public var inbox: InboxSettings? = nil
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: LedgerLocation, dataDirectory: String? = nil, idleTimeout: Duration = .seconds(60),
-        bodyReadTimeout: Duration = .seconds(30), maximumConnections: Int = standardMaximumConnections
+        bodyReadTimeout: Duration = .seconds(30), maximumConnections: Int = standardMaximumConnections, publicURL: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -36,6 +41,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.idleTimeout = idleTimeout
         self.bodyReadTimeout = bodyReadTimeout
         self.maximumConnections = maximumConnections
+        self.publicURL = publicURL ?? "http://\(host):\(port)"
     }
 
     /// 1,024, or half the file descriptors the process may open if that is fewer: the other half

@@ -43,6 +43,8 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
         case .notFound: .notFound
         case .invalidState, .versionConflict: .conflict
         case .fileTooLarge: .contentTooLarge
+        case .forbidden: .forbidden
+        case .invalidArgument: .badRequest
         default: .internalServerError
         }
     }

@@ -9,6 +9,6 @@ struct LedgerCommand: AsyncParsableCommand {
         abstract: "The Data Exchange import ledger: scan, import and audit the files a utility's CIS exports.",
         subcommands: [
             ScanCommand.self, ImportCommand.self, ApproveCommand.self, CancelCommand.self, HistoryCommand.self, ActivityCommand.self, ExceptionsCommand.self, DownloadCommand.self,
-            StateCommand.self, ExportCommand.self, AuditCommand.self, VerifyCommand.self, ReplayCommand.self, BackupCommand.self, MigrateCommand.self, GrantCommand.self, SpecCommand.self, TemplateCommand.self, SampleCommand.self, CodesCommand.self, ServeCommand.self, UsersCommand.self,
+            StateCommand.self, ExportCommand.self, AuditCommand.self, VerifyCommand.self, ReplayCommand.self, BackupCommand.self, MigrateCommand.self, GrantCommand.self, SpecCommand.self, TemplateCommand.self, SampleCommand.self, CodesCommand.self, ServeCommand.self, WatchCommand.self, UsersCommand.self, PolicyCommand.self, WebhooksCommand.self,
         ])
 }

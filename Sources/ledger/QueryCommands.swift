@@ -29,7 +29,7 @@ struct ActivityCommand: ParsableCommand {
             for entry in entries {
                 let counts = [("records", entry.records), ("ready", entry.ready), ("errors", entry.errors), ("warnings", entry.warnings), ("imported", entry.imported)]
                     .compactMap { label, value in value.map { "\($0) \(label)" } }.joined(separator: ", ")
-                print("\(entry.id.prefix(8))  \(entry.droppedAt)  \(entry.status.padding(toLength: 9, withPad: " ", startingAt: 0)) \(entry.via.uppercased())  \(entry.fileName)  by \(entry.droppedByName) <\(entry.droppedByEmail)>  \(counts)")
+                print("\(entry.id.prefix(8))  \(entry.droppedAt)  \(entry.status.padding(toLength: 9, withPad: " ", startingAt: 0)) \(entry.via.uppercased())  \(entry.fileName)  by \(entry.droppedByName) <\(entry.droppedByEmail)>  \(counts)\(entry.decision.map { ", \($0)" } ?? "")")
             }
         }
     }

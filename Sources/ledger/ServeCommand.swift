@@ -18,19 +18,31 @@ struct ServeCommand: AsyncParsableCommand {
     var data: String?
     @Option(help: "How many connections may be open at once; one more is closed as soon as it is accepted. The default is half the open-file limit, at most 1,024.")
     var maxConnections = ServerConfiguration.standardMaximumConnections
+    @Option(help: ArgumentHelp("The server's address as others reach it, for the links in webhooks' deliveries (default: http://HOST:PORT).", valueName: "url"))
+    var publicURL: String?
     @Flag(help: "Send the session cookie without Secure, for plain http on a network name (browsers keep Secure cookies on localhost and 127.0.0.1 only).")
     var insecureCookies = false
+    @Option(help: ArgumentHelp("A folder whose files are imported as they land, once each, via inbox; moved to DIR/accepted or DIR/rejected with their reports.", valueName: "dir"))
+    var inbox: String?
+    @Option(help: ArgumentHelp("Which files of the inbox are taken, regardless of case.", valueName: "glob"))
+    var inboxMask = "*.csv"
+    @Flag(help: "Take an inbox file only once NAME.done is there, instead of once it has stopped growing.")
+    var inboxDoneMarker = false
+    @Option(help: ArgumentHelp("Whom the inbox's imports are recorded as: an enabled user who may import.", valueName: "email"))
+    var inboxUser = InboxSettings.standardServiceUser
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port \(port) is not a port number.") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections \(maxConnections) would refuse every connection.") }
+        if let inbox { try validateInboxFolder(inbox) }
     }
 
     func run() async throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardOutput)
         let logger = Logger(label: "ledger")
-        let configuration = ServerConfiguration(
-            host: host, port: port, database: ledger.location, dataDirectory: data, maximumConnections: maxConnections)
+        var configuration = ServerConfiguration(
+            host: host, port: port, database: ledger.location, dataDirectory: data, maximumConnections: maxConnections, publicURL: publicURL)
+        configuration.inbox = inbox.map { InboxSettings(folder: $0, mask: inboxMask, waitsForDoneMarker: inboxDoneMarker, serviceUser: inboxUser) }
         // On PostgreSQL, this server's copies of the stored files and its work files.
         let opened = try ledger.open(localFolder: configuration.dataDirectory + "/files")
         let address = "http://\(host):\(port)/"
@@ -41,6 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
         print("ledger serving \(configuration.database.shownName) on \(address)")
         let application = try await buildApplication(
             configuration: configuration, ledger: opened, dependencies: ServerDependencies(secureCookies: !insecureCookies), logger: logger)
+        if let inbox { print("ledger watching the inbox \(inbox) for \(inboxMask), importing as \(inboxUser)") }
         try await application.runService()
     }
 }

@@ -7,74 +7,29 @@ under .build/screenshots/.
 
 Each test makes the imports it needs itself, so any one runs alone and in any order:
   python3 -m unittest discover -s Tests/Browser  (LEDGER_BINARY overrides the ledger's path)
-  python3 -m unittest Tests.Browser.test_assets_tab.AssetsTabTests.test_5_download_file_gives_the_original_bytes
+  python3 -m unittest discover -s Tests/Browser -p test_assets_tab.py -k test_5
 """
 
-import base64
 import hashlib
 import json
 import os
-import re
-import shutil
-import socket
 import subprocess
-import tempfile
 import time
 import unittest
-import urllib.error
-import urllib.request
 
-from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as expected
 from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.support.ui import WebDriverWait
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-LEDGER = os.environ.get("LEDGER_BINARY", os.path.join(ROOT, ".build", "debug", "ledger"))
-SCREENSHOTS = os.path.join(ROOT, ".build", "screenshots")
-PASSWORD = "browser tests password"
-LIMIT = 70 * 1048576
-
-# Drops the file at `arguments[1]`'s input onto the drop zone as a person would: a DataTransfer
-# holding the file, dispatched as dragenter, dragover and drop. The page's own handler uploads it.
-DROP_SCRIPT = """
-const zone = arguments[0], input = arguments[1];
-const transfer = new DataTransfer();
-transfer.items.add(input.files[0]);
-for (const type of ["dragenter", "dragover", "drop"]) {
-  zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
-}
-input.remove();
-"""
+from browser_support import LEDGER, PASSWORD, SCREENSHOTS, LedgerBrowserTest
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class AssetsTabTests(unittest.TestCase):
+class AssetsTabTests(LedgerBrowserTest):
     """One server and one ledger for the class; each test makes the imports it needs."""
 
     @classmethod
     def setUpClass(cls):
-        os.makedirs(SCREENSHOTS, exist_ok=True)
-        cls.folder = tempfile.mkdtemp(prefix="ledger-browser-")
-        cls.db = os.path.join(cls.folder, "ledger.sqlite")
-        cls.port = free_port()
-        cls.base = f"http://127.0.0.1:{cls.port}"
-        cls.server = subprocess.Popen(
-            [LEDGER, "serve", "--db", cls.db, "--port", str(cls.port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        first = cls.server.stdout.readline()
-        match = re.search(r"as (\S+) with the password (\S+)", first)
-        assert match, f"ledger serve did not print its first administrator: {first!r}"
-        cls.admin = (match.group(1), match.group(2))
-        cls.wait_for_health()
-        for email, name, role in [("ivy@utility.example", "Ivy Importer", "importer"), ("otto@utility.example", "Otto Auditor", "auditor")]:
-            subprocess.run([LEDGER, "users", "add", email, "--name", name, "--role", role, "--password-stdin", "--db", cls.db],
-                           input=PASSWORD + "\n", text=True, check=True, capture_output=True)
+        super().setUpClass()
         cls.sample = os.path.join(cls.folder, "meters-export.csv")
         subprocess.run([LEDGER, "sample", "--rows", "3000", "--errors", "0.03", "--seed", "11", "-o", cls.sample], check=True, capture_output=True)
         # What the scanner says of the file on an empty ledger: the counts the page must show.
@@ -85,91 +40,13 @@ class AssetsTabTests(unittest.TestCase):
         with open(report, encoding="utf-8-sig") as lines:
             next(lines)
             cls.known_error = next(line for line in lines if line.startswith("error,")).split(",")
-        cls.browser = cls.start_browser()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.quit()
-        cls.server.terminate()
-        cls.server.wait(timeout=30)
-        shutil.rmtree(cls.folder, ignore_errors=True)
-
-    @classmethod
-    def wait_for_health(cls):
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(cls.base + "/health", timeout=1) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError("the server never answered /health")
-
-    @classmethod
-    def start_browser(cls):
-        options = webdriver.ChromeOptions()
-        options.binary_location = "/usr/bin/chromium"
-        for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000"]:
-            options.add_argument(argument)
-        browser = webdriver.Chrome(service=webdriver.ChromeService(executable_path="/usr/bin/chromedriver"), options=options)
-        cls.downloads = os.path.join(cls.folder, "downloads")
-        os.makedirs(cls.downloads)
-        browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": cls.downloads})
-        return browser
-
-    def tearDown(self):
-        self.browser.save_screenshot(os.path.join(SCREENSHOTS, f"{self._testMethodName}.png"))
-
-    # Helpers
-
-    def wait(self, seconds=30):
-        return WebDriverWait(self.browser, seconds)
-
-    def sign_in(self, email, password=PASSWORD):
-        self.browser.delete_all_cookies()
-        self.browser.get(self.base + "/signin")
-        self.browser.find_element(By.NAME, "email").send_keys(email)
-        self.browser.find_element(By.NAME, "password").send_keys(password)
-        self.browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-        self.wait().until(expected.url_contains("/assets"))
-
-    def drop(self, path):
-        """Drops the file at `path` on the drop zone with real drag-and-drop events."""
-        zone = self.browser.find_element(By.ID, "drop-zone")
-        carrier = self.browser.execute_script(
-            "const input = document.createElement('input'); input.type = 'file'; input.id = 'drag-carrier';"
-            "input.style.display = 'none'; document.body.append(input); return input;")
-        carrier.send_keys(path)
-        self.browser.execute_script(DROP_SCRIPT, zone, carrier)
-
-    def api(self, method, path, account, body=None, headers=None):
-        request = urllib.request.Request(self.base + path, data=body, method=method, headers=headers or {})
-        token = base64.b64encode(f"{account[0]}:{account[1]}".encode()).decode()
-        request.add_header("Authorization", "Basic " + token)
-        try:
-            with urllib.request.urlopen(request, timeout=120) as answer:
-                return answer.status, json.loads(answer.read() or b"null")
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"null")
 
     def dry_run(self):
         """The sample, uploaded through the API by the importer as a CIS would, once its dry run is
         ready: for a test about what is done with an import, not about dropping one."""
-        boundary = "----browser-test-upload"
-        with open(self.sample, "rb") as file:
-            body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"data\"; filename=\"{os.path.basename(self.sample)}\"\r\n\r\n".encode()
-                    + file.read() + f"\r\n--{boundary}--\r\n".encode())
-        importer = ("ivy@utility.example", PASSWORD)
-        status, answer = self.api("POST", "/v1/bde/import", importer, body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
-        self.assertEqual(status, 202, answer)
-        import_id = answer["bdeUUID"]
-        for _ in range(600):
-            stage = self.api("GET", f"/v1/bde/import/{import_id}", importer)[1]["stage"]
-            if stage == "ready":
-                return import_id
-            self.assertNotIn(stage, ["failed", "rejected"])
-            time.sleep(0.1)
-        self.fail(f"the dry run of {import_id} never became ready")
+        import_id = self.upload(self.sample)
+        self.wait_for_stage(import_id, ["ready"])
+        return import_id
 
     def activity_count(self):
         status, page = self.api("GET", "/v1/activity", self.admin)

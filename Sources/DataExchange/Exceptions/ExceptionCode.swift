@@ -81,6 +81,16 @@ public enum ExceptionCode: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// A warning that the file changes how the network is configured (a meter or endpoint moved,
+    /// an account changed at a service point, an entry backdated): the warnings that a
+    /// person should read before the import is approved (spec rule 10), so no policy approves them unread.
+    public var isConfigurationChange: Bool {
+        switch self {
+        case .backdatedEntry, .meterMoved, .endpointMoved, .accountChanged: true
+        default: false
+        }
+    }
+
     /// Found in the header or the file as a whole, not in a record.
     public var isFileLevel: Bool {
         switch self {

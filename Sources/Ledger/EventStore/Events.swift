@@ -2,7 +2,8 @@ import Foundation
 
 /// Who did something, and through which door.
 public struct Actor: Sendable, Codable, Hashable {
-    public enum Via: String, Sendable, Codable { case ui, api, cli }
+    /// `inbox`: a file that landed in the watched folder, taken by the server or `ledger watch`.
+    public enum Via: String, Sendable, Codable { case ui, api, cli, inbox }
     public var name: String
     public var email: String
     public var via: Via

@@ -7,6 +7,8 @@ public struct ImportApproved: EventPayload, Equatable {
     public var importID: UUID
     /// The ledger had changed since the dry run, so the file was scanned again first.
     public var rescanned: Bool
+    /// The policy that approved it, without a person; nil when a person did.
+    public var policy: ApprovalPolicy?
 }
 
 /// What one record of an approved import changed, entity by entity, field by field; for an ID

@@ -27,6 +27,12 @@ public struct ActivityEntry: Sendable, Codable, Equatable {
     public var reportSha256: String?
     public var reportSize: Int?
 
+    /// Who decided, as the list says it: "approved by Ada Lovelace", "approved by policy
+    /// auto-when-clean", "cancelled by Ada Lovelace"; nil while nobody has.
+    public var decision: String? {
+        decidedByName.map { name in "\(status == "cancelled" ? "cancelled" : "approved") by \(name)" }
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, fileName = "file_name", size, sha256, kind, via, status, droppedAt = "dropped_at", droppedByName = "dropped_by_name"
         case droppedByEmail = "dropped_by_email", records, ready, errors, warnings, fileErrors = "file_errors", imported, unchanged, skipped

@@ -9,7 +9,8 @@ protocol LedgerStorage: Sendable {
     /// Appends `events` and brings every projection along, all or none: each stream named in
     /// `expecting` must be at that version (`LedgerError.versionConflict` otherwise), and an event
     /// whose id is in the log already is not appended again (a retried append is not doubled).
-    /// `credential`, a password hash, is kept beside the log in the same transaction, never in it.
+    /// `credential`, a password hash or a webhook's secret, is kept beside the log in the same
+    /// transaction, never in it.
     func record(_ events: [NewEvent], expecting: [String: ExpectedVersion], credential: Credential?) throws -> [RecordedEvent]
     /// A stream's events in order.
     func events(in stream: String) throws -> [RecordedEvent]
@@ -67,6 +68,9 @@ protocol LedgerStorage: Sendable {
     /// The user with this e-mail, whatever its case.
     func user(email: String) throws -> UserAccount?
     func user(id: UUID) throws -> UserAccount?
+
+    /// The secret a webhook's deliveries are signed with, kept beside the log; nil if none was.
+    func webhookSecret(of webhookID: UUID) throws -> String?
 
     // MARK: The Activity List
 
@@ -138,15 +142,23 @@ struct EventFilter: Sendable {
     var actorEmail: String?
     /// Only these streams.
     var streams: [String]?
+    /// Only events of these types.
+    var types: [String]?
+    /// Only events after this position.
+    var after: Int64?
     var since: Date?
     var until: Date?
 }
 
-/// A person's password hash, kept beside the log: the log never forgets and goes into every
-/// backup, so the one mutable secret stays out of it.
-struct Credential: Sendable {
-    var userID: UUID
-    var passwordHash: String
+/// A secret kept beside the log, never in it: the log never forgets and goes into every backup,
+/// so what must stay secret, and may be replaced, stays out of it.
+enum Credential: Sendable {
+    /// A person's password hash.
+    case password(userID: UUID, hash: String)
+    /// The key a webhook's deliveries are signed with.
+    case webhookSecret(webhookID: UUID, secret: String)
+
+    init(userID: UUID, passwordHash: String) { self = .password(userID: userID, hash: passwordHash) }
 }
 
 /// A session as the database keeps it: the SHA-256 of its token, never the token, so that a copy

@@ -7,4 +7,9 @@ protocol WorkLease: AnyObject {}
 /// What a lease is taken for.
 enum LeasedWork: String, Sendable {
     case scanning, approving
+    /// Sending a webhook's delivery, keyed by the delivery's id: one server sends it, not all.
+    case delivering
+    /// Taking one file of an inbox folder, keyed by the import id derived from the file: of
+    /// several servers watching one shared folder, one takes it.
+    case intake
 }

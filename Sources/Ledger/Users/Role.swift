@@ -1,6 +1,6 @@
 /// What a person may do. Each role can do everything the roles after it can.
 public enum Role: String, Sendable, Codable, CaseIterable {
-    /// Manages users, and everything an importer does.
+    /// Manages users and settings, and does everything an importer does.
     case admin
     /// Drops files, approves and cancels imports.
     case importer
@@ -11,4 +11,6 @@ public enum Role: String, Sendable, Codable, CaseIterable {
     public var canImport: Bool { self == .admin || self == .importer }
     /// The role may add, disable and reset users.
     public var canManageUsers: Bool { self == .admin }
+    /// The role may set approval policies and register webhooks.
+    public var canChangeSettings: Bool { self == .admin }
 }

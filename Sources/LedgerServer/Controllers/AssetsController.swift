@@ -30,6 +30,8 @@ struct AssetsController {
         var imported: String
         var hasReport: Bool
         var awaitsDecision: Bool
+        /// "approved by Ada", "approved by policy auto-when-clean", "cancelled by Ada".
+        var decision: String?
 
         init(_ entry: ActivityEntry) {
             id = entry.id
@@ -47,6 +49,7 @@ struct AssetsController {
             imported = entry.imported.map(String.init) ?? ""
             hasReport = entry.reportSha256 != nil
             awaitsDecision = entry.status == "scanned" && (entry.fileErrors ?? 0) == 0
+            decision = entry.decision
         }
     }
 

@@ -40,8 +40,10 @@ struct ImportController {
         let api = router.group("v1")
         api.post("bde/import") { request, context in
             let actor = try context.actor(requiring: .importFiles)
+            // Refused before a byte of the file is read: asking for more than the policy allows.
+            let policy = try await approvalPolicy(for: request, via: actor.via)
             let file = try await receiver.receive(request)
-            let id = jobs.startScan(of: file, actor: actor)
+            let id = jobs.startScan(of: file, actor: actor, policy: policy)
             return try JSONResponse.encode(Started(bdeUUID: id.lowercasedString, statusUrl: ImportStatusReport.statusURL(id)), status: .accepted)
         }
         api.get("bde/import/{id}") { _, context in
@@ -71,6 +73,25 @@ struct ImportController {
             try await ledger.run { try $0.cancel(id, reason: reason, actor: actor) }
             return try JSONResponse.encode(try await jobs.status(of: id))
         }
+        api.get("policy") { _, context in
+            _ = try context.require(.read)
+            return try JSONResponse.encode(try await ledger.run { try $0.approvalPolicies() })
+        }
+        api.put("policy") { request, context in
+            let actor = try context.actor(requiring: .changeSettings)
+            let body = try await request.decode(as: [String: String].self, context: context)
+            let changes = try body.map { source, policy in
+                guard let source = IntakeSource(rawValue: source) else {
+                    throw ServerError(.badRequest, "\(source) is not a source of files: one of \(IntakeSource.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                return (source, try ApprovalPolicy(named: policy))
+            }
+            let policies = try await ledger.run { ledger in
+                for (source, policy) in changes { try ledger.setApprovalPolicy(policy, for: source, actor: actor) }
+                return try ledger.approvalPolicies()
+            }
+            return try JSONResponse.encode(policies)
+        }
         api.get("activity") { request, context in
             _ = try context.require(.read)
             let paging = Paging(request, defaultLimit: 50)
@@ -79,6 +100,16 @@ struct ImportController {
             }
             return try JSONResponse.encode(ActivityPage(total: total, offset: paging.offset, limit: paging.limit, imports: imports))
         }
+    }
+}
+
+extension ImportController {
+    /// The policy that decides on a file sent with `request`: its source's, or the one it asks
+    /// for with `?approve=` within it.
+    func approvalPolicy(for request: Request, via: Actor.Via) async throws -> ApprovalPolicy {
+        guard let source = IntakeSource(via: via) else { return .manual }
+        let requested = try request.uri.queryParameters["approve"].map { try ApprovalPolicy(named: String($0)) }
+        return try await ledger.run { try $0.approvalPolicy(for: source, requested: requested) }
     }
 }
 

@@ -30,9 +30,12 @@ public final class ImportJobs: Sendable {
     private let jobs = Mutex<[UUID: Job]>([:])
     private let queue: OperationQueue
     private let approvals: OperationQueue
+    /// Told when a scan or an approval has recorded its outcome: the webhooks are sent at once.
+    private let recorded: @Sendable () -> Void
 
-    public init(ledger: Ledger, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(ledger: Ledger, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount, recorded: @escaping @Sendable () -> Void = {}) {
         self.ledger = ledger
+        self.recorded = recorded
         queue = OperationQueue()
         queue.maxConcurrentOperationCount = max(1, concurrency)
         queue.name = "imports"
@@ -42,8 +45,9 @@ public final class ImportJobs: Sendable {
     }
 
     /// Queues the dry run of a received file; returns the import's id at once. The staged file
-    /// is removed once the ledger has stored its own copy.
-    func startScan(of file: ReceivedFile, actor: Actor) -> UUID {
+    /// is removed once the ledger has stored its own copy. When `policy` approves what the scan
+    /// found, the approval is queued behind it, in the policy's name.
+    func startScan(of file: ReceivedFile, actor: Actor, policy: ApprovalPolicy = .manual) -> UUID {
         let id = UUID()
         let size = (try? FileManager.default.attributesOfItem(atPath: file.url.path)[.size] as? Int) ?? 0
         jobs.withLock { $0[id] = Job(phase: .queued, fileName: file.name, actor: actor, size: size) }
@@ -54,7 +58,11 @@ public final class ImportJobs: Sendable {
                 _ = try ledger.importFile(at: file.url, name: file.name, id: id, actor: actor) { bytes in
                     self.update(id) { $0.progress = bytes }
                 }
-                finish(id)
+                if policy != .manual {
+                    startApproval(of: id, byPolicy: policy, via: actor.via)
+                } else {
+                    finish(id)
+                }
             } catch {
                 update(id) { $0.phase = .failed(ServerError(error).message) }
             }
@@ -82,6 +90,20 @@ public final class ImportJobs: Sendable {
         }
     }
 
+    /// Queues the approval of a scanned import that `policy` approves without a person; the
+    /// import waits for a person when the policy does not approve what its scan found.
+    func startApproval(of id: UUID, byPolicy policy: ApprovalPolicy, via: Actor.Via) {
+        update(id) { $0.phase = .importing; $0.progress = 0 }
+        approvals.addOperation { [self] in
+            do {
+                try ledger.approveIfPolicyAllows(id, policy: policy, via: via) { bytes in self.update(id) { $0.progress = bytes } }
+                finish(id)
+            } catch {
+                update(id) { $0.phase = .failed(ServerError(error).message) }
+            }
+        }
+    }
+
     /// What the server is doing with an import, if anything.
     func job(_ id: UUID) -> Job? { jobs.withLock { $0[id] } }
 
@@ -98,8 +120,12 @@ public final class ImportJobs: Sendable {
                 jobs[id] = job
             }
         }
+        if case .failed = job(id)?.phase { recorded() }
     }
 
     /// The ledger knows the import's state from here on.
-    private func finish(_ id: UUID) { _ = jobs.withLock { $0.removeValue(forKey: id) } }
+    private func finish(_ id: UUID) {
+        _ = jobs.withLock { $0.removeValue(forKey: id) }
+        recorded()
+    }
 }

@@ -34,6 +34,8 @@ struct ImportStatusReport: Encodable, Sendable {
     var droppedByEmail: String
     var fileUrl: String?
     var exceptionsUrl: String?
+    /// Who approved or cancelled it: "approved by policy auto-when-clean", "cancelled by Ada".
+    var decision: String?
 
     static func statusURL(_ id: UUID) -> String { "/v1/bde/import/\(id.lowercasedString)" }
 }
@@ -60,6 +62,7 @@ extension ImportJobs {
             report.warnings = entry.warnings
             report.exceptions = entry.errors.map { $0 + (entry.warnings ?? 0) }
             report.imported = entry.imported
+            report.decision = entry.decision
             report.fileUrl = "/imports/\(key)/file"
             if entry.reportSha256 != nil {
                 report.reportUrl = "/v1/bde/import/\(key)/report"

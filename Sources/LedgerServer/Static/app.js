@@ -117,6 +117,7 @@
     if (status.stage === "imported") line.append(element("span", { class: "imported" }, status.imported + " records imported"));
     else line.append(element("span", { class: "ready" }, (status.ready || 0) + " records ready to be imported"));
     line.append(element("span", { class: "who" }, status.droppedByName + " <" + status.droppedByEmail + ">"));
+    if (status.decision) line.append(element("span", { class: "decision" }, status.decision));
     if (status.stage === "ready" && canImport) {
       const approve = element("button", { class: "approve", type: "button" }, "Approve Import");
       approve.addEventListener("click", () => decide(status, "PUT", "/v1/bde/import", JSON.stringify({ bdeUUID: status.bdeUUID }), approve));

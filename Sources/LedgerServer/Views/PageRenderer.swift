@@ -13,19 +13,21 @@ struct PageFrame {
     var csrfToken: String?
     var canImport = false
     var canManageUsers = false
+    var canChangeSettings = false
     /// Which tab is open; Mustache reads stored properties only, so one flag each.
-    var isAssets: Bool, isHistory: Bool, isAudit: Bool, isSpecification: Bool, isUsers: Bool
+    var isAssets: Bool, isHistory: Bool, isAudit: Bool, isSpecification: Bool, isUsers: Bool, isSettings: Bool
 
     init(title: String, tab: String, context: LedgerRequestContext) {
         self.title = title
-        (isAssets, isHistory, isAudit, isSpecification, isUsers) =
-            (tab == "assets", tab == "history", tab == "audit", tab == "specification", tab == "users")
+        (isAssets, isHistory, isAudit, isSpecification, isUsers, isSettings) =
+            (tab == "assets", tab == "history", tab == "audit", tab == "specification", tab == "users", tab == "settings")
         userName = context.user?.name
         userEmail = context.user?.email
         role = context.user?.role.rawValue
         csrfToken = context.session?.csrfToken
         canImport = context.user?.role.canImport ?? false
         canManageUsers = context.user?.role.canManageUsers ?? false
+        canChangeSettings = context.user?.role.canChangeSettings ?? false
     }
 
 }

@@ -33,6 +33,10 @@ import Testing
         "GET /specification": .signedIn, "GET /specification.csv": .signedIn, "GET /template.csv": .signedIn,
         "GET /admin/users": .admin, "POST /admin/users": .admin, "POST /admin/users/{id}/disable": .admin,
         "POST /admin/users/{id}/reset-password": .admin, "GET /v1/users": .admin,
+        "GET /admin/settings": .admin, "POST /admin/settings/policy": .admin, "POST /admin/settings/webhooks": .admin,
+        "POST /admin/settings/webhooks/{id}/test": .admin, "POST /admin/settings/webhooks/{id}/remove": .admin, "GET /v1/policy": .signedIn, "PUT /v1/policy": .admin,
+        "GET /v1/webhooks": .admin, "POST /v1/webhooks": .admin, "DELETE /v1/webhooks/{id}": .admin, "GET /v1/webhooks/deliveries": .admin,
+        "POST /v1/webhooks/{id}/test": .admin,
     ]
 
     /// A path the route matches, naming nothing that exists: an allowed caller gets 404 or 400,

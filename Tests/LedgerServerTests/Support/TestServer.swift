@@ -36,12 +36,13 @@ struct TestServer {
 
     func test(
         idleTimeout: Duration = .seconds(60), bodyReadTimeout: Duration = .seconds(30), maximumConnections: Int = ServerConfiguration.standardMaximumConnections,
-        _ body: @escaping @Sendable (TestServer, any TestClientProtocol) async throws -> Void
+        inbox: InboxSettings? = nil, _ body: @escaping @Sendable (TestServer, any TestClientProtocol) async throws -> Void
     ) async throws {
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, database: ledger.location,
             dataDirectory: folder.appendingPathComponent("data").path, idleTimeout: idleTimeout, bodyReadTimeout: bodyReadTimeout,
             maximumConnections: maximumConnections)
+        configuration.inbox = inbox
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let application = try await buildApplication(
@@ -74,12 +75,14 @@ struct TestServer {
         return headers
     }
 
-    /// Uploads `content` as `account` and waits for its dry run; returns the import's id.
-    static func uploadAndWait(_ content: String, as account: UserAccount, client: some TestClientProtocol) async throws -> String {
-        let started = try await client.execute(uri: "/v1/bde/import", method: .post, headers: uploadHeaders(account), body: multipart(content))
+    /// Uploads `content` as `account` and waits for its dry run (or for `stage`); returns the import's id.
+    static func uploadAndWait(
+        _ content: String, as account: UserAccount, until stage: String = "ready", query: String = "", client: some TestClientProtocol
+    ) async throws -> String {
+        let started = try await client.execute(uri: "/v1/bde/import" + query, method: .post, headers: uploadHeaders(account), body: multipart(content))
         #expect(started.status == .accepted)
         let id = try #require(try json(started)["bdeUUID"] as? String)
-        _ = try await waitFor(id, stage: "ready", as: account, client: client)
+        _ = try await waitFor(id, stage: stage, as: account, client: client)
         return id
     }
 

@@ -116,6 +116,11 @@ enum PostgreSQLSchema {
             EXCEPTION WHEN feature_not_supported THEN NULL;
             END $$;
             """),
+        ("webhook-secrets", """
+            -- Not a projection: the key each webhook's deliveries are signed with, kept out of
+            -- the append-only log as the password hashes are.
+            CREATE TABLE webhook_secrets (webhook_id TEXT PRIMARY KEY, secret TEXT NOT NULL);
+            """),
     ]
 
     /// Runs the migrations this database has not had yet, once, under the migrations lock.
@@ -137,7 +142,7 @@ enum PostgreSQLSchema {
     /// The tables the servers change as the log goes on: projections, credentials, sessions, leases.
     static let changingTables = [
         "activity", "users", "credentials", "state", "state_changes", "entity_changes", "entity_renames", "sessions", "state_digest_pages",
-        "projections_version", "work_in_progress",
+        "projections_version", "work_in_progress", "webhook_secrets",
     ]
 
     /// Gives `role` what `ledger serve` and the commands need of this schema, and of the log and

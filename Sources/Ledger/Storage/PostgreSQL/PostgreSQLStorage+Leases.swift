@@ -46,6 +46,8 @@ extension PostgreSQLStorage {
         let workBits: UInt64 = switch work {
         case .scanning: 0x7363_616E_6E69_6E67
         case .approving: 0x6170_7072_6F76_696E
+        case .delivering: 0x6465_6C69_7665_7269
+        case .intake: 0x696E_7461_6B65_696E
         }
         return Int64(bitPattern: high ^ workBits)
     }

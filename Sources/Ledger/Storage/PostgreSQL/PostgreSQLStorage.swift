@@ -32,10 +32,16 @@ final class PostgreSQLStorage: LedgerStorage {
                 try Self.project(appended, on: connection, coder: coder)
                 recorded.append(appended)
             }
-            if let credential {
+            switch credential {
+            case .password(let userID, let hash):
                 try connection.execute(
                     "INSERT INTO credentials (user_id, password_hash) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash",
-                    [.text(credential.userID.lowercasedString), .text(credential.passwordHash)])
+                    [.text(userID.lowercasedString), .text(hash)])
+            case .webhookSecret(let webhookID, let secret):
+                try connection.execute(
+                    "INSERT INTO webhook_secrets (webhook_id, secret) VALUES ($1, $2) ON CONFLICT (webhook_id) DO UPDATE SET secret = excluded.secret",
+                    [.text(webhookID.lowercasedString), .text(secret)])
+            case nil: break
             }
             return recorded
         }
@@ -115,6 +121,8 @@ final class PostgreSQLStorage: LedgerStorage {
         if let streams = filter.streams { conditions.append("stream = ANY(\(parameter(.text(Self.array(streams))))::text[])") }
         if let since = filter.since { conditions.append("recorded_at >= \(parameter(.text(Timestamp.text(since))))") }
         if let until = filter.until { conditions.append("recorded_at <= \(parameter(.text(Timestamp.text(until))))") }
+        if let types = filter.types { conditions.append("type = ANY(\(parameter(.text(Self.array(types))))::text[])") }
+        if let after = filter.after { conditions.append("position > \(parameter(.integer(after)))") }
         let condition = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try events("SELECT * FROM events \(condition) ORDER BY position LIMIT \(parameter(.integer(Int64(limit))))", parameters)
     }

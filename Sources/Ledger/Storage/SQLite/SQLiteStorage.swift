@@ -16,6 +16,7 @@ struct SQLiteStorage: LedgerStorage {
             UsersProjection.registerMigrations(&migrator)
             Self.registerMaintenanceMigrations(&migrator)
             Self.registerMigrations(&migrator)
+            Self.registerWebhookMigrations(&migrator)
         }
     }
 
@@ -37,7 +38,11 @@ struct SQLiteStorage: LedgerStorage {
         try store.write { db in
             let recorded = try SQLiteEventStore.append(events, expecting: expecting, in: db)
             for event in recorded { try Self.project(event, in: db, coder: coder) }
-            if let credential { try UsersProjection.store(passwordHash: credential.passwordHash, of: credential.userID, in: db) }
+            switch credential {
+            case .password(let userID, let hash): try UsersProjection.store(passwordHash: hash, of: userID, in: db)
+            case .webhookSecret(let webhookID, let secret): try Self.store(secret: secret, ofWebhook: webhookID, in: db)
+            case nil: break
+            }
             return recorded
         }
     }
@@ -120,6 +125,14 @@ struct SQLiteStorage: LedgerStorage {
         if let until = filter.until {
             conditions.append("recorded_at <= ?")
             arguments += [Timestamp.text(until)]
+        }
+        if let types = filter.types {
+            conditions.append("type IN (\(types.isEmpty ? "NULL" : types.map { _ in "?" }.joined(separator: ", ")))")
+            arguments += StatementArguments(types)
+        }
+        if let after = filter.after {
+            conditions.append("position > ?")
+            arguments += [after]
         }
         let condition = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try read { db in
