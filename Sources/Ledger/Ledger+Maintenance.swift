@@ -202,7 +202,8 @@ extension Ledger {
     /// Copies this ledger, whole, into `target`, which must be empty: the stored files first
     /// (an event names a file only once it is stored), then the log in one transaction, exactly
     /// as it is (positions, times and hashes kept); then checks the copy's chain from the first
-    /// event and rebuilds its projections from its log.
+    /// event, rebuilds its projections from its log, and copies the password hashes and the
+    /// webhooks' secrets kept beside it.
     public func migrate(to target: Ledger, progress: ((_ step: MigrationStep, _ done: Int64, _ total: Int64) -> Void)? = nil) throws -> MigrationReport {
         guard try target.lastPosition() == 0 else {
             throw LedgerError(.invalidState, "\(target.location.shownName) holds a ledger already (\(try target.lastPosition()) events); migrate into an empty database.")
@@ -228,6 +229,9 @@ extension Ledger {
             throw LedgerError(.tampered, "The copy holds \(verified) events where this ledger has \(total).")
         }
         try target.replay { done, all in progress?(.rebuilding, done, all) }
+        // Kept beside the log, never in it: without them nobody could sign in to the copy, and
+        // no webhook's delivery could be signed.
+        try target.storage.keep(try storage.credentials())
         return MigrationReport(events: copied, files: files.count, source: try counts(), target: try target.counts())
     }
 

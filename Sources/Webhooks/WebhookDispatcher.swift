@@ -178,11 +178,3 @@ public actor WebhookDispatcher {
         .nanoseconds(Int64(WebhookRetrySchedule.seconds(duration) * 1e9))
     }
 }
-
-/// Runs the ledger's blocking calls on a Dispatch thread, never on Swift's cooperative pool
-/// (docs/decisions/0022), as `LedgerServer` does.
-func offCooperativePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(returning: Result { try work() }) }
-    }.get()
-}

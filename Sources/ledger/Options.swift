@@ -112,3 +112,18 @@ struct ImportIDArgument: ParsableArguments {
 
     func resolve(in ledger: Ledger) throws -> UUID { try ledger.importID(id) }
 }
+
+/// Runs `work` until it ends or the process is sent SIGINT or SIGTERM, which cancel it: what it
+/// has in hand finishes, then it stops.
+func runUntilInterrupted(_ work: @escaping @Sendable () async -> Void) async {
+    let running = Task { await work() }
+    let interrupts = [SIGINT, SIGTERM].map { number in
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler { running.cancel() }
+        source.resume()
+        return source
+    }
+    await running.value
+    interrupts.forEach { $0.cancel() }
+}

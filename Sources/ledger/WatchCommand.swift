@@ -36,7 +36,7 @@ struct WatchCommand: AsyncParsableCommand {
             folder: URL(fileURLWithPath: directory), mask: mask, waitsForDoneMarker: doneMarker, settleInterval: .milliseconds(Int(settle * 1_000)),
             actor: actor))
         say("ledger watching \(directory) for \(mask), importing as \(user) into \(ledger.location.shownName)")
-        let watching = Task {
+        await runUntilInterrupted {
             await inbox.run { event in
                 switch event {
                 case .taken(let intake): say(Self.line(intake, in: directory))
@@ -44,16 +44,6 @@ struct WatchCommand: AsyncParsableCommand {
                 }
             }
         }
-        // SIGINT and SIGTERM let the file in hand finish, then stop.
-        let stops = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { watching.cancel() }
-            source.resume()
-            return source
-        }
-        await watching.value
-        withExtendedLifetime(stops) {}
         say("ledger stopped watching \(directory)")
     }
 

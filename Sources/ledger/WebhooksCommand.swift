@@ -88,9 +88,12 @@ struct WebhooksCommand: AsyncParsableCommand {
                     return
                 }
                 for delivery in deliveries {
-                    let outcome = delivery.deliveredAt.map { "delivered \(DisplayTime.text($0))" }
-                        ?? (delivery.gaveUp ? "given up" : delivery.nextAttemptAt.map { "next attempt \(DisplayTime.text($0))" } ?? "pending")
-                    let last = delivery.lastStatus.map { "HTTP \($0)" } ?? delivery.lastError ?? ""
+                    let outcome = switch delivery.outcome {
+                    case .delivered(let at): "delivered \(DisplayTime.text(at))"
+                    case .gaveUp: "given up"
+                    case .pending(let next): next.map { "next attempt \(DisplayTime.text($0))" } ?? "pending"
+                    }
+                    let last = delivery.lastAnswer ?? ""
                     print("\(delivery.id.lowercasedString)  \(delivery.event)  \(delivery.importID.map { "import \($0.lowercasedString.prefix(8))" } ?? "-")  \(outcome)  attempts \(delivery.attempts)\(last.isEmpty ? "" : "  last: \(last)")")
                 }
             }
@@ -125,17 +128,8 @@ struct WebhooksCommand: AsyncParsableCommand {
             let opened = try ledger.open()
             let dispatcher = WebhookDispatcher(
                 ledger: opened, configuration: .init(publicURL: publicURL, actor: options.actor), logger: Logger(label: "ledger-webhooks"))
-            let delivering = Task { await dispatcher.run() }
-            let signals = [SIGINT, SIGTERM].map { number in
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler { delivering.cancel() }
-                source.resume()
-                return source
-            }
             note("delivering the webhooks of \(ledger.location.shownName); stop with Ctrl-C")
-            await delivering.value
-            signals.forEach { $0.cancel() }
+            await runUntilInterrupted { await dispatcher.run() }
         }
     }
 

@@ -51,8 +51,8 @@ def new_database():
 class Server:
     """One `ledger serve` on the shared database, with a data folder of its own."""
 
-    def __init__(self, db, folder, name):
-        self.db, self.name = db, name
+    def __init__(self, db, folder, name, *options):
+        self.db, self.name, self.options = db, name, list(options)
         self.data = os.path.join(folder, name)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -61,7 +61,7 @@ class Server:
 
     def start(self):
         self.process = subprocess.Popen(
-            [LEDGER, "serve", "--db", self.db, "--port", str(self.port), "--data", self.data, "--insecure-cookies"],
+            [LEDGER, "serve", "--db", self.db, "--port", str(self.port), "--data", self.data, "--insecure-cookies", *self.options],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         return self
 
@@ -305,6 +305,41 @@ class SeveralServersTests(unittest.TestCase):
         self.assertIn("interrupted", answer["detail"])
         audit = ledger("audit", "--json", "--import", import_id, "--db", self.db).stdout
         self.assertIn("failed: The scan was interrupted", audit)
+        self.verify()
+
+    def test_two_servers_watching_one_inbox_take_each_file_once(self):
+        inbox = os.path.join(self.folder, "inbox")
+        os.makedirs(inbox)
+        watchers = [Server(self.db, self.folder, name, "--inbox", inbox, "--inbox-user", self.ivy[0]) for name in ("c", "d")]
+        for server in watchers:
+            server.start()
+        try:
+            for server in watchers:
+                server.read_start()
+            names = []
+            for number in range(12):
+                source = self.sample(f"nightly-{number}.csv", "--rows", "40", "--seed", str(100 + number))
+                name = f"nightly-{number}.csv"
+                # Landed whole at once, as a file renamed into place after its upload.
+                shutil.copyfile(source, os.path.join(inbox, "." + name))
+                os.rename(os.path.join(inbox, "." + name), os.path.join(inbox, name))
+                names.append(name)
+            accepted = os.path.join(inbox, "accepted")
+            deadline = time.time() + 120
+            while time.time() < deadline:
+                taken = sorted(name for name in os.listdir(accepted) if not name.endswith(".exceptions.csv")) if os.path.isdir(accepted) else []
+                if len(taken) >= len(names):
+                    break
+                time.sleep(0.2)
+            self.assertEqual(taken, sorted(names))
+            self.assertEqual([name for name in os.listdir(inbox) if name.endswith(".csv")], [])
+            activity = self.a.request("GET", "/v1/activity?limit=1000", self.admin)[1]["imports"]
+            from_inbox = sorted(entry["file_name"] for entry in activity if entry["via"] == "inbox")
+            self.assertEqual(from_inbox, sorted(names), "each file imported once")
+            self.assertTrue(all(entry["dropped_by_email"] == self.ivy[0] for entry in activity if entry["via"] == "inbox"))
+        finally:
+            for server in watchers:
+                server.stop()
         self.verify()
 
     def test_a_browser_session_signed_in_on_a_works_on_b_and_survives_a_restart_of_a(self):

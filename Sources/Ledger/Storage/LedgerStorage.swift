@@ -72,6 +72,12 @@ protocol LedgerStorage: Sendable {
     /// The secret a webhook's deliveries are signed with, kept beside the log; nil if none was.
     func webhookSecret(of webhookID: UUID) throws -> String?
 
+    /// Every secret kept beside the log (password hashes, webhooks' secrets): what a migration
+    /// copies besides the log, which never holds them.
+    func credentials() throws -> [Credential]
+    /// Keeps `credentials` beside the log, in one transaction, replacing those of the same user or webhook.
+    func keep(_ credentials: [Credential]) throws
+
     // MARK: The Activity List
 
     /// Newest first.
@@ -152,7 +158,7 @@ struct EventFilter: Sendable {
 
 /// A secret kept beside the log, never in it: the log never forgets and goes into every backup,
 /// so what must stay secret, and may be replaced, stays out of it.
-enum Credential: Sendable {
+enum Credential: Sendable, Equatable {
     /// A person's password hash.
     case password(userID: UUID, hash: String)
     /// The key a webhook's deliveries are signed with.

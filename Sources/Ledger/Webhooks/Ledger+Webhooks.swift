@@ -84,7 +84,7 @@ extension Ledger {
     /// The secret a webhook's deliveries are signed with.
     public func webhookSecret(of webhookID: UUID) throws -> String {
         guard let secret = try storage.webhookSecret(of: webhookID) else {
-            // A ledger copied without the table beside its log (`ledger migrate` copies the log).
+            // Only a database altered behind the ledger's back, or copied without the table beside its log.
             throw LedgerError(.invalidState, "Webhook \(webhookID.lowercasedString) has no secret kept: remove it and register it again.")
         }
         return secret

@@ -30,6 +30,28 @@ public struct WebhookDelivery: Sendable, Equatable {
 
     public var isPending: Bool { deliveredAt == nil && !gaveUp }
 
+    /// Where it stands, as the admins are told.
+    public enum Outcome: Sendable, Equatable {
+        case delivered(Date)
+        case gaveUp
+        /// Not attempted yet when `next` is nil.
+        case pending(next: Date?)
+
+        /// `delivered`, `gave-up` or `pending`: a name for scripts and the page.
+        public var name: String {
+            switch self {
+            case .delivered: "delivered"
+            case .gaveUp: "gave-up"
+            case .pending: "pending"
+            }
+        }
+    }
+
+    public var outcome: Outcome { deliveredAt.map(Outcome.delivered) ?? (gaveUp ? .gaveUp : .pending(next: nextAttemptAt)) }
+
+    /// What the receiver last answered (`HTTP 503`), or why it could not be reached.
+    public var lastAnswer: String? { lastStatus.map { "HTTP \($0)" } ?? lastError }
+
     public static func stream(_ id: UUID) -> String { "webhook-delivery-\(id.lowercasedString)" }
 
     /// A UUID (version 8) made of the SHA-256 of the webhook's id and the event's position.

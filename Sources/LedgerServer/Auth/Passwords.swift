@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdBcrypt
+import Ledger
 
 /// Hashes and checks passwords with bcrypt, off the cooperative pool: a hash takes a quarter of
 /// a second of CPU on purpose.

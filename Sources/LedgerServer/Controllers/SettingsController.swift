@@ -124,17 +124,13 @@ struct SettingsController {
     }
 
     private static func line(of delivery: WebhookDelivery, url: String) -> SettingsPage.DeliveryLine {
-        let answer = delivery.lastStatus.map { "answered \($0)" } ?? delivery.lastError
-        let (state, outcome): (String, String) =
-            if let delivered = delivery.deliveredAt {
-                ("delivered", "delivered \(DisplayTime.text(delivered))")
-            } else if delivery.gaveUp {
-                ("gave-up", "given up" + (answer.map { ": \($0)" } ?? ""))
-            } else {
-                ("pending", (answer.map { "\($0); " } ?? "") + (delivery.nextAttemptAt.map { "next attempt \(DisplayTime.text($0))" } ?? "on its way"))
-            }
+        let outcome = switch delivery.outcome {
+        case .delivered(let at): "delivered \(DisplayTime.text(at))"
+        case .gaveUp: "given up" + (delivery.lastAnswer.map { ": \($0)" } ?? "")
+        case .pending(let next): (delivery.lastAnswer.map { "\($0); " } ?? "") + (next.map { "next attempt \(DisplayTime.text($0))" } ?? "on its way")
+        }
         return .init(
             occurredAt: DisplayTime.text(delivery.occurredAt), url: url, event: delivery.event, importID: delivery.importID.map { String($0.lowercasedString.prefix(8)) } ?? "",
-            attempts: delivery.attempts, state: state, outcome: outcome)
+            attempts: delivery.attempts, state: delivery.outcome.name, outcome: outcome)
     }
 }

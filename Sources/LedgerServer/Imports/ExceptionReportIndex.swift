@@ -1,5 +1,6 @@
 import DataExchange
 import Foundation
+import Ledger
 
 /// One line of an exceptions report.
 struct ExceptionLine: Encodable, Sendable {

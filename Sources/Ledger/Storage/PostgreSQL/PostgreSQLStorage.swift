@@ -32,18 +32,41 @@ final class PostgreSQLStorage: LedgerStorage {
                 try Self.project(appended, on: connection, coder: coder)
                 recorded.append(appended)
             }
-            switch credential {
-            case .password(let userID, let hash):
-                try connection.execute(
-                    "INSERT INTO credentials (user_id, password_hash) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash",
-                    [.text(userID.lowercasedString), .text(hash)])
-            case .webhookSecret(let webhookID, let secret):
-                try connection.execute(
-                    "INSERT INTO webhook_secrets (webhook_id, secret) VALUES ($1, $2) ON CONFLICT (webhook_id) DO UPDATE SET secret = excluded.secret",
-                    [.text(webhookID.lowercasedString), .text(secret)])
-            case nil: break
-            }
+            if let credential { try Self.keep(credential, on: connection) }
             return recorded
+        }
+    }
+
+    static func keep(_ credential: Credential, on connection: PostgreSQLConnection) throws {
+        switch credential {
+        case .password(let userID, let hash):
+            try connection.execute(
+                "INSERT INTO credentials (user_id, password_hash) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash",
+                [.text(userID.lowercasedString), .text(hash)])
+        case .webhookSecret(let webhookID, let secret):
+            try connection.execute(
+                "INSERT INTO webhook_secrets (webhook_id, secret) VALUES ($1, $2) ON CONFLICT (webhook_id) DO UPDATE SET secret = excluded.secret",
+                [.text(webhookID.lowercasedString), .text(secret)])
+        }
+    }
+
+    func credentials() throws -> [Credential] {
+        try read { connection in
+            let passwords = try connection.execute("SELECT user_id, password_hash FROM credentials ORDER BY user_id").compactMap { row -> Credential? in
+                guard let id = UUID(uuidString: try row.value(0, as: String.self)) else { return nil }
+                return .password(userID: id, hash: try row.value(1, as: String.self))
+            }
+            let secrets = try connection.execute("SELECT webhook_id, secret FROM webhook_secrets ORDER BY webhook_id").compactMap { row -> Credential? in
+                guard let id = UUID(uuidString: try row.value(0, as: String.self)) else { return nil }
+                return .webhookSecret(webhookID: id, secret: try row.value(1, as: String.self))
+            }
+            return passwords + secrets
+        }
+    }
+
+    func keep(_ credentials: [Credential]) throws {
+        try write { connection in
+            for credential in credentials { try Self.keep(credential, on: connection) }
         }
     }
 

@@ -38,12 +38,33 @@ struct SQLiteStorage: LedgerStorage {
         try store.write { db in
             let recorded = try SQLiteEventStore.append(events, expecting: expecting, in: db)
             for event in recorded { try Self.project(event, in: db, coder: coder) }
-            switch credential {
-            case .password(let userID, let hash): try UsersProjection.store(passwordHash: hash, of: userID, in: db)
-            case .webhookSecret(let webhookID, let secret): try Self.store(secret: secret, ofWebhook: webhookID, in: db)
-            case nil: break
-            }
+            if let credential { try Self.keep(credential, in: db) }
             return recorded
+        }
+    }
+
+    static func keep(_ credential: Credential, in db: Database) throws {
+        switch credential {
+        case .password(let userID, let hash): try UsersProjection.store(passwordHash: hash, of: userID, in: db)
+        case .webhookSecret(let webhookID, let secret): try store(secret: secret, ofWebhook: webhookID, in: db)
+        }
+    }
+
+    func credentials() throws -> [Credential] {
+        try read { db in
+            let passwords = try Row.fetchAll(db, sql: "SELECT user_id, password_hash FROM credentials ORDER BY user_id").compactMap { row in
+                UUID(uuidString: row[0]).map { Credential.password(userID: $0, hash: row[1]) }
+            }
+            let secrets = try Row.fetchAll(db, sql: "SELECT webhook_id, secret FROM webhook_secrets ORDER BY webhook_id").compactMap { row in
+                UUID(uuidString: row[0]).map { Credential.webhookSecret(webhookID: $0, secret: row[1]) }
+            }
+            return passwords + secrets
+        }
+    }
+
+    func keep(_ credentials: [Credential]) throws {
+        try store.write { db in
+            for credential in credentials { try Self.keep(credential, in: db) }
         }
     }
 
