@@ -6,7 +6,11 @@ written as column expressions. Prints one JSON line:
 
     {"records": N, "errors": N, "warnings": N}
 
-Usage: polars_validator.py FILE [--error-records]      (needs polars: Scripts/bench-scan makes a venv)
+Usage: polars_validator.py FILE [--error-records] [--cells-only]   (needs polars: Scripts/bench-scan makes a venv)
+
+--cells-only: the per-cell rules alone, the cheapest fair peer: no record-shape pass (a ragged
+record is not found, so its cells are checked as polars pads or truncates them; records are the
+non-blank rows) and no cross-field rules. Same output line.
 
 How it reads the file:
   * the cells: pl.read_csv(FILE, infer_schema=False): every column a String; polars drops the
@@ -138,7 +142,7 @@ def record_shapes(source, eol):
     return shapes.slice(header_at + 1)
 
 
-def validate(source, spec, error_records=False):
+def validate(source, spec, error_records=False, cells_only=False):
     counts = {"records": 0, "errors": 0, "warnings": 0, "error_records": 0}
     header = first_record(source)
     if not header:
@@ -147,9 +151,13 @@ def validate(source, spec, error_records=False):
     resolved, errors, warnings = resolve_header(header, spec)
     ncols = len(header)
     eol = line_end(source)
-    shapes = record_shapes(source, eol)
     df = pl.read_csv(source, infer_schema=False, truncate_ragged_lines=True, columns=sorted(resolved) or [0],
                      with_column_names=lambda cols: [f"c{i}" for i in range(len(cols))], eol_char=eol)
+    if cells_only:                        # blank lines come back as all-null rows
+        df = df.filter(~pl.all_horizontal(pl.all().is_null()))
+        records, ragged = df.height, 0
+        return cell_counts(df, resolved, counts, records, ragged, errors, warnings, error_records, cells_only)
+    shapes = record_shapes(source, eol)
     if shapes.height != df.height:
         raise SystemExit(f"polars_validator: {df.height} rows but {shapes.height} records: cannot align")
     shape = shapes.select(records=(~pl.col("blank")).sum(), ragged=(~pl.col("blank") & (pl.col("fields") != ncols)).sum())
@@ -157,7 +165,10 @@ def validate(source, spec, error_records=False):
     if records != df.height or ragged:    # keep only the records whose cells are checked
         df = df.filter((~shapes["blank"]) & (shapes["fields"] == ncols))
     errors += ragged                      # a ragged record is one error; its cells are not checked
+    return cell_counts(df, resolved, counts, records, ragged, errors, warnings, error_records, cells_only)
 
+
+def cell_counts(df, resolved, counts, records, ragged, errors, warnings, error_records, cells_only):
     value = {c["column"]: pl.col(f"c{i}").fill_null("") for i, c in resolved.items()}
     errs, warns, usable = [], [], {}
     for i, col in resolved.items():
@@ -167,19 +178,19 @@ def validate(source, spec, error_records=False):
         usable[col["column"]] = u
 
     # Row rules (cross-field).
-    if "Endpoint_SN" in value:
+    if "Endpoint_SN" in value and not cells_only:
         sn = value["Endpoint_SN"]
         type_blank = (value["Endpoint_Type"] == "") if "Endpoint_Type" in value else pl.lit(True)
         errs.append((sn != "") & (sn != CLEAR) & type_blank)
     for a, b in (("Meter_Removal_Date", "Meter_Install_Date"), ("Endpoint_Removal_Date", "Endpoint_Install_Date"),
                  ("SA_End_Date", "SA_Start_Date")):
-        if a in value and b in value:
+        if a in value and b in value and not cells_only:
             errs.append(usable[a] & usable[b] & (value[a] < value[b]))
-    if "Low_Read_Limit" in value and "High_Read_Limit" in value:
+    if "Low_Read_Limit" in value and "High_Read_Limit" in value and not cells_only:
         lo, hi = (value[k].cast(pl.Float64, strict=False) for k in ("Low_Read_Limit", "High_Read_Limit"))
         errs.append(usable["Low_Read_Limit"] & usable["High_Read_Limit"] & (lo > hi))
     for la, lo in (("Location_Latitude", "Location_Longitude"), ("Service_Point_Latitude", "Service_Point_Longitude")):
-        if la in value and lo in value:
+        if la in value and lo in value and not cells_only:
             warns.append(usable[la] & usable[lo] & (value[la].cast(pl.Float64, strict=False) == 0)
                          & (value[lo].cast(pl.Float64, strict=False) == 0))
 
@@ -197,22 +208,24 @@ def validate(source, spec, error_records=False):
     return counts
 
 
-def validate_file(path, spec=None, error_records=False):
+def validate_file(path, spec=None, error_records=False, cells_only=False):
     spec = spec or load_spec()
     try:
-        return validate(path, spec, error_records)
+        return validate(path, spec, error_records, cells_only)
     except pl.exceptions.ComputeError as e:
         if "utf-8" not in str(e).lower() and "utf8" not in str(e).lower():
             raise
     with open(path, "rb") as f:           # not UTF-8: Windows-1252, one file-level warning
         data = f.read().decode("cp1252", errors="replace").encode("utf-8")
-    counts = validate(data, spec, error_records)
+    counts = validate(data, spec, error_records, cells_only)
     counts["warnings"] += 1
     return counts
 
 
 def main(argv):
-    return run(argv, __doc__, validate_file)
+    cells_only = "--cells-only" in argv   # dxspec.run knows only --error-records
+    rest = [a for a in argv if a != "--cells-only"]
+    return run(rest, __doc__, lambda path, error_records=False: validate_file(path, None, error_records, cells_only))
 
 
 if __name__ == "__main__":
