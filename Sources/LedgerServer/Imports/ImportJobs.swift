@@ -64,7 +64,7 @@ public final class ImportJobs: Sendable {
                     finish(id)
                 }
             } catch {
-                update(id) { $0.phase = .failed(ServerError(error).message) }
+                fail(id, error)
             }
         }
         return id
@@ -85,7 +85,7 @@ public final class ImportJobs: Sendable {
                 _ = try ledger.approve(claim, actor: actor) { bytes in self.update(id) { $0.progress = bytes } }
                 finish(id)
             } catch {
-                update(id) { $0.phase = .failed(ServerError(error).message) }
+                fail(id, error)
             }
         }
     }
@@ -99,7 +99,7 @@ public final class ImportJobs: Sendable {
                 try ledger.approveIfPolicyAllows(id, policy: policy, via: via) { bytes in self.update(id) { $0.progress = bytes } }
                 finish(id)
             } catch {
-                update(id) { $0.phase = .failed(ServerError(error).message) }
+                fail(id, error)
             }
         }
     }
@@ -120,7 +120,13 @@ public final class ImportJobs: Sendable {
                 jobs[id] = job
             }
         }
-        if case .failed = job(id)?.phase { recorded() }
+    }
+
+    /// The work broke off: said on the import's status until the server stops, and (the ledger
+    /// having recorded why) told to the webhooks.
+    private func fail(_ id: UUID, _ error: any Error) {
+        update(id) { $0.phase = .failed(ServerError(error).message) }
+        recorded()
     }
 
     /// The ledger knows the import's state from here on.
