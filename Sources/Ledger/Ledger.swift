@@ -1,6 +1,7 @@
 import Crypto
 import DataExchange
 import Foundation
+import Synchronization
 
 /// The ledger: the event log, the stored files, and the projections kept in step with the log,
 /// in a SQLite file or a PostgreSQL database (docs/decisions/0022). The command line and the
@@ -17,6 +18,9 @@ public final class Ledger: Sendable {
     public var specification: Specification { get throws { try amendedSpecification ?? Specification.bundled() } }
     private let amendedSpecification: Specification?
     let coder = EventCoder.ledger
+    /// The webhooks' registrations folded so far, and the position of the log read for them: a
+    /// dispatcher asks every second, and reads only what the log gained since.
+    let webhookRegistrationsRead = Mutex<(log: WebhookLog, upTo: Int64)>((WebhookLog(), 0))
 
     /// Opens the ledger at `path`; `rebuilding` is told when the projections, made by an older
     /// version, are rebuilt from the log (once: seconds for one utility's ledger, minutes for

@@ -292,4 +292,14 @@ import Webhooks
         #expect(schedule.nextAttempt(after: 20, firstAttemptAt: start, now: start.addingTimeInterval(3600)) == start.addingTimeInterval(7200))
         #expect(schedule.nextAttempt(after: 30, firstAttemptAt: start, now: start.addingTimeInterval(84_000)) == nil)
     }
+
+    @Test func aWebhookRegisteredOrRemovedByAnotherProcessIsSeenAtTheNextRead() throws {
+        #expect(try ledger.webhooks().isEmpty)
+        let other = try Ledger(path: path)
+        let (webhook, _) = try other.registerWebhook(url: "https://cis.example/hooks", events: ["import.done"], actor: Self.ada)
+        #expect(try ledger.webhooks().map(\.id) == [webhook.id])
+        try other.removeWebhook(webhook.id, actor: Self.ada)
+        #expect(try ledger.webhooks().isEmpty)
+        #expect(try other.webhooks().isEmpty && (try Ledger(path: path).webhooks()).isEmpty)
+    }
 }

@@ -162,9 +162,19 @@ extension Ledger {
 
     // MARK: Reading the log
 
+    /// Every webhook registered and removed: those folded before, and the registrations and
+    /// removals the log gained since. Without an index on the events' type, reading them from
+    /// the log's start is a scan of the whole log (0.18 s on a 154,000-event ledger), which every
+    /// server's dispatcher would make every second.
     private func webhookRegistrations() throws -> WebhookLog {
-        var log = WebhookLog()
-        try forEachEvent(matching: EventFilter(types: WebhookLog.registrationTypes)) { try log.evolve($0, coder: coder) }
+        var (log, upTo) = webhookRegistrationsRead.withLock { $0 }
+        // Every event up to the end read first is in what follows; one after it may be too, and
+        // is read again next time, which registering or removing twice does not change.
+        let end = try storage.lastPosition()
+        try forEachEvent(matching: EventFilter(types: WebhookLog.registrationTypes, after: upTo)) { try log.evolve($0, coder: coder) }
+        webhookRegistrationsRead.withLock { read in
+            if end > read.upTo { read = (log, end) }
+        }
         return log
     }
 
