@@ -127,7 +127,7 @@ extension Ledger {
     /// policy, and when. Setting the policy a source has already records nothing.
     public func setApprovalPolicy(_ policy: ApprovalPolicy, for source: IntakeSource, actor: Actor) throws {
         let policies = try approvalPolicies()
-        guard policies[source] != policy || policies.settings[source] == nil && policy != .manual else { return }
+        guard policies[source] != policy else { return }
         try record(
             [try coder.event(ApprovalPolicySet(source: source, policy: policy), stream: ApprovalPolicySet.stream, metadata: EventMetadata(actor: actor))],
             expecting: [ApprovalPolicySet.stream: policies.version == 0 ? .noStream : .exactly(policies.version)])
