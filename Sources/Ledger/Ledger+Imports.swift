@@ -234,8 +234,8 @@ extension Ledger {
             let calculator = uploaded.kind == .idUpdate
                 ? ChangeCalculator(
                     state: try CurrentState.load(from: transaction.tables), creations: try transaction.tables.creations(), stored: nil, importID: id,
-                    firstPosition: chain.position + 1)
-                : ChangeCalculator(stored: try StoredEntities(transaction.tables), importID: id, firstPosition: chain.position + 1)
+                    firstPosition: chain.position + 1, importDate: today)
+                : ChangeCalculator(stored: try StoredEntities(transaction.tables), importID: id, firstPosition: chain.position + 1, importDate: today)
             var changeEvents = ChangeEventPipeline(coder: coder, chain: chain)
             func insert(_ events: [RecordedEvent], endingAt end: LogChain, of changes: [AppliedRecord]) throws {
                 try transaction.insert(events, endingAt: end)

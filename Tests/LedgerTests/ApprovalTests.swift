@@ -238,8 +238,9 @@ extension ApprovalTests {
 }
 
 extension ApprovalTests {
-    /// After a swap the old endpoint still names the register (decision 12); the register's row
-    /// takes the endpoint in place, whatever order a dictionary lists them in.
+    /// A swap takes the old endpoint off the register (rule 14), and a later record that gives it
+    /// a removal date names the register again: the register's row takes the endpoint in place,
+    /// whatever order a dictionary lists them in.
     @Test(arguments: StorageBackend.allCases) func anExportGivesARegisterTheEndpointInPlace(backend: StorageBackend) throws {
         try use(backend)
         let header = ImportLifecycleTests.header + ",Endpoint_SN,Endpoint_Type,Endpoint_Install_Date"
@@ -491,7 +492,7 @@ extension ApprovalTests {
     @Test(arguments: StorageBackend.allCases) func anAccountsHistoryHasItsServicePointsAndARegistersItsEndpoints(backend: StorageBackend) throws {
         try use(backend)
         try ledger.approve(try importRows(Self.first), actor: Self.ada)
-        // A9 moves in at L1/001, and endpoint E7 takes over from E1 on meter M1.
+        // A9 moves in at L1/001, and endpoint E7 takes over from E1 on meter M1: E1 comes off it.
         try ledger.approve(try importRows(["A9,L1,001,W,M1,Neptune,T-10,0.625,IN,N,GAL,1,2020-01-15,,E7,m"]), actor: Self.ada)
         func check(_ ledger: Ledger) throws {
             let account = try ledger.history(of: .account("A1"))
@@ -504,7 +505,9 @@ extension ApprovalTests {
             #expect(try ledger.history(of: .account("A2")).map(\.key) == ["A2", "L2/001"])
             for subject in [Ledger.Subject.register("M1"), .meter("M1")] {
                 let endpoints = try ledger.history(of: subject).filter { $0.kind == .endpoint }
-                #expect(endpoints.map(\.key) == ["E1", "E7"] && endpoints.allSatisfy { $0.fields["Meter_ID"]?.new == "M1" })
+                #expect(endpoints.map(\.key) == ["E1", "E7", "E1"])
+                #expect(endpoints.prefix(2).allSatisfy { $0.fields["Meter_ID"]?.new == "M1" })
+                #expect(endpoints.last?.fields["Meter_ID"] == FieldChange(old: "M1", new: nil))
             }
             // As of the first approval, neither the move nor the new endpoint had happened.
             let first = try #require(try ledger.history(of: .account("A1")).first?.position)

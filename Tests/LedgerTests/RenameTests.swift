@@ -101,14 +101,15 @@ import Testing
         func meter(_ id: String) -> String { "W,\(id),Neptune,T-10,0.625,IN,N,GAL,1" }
         try approve(["A1,L1,001,\(meter("M1")),2020-01-15,", "A2,L2,001,\(meter("M2")),2020-01-15,"])
         let first = try ledger.lastPosition()
-        // M3 takes M1's place at L1/001; M2 moves from L2/001 to L1/002; then M3 is removed.
+        // M3 takes M1's place at L1/001 (a change-out: M1 comes off); M2 moves from L2/001 to
+        // L1/002; then M3 is removed.
         try approve(["A1,L1,001,\(meter("M3")),2023-06-01,", "A1,L1,002,\(meter("M2")),2023-07-01,"])
         try approve(["A1,L1,001,\(meter("M3")),,2024-03-01"])
         func registers(_ subject: Ledger.Subject, asOf position: Int64? = nil) throws -> [String] {
             try ledger.periods(of: subject, asOf: position).filter { $0.kind == .register }
                 .map { "\($0.subject) at \($0.configuredKey): \($0.fieldDates ?? "")\($0.until == nil ? "" : " (ended)")" }
         }
-        let l1 = ["Register M1 at L1/001: installed 2020-01-15", "Register M3 at L1/001: installed 2023-06-01, removed 2024-03-01"]
+        let l1 = ["Register M1 at L1/001: installed 2020-01-15, removed 2023-06-01 (ended)", "Register M3 at L1/001: installed 2023-06-01, removed 2024-03-01"]
         #expect(try registers(.servicePoint(location: "L1", servicePoint: "001")) == l1)
         #expect(try registers(.servicePoint(location: "L1", servicePoint: "002")) == ["Register M2 at L1/002: installed 2023-07-01"])
         #expect(try registers(.servicePoint(location: "L2", servicePoint: "001")) == ["Register M2 at L2/001: installed 2020-01-15 (ended)"])
@@ -116,14 +117,16 @@ import Testing
         #expect(try registers(.servicePoint(location: "L1", servicePoint: "001"), asOf: first) == ["Register M1 at L1/001: installed 2020-01-15"])
         // The history itself has the placements, not the registers' other changes.
         let placed = try ledger.history(of: .servicePoint(location: "L1", servicePoint: "001")).filter { $0.kind == .register }
-        #expect(placed.map(\.key) == ["M1", "M3"] && placed.allSatisfy(\.created))
+        #expect(placed.map(\.key) == ["M1", "M3", "M1"] && placed.map(\.created) == [true, true, false])
+        #expect(placed[2].fields["Location_ID"] == FieldChange(old: "L1", new: nil))
         #expect(try ledger.history(of: .servicePoint(location: "L2", servicePoint: "001")).filter { $0.kind == .register }.map(\.key) == ["M2", "M2"])
 
         // Renamed, the service point's history is found under its new ID, with the periods at its old one.
         try ledger.approve(try renames([",,L1,,001,009,,"]).id, actor: Self.ada)
         let renamed = try registers(.servicePoint(location: "L1", servicePoint: "009"))
-        #expect(renamed.filter { $0.contains("at L1/001") } == l1.map { $0 + " (ended)" })
-        #expect(renamed.filter { $0.contains("at L1/009") }.count == 2, "\(renamed)")
+        #expect(renamed.filter { $0.contains("at L1/001") } == [l1[0], l1[1] + " (ended)"])
+        // M1 came off before the rename: only M3 is at L1/009.
+        #expect(renamed.filter { $0.contains("at L1/009") } == ["Register M3 at L1/009: installed 2023-06-01, removed 2024-03-01"], "\(renamed)")
         let kept = try ledger.projectionDump()
         try ledger.replay()
         #expect(try ledger.projectionDump() == kept)

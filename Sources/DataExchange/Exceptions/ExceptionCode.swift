@@ -4,7 +4,7 @@ public enum Severity: String, Sendable, Codable, CaseIterable {
 }
 
 /// The stable codes of the exceptions report. Scripts match on them: add codes, never rename one.
-/// `docs/exceptions.md` is generated from `meaning` and `fix` (`ledger codes --format markdown`).
+/// `docs/exceptions.md` is generated from `meaning` and `fix` (`ledger codes`).
 public enum ExceptionCode: String, Sendable, Codable, CaseIterable {
     // The whole file.
     case emptyFile = "empty-file"
@@ -66,6 +66,8 @@ public enum ExceptionCode: String, Sendable, Codable, CaseIterable {
     case backdatedEntry = "backdated-entry"
     case meterMoved = "meter-moved"
     case endpointMoved = "endpoint-moved"
+    case meterReplaced = "meter-replaced"
+    case endpointReplaced = "endpoint-replaced"
     case accountChanged = "account-changed"
     case unknownID = "unknown-id"
     case idTaken = "id-taken"
@@ -74,19 +76,19 @@ public enum ExceptionCode: String, Sendable, Codable, CaseIterable {
         switch self {
         case .noRecords, .windows1252, .unknownColumn, .renamedColumn, .strayQuote, .unusualPostalCode, .unusualPhone,
             .futureYear, .futureDate, .recommendedBlank, .nullIsland, .duplicateRecord, .backdatedEntry, .meterMoved,
-            .endpointMoved, .accountChanged:
+            .endpointMoved, .meterReplaced, .endpointReplaced, .accountChanged:
             .warning
         default:
             .error
         }
     }
 
-    /// A warning that the file changes how the network is configured (a meter or endpoint moved,
-    /// an account changed at a service point, an entry backdated): the warnings that a
+    /// A warning that the file changes how the network is configured (a meter or endpoint moved or
+    /// replaced, an account changed at a service point, an entry backdated): the warnings that a
     /// person should read before the import is approved (spec rule 10), so no policy approves them unread.
     public var isConfigurationChange: Bool {
         switch self {
-        case .backdatedEntry, .meterMoved, .endpointMoved, .accountChanged: true
+        case .backdatedEntry, .meterMoved, .endpointMoved, .meterReplaced, .endpointReplaced, .accountChanged: true
         default: false
         }
     }

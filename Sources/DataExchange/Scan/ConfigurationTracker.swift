@@ -8,10 +8,12 @@
 /// questions to a ledger that is not empty.
 struct ConfigurationTracker: RecordTracker {
     private static let none: Int32 = -1
+    /// Taken away by an earlier record of the file: what the ledger says no longer holds.
+    private static let vacant: Int32 = -2
 
     private struct Cells {
         var account, location, servicePoint, meter: Int
-        var register, endpoint, installDate: Int?
+        var register, endpoint, installDate, endpointInstallDate, removalDate, endpointRemovalDate: Int?
     }
 
     private let checker: RecordChecker
@@ -39,6 +41,10 @@ struct ConfigurationTracker: RecordTracker {
     private var accountAt: [Int32] = []
     /// By meter: its service point in the file so far.
     private var servicePointOf: [Int32] = []
+    /// By service point: the meter at it in the file so far (rule 14: one at a time).
+    private var meterAt: [Int32] = []
+    /// By register: the endpoint on it in the file so far (rule 14: one at a time).
+    private var endpointOn: [Int32] = []
     /// By register: the latest install date in the file so far (a day number).
     private var latestInstall: [Int32] = []
     /// By endpoint: the register it reads in the file, and the record that said so.
@@ -94,7 +100,8 @@ struct ConfigurationTracker: RecordTracker {
             let meter = cell("Meter_ID") {
             cells = Cells(
                 account: account, location: location, servicePoint: servicePoint, meter: meter, register: cell("Register_Number"),
-                endpoint: cell("Endpoint_SN"), installDate: cell("Meter_Install_Date"))
+                endpoint: cell("Endpoint_SN"), installDate: cell("Meter_Install_Date"), endpointInstallDate: cell("Endpoint_Install_Date"),
+                removalDate: cell("Meter_Removal_Date"), endpointRemovalDate: cell("Endpoint_Removal_Date"))
         } else {
             cells = nil
         }
@@ -117,6 +124,21 @@ struct ConfigurationTracker: RecordTracker {
     /// An interned key as a message shows it: a service point as `L1/001`.
     private func text(_ table: KeyTable, _ id: Int32) -> String {
         checker.context.encoding.string(table.key(id)).replacingOccurrences(of: "\u{1F}", with: "/")
+    }
+
+    /// The interned id of a key the ledger gave, to follow it as the file's own keys are followed.
+    private mutating func id(of first: String, _ second: String? = nil, in table: WritableKeyPath<Self, KeyTable>) -> Int32 {
+        var key = Array(first.utf8)
+        if let second {
+            key.append(KeyTable.separator)
+            key.append(contentsOf: second.utf8)
+        }
+        return key.withUnsafeBufferPointer { self[keyPath: table].insert($0) }
+    }
+
+    /// The day a meter or an endpoint taken off by a change-out comes off (rule 14), for a message.
+    private static func changeOutDay(_ day: Int?, of replacing: String) -> String {
+        day.map { "on \(CalendarDate(dayNumber: $0)), \(replacing)'s install date" } ?? "on the day the import is approved (\(replacing) has no install date)"
     }
 
     /// An interned register as a message shows it: `M1`, or `M1:L` on a compound meter.
@@ -156,6 +178,8 @@ struct ConfigurationTracker: RecordTracker {
         Self.grow(&servicePointCreated, to: servicePoint, with: false)
         Self.grow(&accountAt, to: servicePoint, with: Self.none)
         Self.grow(&servicePointOf, to: meter, with: Self.none)
+        Self.grow(&meterAt, to: servicePoint, with: Self.none)
+        Self.grow(&endpointOn, to: register, with: Self.none)
         Self.grow(&registerCreated, to: register, with: false)
         Self.grow(&latestInstall, to: register, with: .min)
         Self.grow(&last, to: register, with: .never)
@@ -240,21 +264,59 @@ struct ConfigurationTracker: RecordTracker {
                 if let current = ledgerEndpoint?.register, current != registerKey {
                     add(.endpointMoved, cell: cells.endpoint, value: string(cells.endpoint),
                         "Endpoint \(string(cells.endpoint)) moves from register \(current) to register \(registerKey).")
+                    let left = id(of: current.meter, current.register, in: \.registers)
+                    Self.grow(&endpointOn, to: left, with: Self.none)
+                    if endpointOn[Int(left)] == Self.none || endpointOn[Int(left)] == endpoint { endpointOn[Int(left)] = Self.vacant }
                 }
                 registerOf[Int(endpoint)] = register
                 registerOfRecord[Int(endpoint)] = Int32(record.number)
+            }
+            // Another endpoint on the register: a swap takes the one there off (rule 14). A
+            // record with a removal date tells of an endpoint that came off: it replaces none.
+            if !blocked().contains(.endpoint) && row[optional: cells.endpointRemovalDate].isEmpty {
+                let there = endpointOn[Int(register)]
+                let replaced: String? = there >= 0
+                    ? (there != endpoint ? text(endpoints, there) : nil)
+                    : there == Self.vacant ? nil : ledgerRegister?.endpoint.flatMap { $0 != string(cells.endpoint) ? $0 : nil }
+                if let replaced {
+                    let day = ASCII.date(row[optional: cells.endpointInstallDate]).date?.dayNumber
+                    add(.endpointReplaced, cell: cells.endpoint, value: string(cells.endpoint),
+                        "Endpoint \(string(cells.endpoint)) replaces endpoint \(replaced) on register \(registerKey): \(replaced) comes off it \(Self.changeOutDay(day, of: string(cells.endpoint))).")
+                }
+                endpointOn[Int(register)] = endpoint
             }
         }
         // A meter moving to another service point.
         if !recordBlocked.contains(.meter) {
             let inFile = servicePointOf[Int(meter)]
-            let from: String? = inFile != Self.none
-                ? (inFile != servicePoint ? text(servicePoints, inFile) : nil)
-                : askLedger ? ledger.meter(string(cells.meter))?.servicePoint.flatMap { $0 != servicePointKey ? $0.description : nil } : nil
-            if let from {
+            let left: Int32? = inFile >= 0
+                ? (inFile != servicePoint ? inFile : nil)
+                : inFile == Self.vacant || !askLedger
+                    ? nil
+                    : ledger.meter(string(cells.meter))?.servicePoint.flatMap {
+                        $0 != servicePointKey ? id(of: $0.location, $0.servicePoint, in: \.servicePoints) : nil
+                    }
+            if let left {
                 add(.meterMoved, cell: cells.meter, value: string(cells.meter),
-                    "Meter \(string(cells.meter)) moves from service point \(from) to service point \(servicePointKey).")
+                    "Meter \(string(cells.meter)) moves from service point \(text(servicePoints, left)) to service point \(servicePointKey).")
+                Self.grow(&meterAt, to: left, with: Self.none)
+                if meterAt[Int(left)] == Self.none || meterAt[Int(left)] == meter { meterAt[Int(left)] = Self.vacant }
             }
+            // Another meter at the service point: a change-out takes the one there off (rule 14).
+            // A record with a removal date tells of a meter that came off: it replaces none.
+            let isRemoved = !row[optional: cells.removalDate].isEmpty
+            let there = isRemoved ? Self.vacant : meterAt[Int(servicePoint)]
+            let replaced: String? = there >= 0
+                ? (there != meter ? text(meters, there) : nil)
+                : there == Self.vacant ? nil : ledgerServicePoint?.meter.flatMap { $0 != string(cells.meter) ? $0 : nil }
+            if let replaced {
+                add(.meterReplaced, cell: cells.meter, value: string(cells.meter),
+                    "Meter \(string(cells.meter)) replaces meter \(replaced) at service point \(servicePointKey): \(replaced) comes off it \(Self.changeOutDay(installDay, of: string(cells.meter))).")
+                let off = there >= 0 ? there : id(of: replaced, in: \.meters)
+                Self.grow(&servicePointOf, to: off, with: Self.none)
+                servicePointOf[Int(off)] = Self.vacant
+            }
+            if !isRemoved { meterAt[Int(servicePoint)] = meter }
             servicePointOf[Int(meter)] = servicePoint
             if let installDay {
                 let recorded = latestInstall[Int(register)] != .min

@@ -63,7 +63,12 @@ extension LedgerState {
 public struct KnownServicePoint: Sendable, Equatable {
     /// The account whose service agreement is open there, if any.
     public var account: String?
-    public init(account: String?) { self.account = account }
+    /// The meter installed there now, if any: a service point holds one at a time (rule 14).
+    public var meter: String?
+    public init(account: String?, meter: String? = nil) {
+        self.account = account
+        self.meter = meter
+    }
 }
 
 public struct KnownMeter: Sendable, Equatable {
@@ -75,7 +80,12 @@ public struct KnownMeter: Sendable, Equatable {
 public struct KnownRegister: Sendable, Equatable {
     /// The latest install date recorded for the register.
     public var installDate: CalendarDate?
-    public init(installDate: CalendarDate?) { self.installDate = installDate }
+    /// The serial number of the endpoint that reads it now, if any: one at a time (rule 14).
+    public var endpoint: String?
+    public init(installDate: CalendarDate?, endpoint: String? = nil) {
+        self.installDate = installDate
+        self.endpoint = endpoint
+    }
 }
 
 public struct KnownEndpoint: Sendable, Equatable {

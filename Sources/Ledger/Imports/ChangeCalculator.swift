@@ -28,6 +28,12 @@ struct ChangeCalculator {
     /// Each kind's fields in the order of their names, as the state stores them: where a new
     /// entity's fields are taken from.
     private var layouts: [[FieldSource]] = []
+    /// The day a meter or endpoint taken off by a change-out comes off when the record that
+    /// replaces it gives no install date: the day of the approval (spec rule 14).
+    let importDate: CalendarDate
+    /// The registers and endpoints this file placed, and those stored (read when first needed).
+    private var placed = Occupancy()
+    private var storedOccupancy: Occupancy?
 
     /// Where one of a new entity's fields comes from: a cell, or one of the record's keys that
     /// the entity links to (`EntityKind.relations`, by its index there).
@@ -85,12 +91,16 @@ struct ChangeCalculator {
         }
     }
 
-    init(state: CurrentState = CurrentState(), creations: [EntityKey: Int64] = [:], stored: StoredEntities?, importID: UUID, firstPosition: Int64) {
+    init(
+        state: CurrentState = CurrentState(), creations: [EntityKey: Int64] = [:], stored: StoredEntities?, importID: UUID, firstPosition: Int64,
+        importDate: CalendarDate = .today()
+    ) {
         self.fold = StateFold(state, creations: creations)
         self.stored = stored
         digester.stored = stored?.digests
         self.importID = importID
         self.firstPosition = firstPosition
+        self.importDate = importDate
     }
 
     mutating func read(_ header: Header) {
@@ -145,6 +155,7 @@ struct ChangeCalculator {
                 if fields.isEmpty && (kind == .route || kind == .other) { continue }
                 fold.create(CreatedEntity(kind: kind, key: key, entity: entity, fields: fields, digest: digest, position: position))
                 changes.append(.created(kind: kind, key: key, fields: fields, digest: digest))
+                try replaceThere(kind, placedBy: record, identity: identity, changes: &changes)
                 continue
             }
             let values = self.values(of: kind, in: record, identity: identity)
@@ -162,6 +173,9 @@ struct ChangeCalculator {
             if fromStore, let current { fold.seed(kind, key, fields: current) }
             fold.apply(change, at: position)
             changes.append(.changed(change))
+            if change.created || !Set(change.fields.keys).isDisjoint(with: kind.relationNames) {
+                try replaceThere(kind, placedBy: record, identity: identity, changes: &changes)
+            }
         }
         if changes.isEmpty {
             unchanged += 1
@@ -169,6 +183,68 @@ struct ChangeCalculator {
         }
         defer { imported += 1 }
         return AppliedRecord(importID: importID, record: record.number, line: record.line, position: position, changes: changes)
+    }
+
+    /// Spec rule 14: a record that places a register at a service point takes another meter's
+    /// registers there off it, and one that places an endpoint on a register takes another
+    /// endpoint there off it. What comes off loses its link and, when it has none, gets a removal
+    /// date: the install date of what replaces it, or the day of the approval.
+    private mutating func replaceThere(_ kind: EntityKind, placedBy record: ScannedRecord, identity: RecordIdentity, changes: inout [AppliedChange]) throws {
+        let (place, links, dates): (String, [String], (install: String, removal: String))
+        switch kind {
+        case .register:
+            place = identity.servicePointKey
+            placed.place(register: identity.registerKey, at: place)
+            (links, dates) = (["Location_ID", "Service_Point_ID"], ("Meter_Install_Date", "Meter_Removal_Date"))
+        case .endpoint:
+            place = identity.registerKey
+            placed.place(endpoint: identity.endpoint, on: place)
+            (links, dates) = (["Meter_ID", "Register_Number"], ("Endpoint_Install_Date", "Endpoint_Removal_Date"))
+        default:
+            return
+        }
+        // A record with a removal date tells of a meter or endpoint that came off: it replaces none.
+        guard (record.value(dates.removal) ?? "").isEmpty else { return }
+        let candidates = kind == .register
+            ? try occupants { $0.registers(at: place) } storedWhen: { $0.digest(.servicePoint, place) != nil }
+                .filter { RegisterKey(key: $0).meter != identity.register.meter }
+            : try occupants { $0.endpoints(on: place) } storedWhen: { $0.digest(.register, place) != nil }
+                .filter { $0 != identity.endpoint }
+        guard !candidates.isEmpty else { return }
+        let installDate = record.value(dates.install) ?? ""
+        let day = installDate.isEmpty ? importDate.description : installDate
+        for candidate in Set(candidates).sorted(by: EntityKind.keyPrecedes) {
+            guard let fields = try currentFields(kind, candidate) else { continue }
+            let stillThere = kind == .register ? CurrentState.servicePoint(of: fields)?.description == place : CurrentState.register(of: fields) == place
+            guard stillThere else { continue }
+            var taken: [String: FieldChange] = [:]
+            for link in links { if let old = fields[link] { taken[link] = FieldChange(old: old, new: nil) } }
+            if fields[dates.removal] == nil { taken[dates.removal] = FieldChange(old: nil, new: day) }
+            let change = EntityChange(kind: kind, key: candidate, created: false, fields: taken)
+            fold.apply(change, at: position)
+            changes.append(.changed(change))
+        }
+    }
+
+    /// What `listed` gives of this file's placements and, where `storedWhen` says the stored
+    /// state may hold some, of the stored ones.
+    private mutating func occupants(_ listed: (Occupancy) -> [String], storedWhen: (StoredEntities) -> Bool) throws -> [String] {
+        var occupants = listed(placed)
+        guard let stored, storedWhen(stored) else { return occupants }
+        if storedOccupancy == nil { storedOccupancy = try stored.occupancy() }
+        occupants += listed(storedOccupancy!)
+        return occupants
+    }
+
+    /// An entity's fields as this file has left them so far, brought into the fold; nil when
+    /// there is no such entity.
+    private mutating func currentFields(_ kind: EntityKind, _ key: String) throws -> [String: String]? {
+        if let fields = state.fields(kind, key) { return fields }
+        let entity = StableHash.entity(kind, key)
+        if fold.createdDigest(kind, key, entity: entity) != nil { return fold.materialize(kind, key, entity: entity) }
+        guard let fields = try stored?.fields(kind, key) else { return nil }
+        fold.seed(kind, key, fields: fields)
+        return fields
     }
 
     /// A new entity's fields, encoded as the state stores them, straight from the record's cells;

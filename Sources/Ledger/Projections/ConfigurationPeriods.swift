@@ -64,17 +64,19 @@ extension ConfigurationPeriod {
                 configured = fields["Account_ID"]
                 dates = (fields["SA_Start_Date"], fields["SA_End_Date"])
             }
-            guard let configuredKey = configured else { continue }
             // The same configuration: its dates as they now stand (a removal date comes later).
-            if open[current]?.period.configuredKey == configuredKey {
+            if let configured, open[current]?.period.configuredKey == configured {
                 (open[current]!.period.startDate, open[current]!.period.endDate) = dates
                 continue
             }
             if var ending = open.removeValue(forKey: current)?.period {
                 ending.until = entry.recordedAt
                 ending.untilPosition = entry.position
+                // Taken off (rule 14): the change that unlinks it gives the day it came off.
+                if configured == nil, let end = dates.end { ending.endDate = end }
                 closed.append(ending)
             }
+            guard let configuredKey = configured else { continue }
             open[current] = (current, ConfigurationPeriod(
                 kind: entry.kind, subject: current, configuredKey: configuredKey, from: entry.recordedAt, fromPosition: entry.position, until: nil, untilPosition: nil,
                 startDate: dates.start, endDate: dates.end))

@@ -5,8 +5,11 @@ import Foundation
 /// compares a file with, and what an approval computes its changes against.
 public struct CurrentState: Sendable {
     public private(set) var entities: [EntityKind: [String: [String: String]]] = [:]
-    /// Where each meter is installed, from its registers.
+    /// Where each meter is installed, from its registers; and the other way round, the meter at
+    /// each service point and the endpoint on each register (spec rule 14: one at a time).
     private var meterPlaces: [String: ServicePointKey] = [:]
+    private var meterAt: [String: String] = [:]
+    private var endpointOn: [String: String] = [:]
 
     public init() {}
 
@@ -14,16 +17,44 @@ public struct CurrentState: Sendable {
 
     /// Applies a change, as the ledger records it.
     public mutating func apply(_ change: EntityChange) {
+        let before: [String: String]?
         if let previousKey = change.previousKey, let moved = entities[change.kind]?.removeValue(forKey: previousKey) {
             entities[change.kind, default: [:]][change.key] = moved
-            if change.kind == .register { meterPlaces[RegisterKey(key: previousKey).meter] = nil }
+            before = moved
+        } else {
+            before = entities[change.kind]?[change.key]
         }
-        var fields = entities[change.kind]?[change.key] ?? [:]
+        var fields = before ?? [:]
         for (name, field) in change.fields { fields[name] = field.new }
         entities[change.kind, default: [:]][change.key] = fields
-        if change.kind == .register, let location = fields["Location_ID"], let point = fields["Service_Point_ID"] {
-            meterPlaces[RegisterKey(key: change.key).meter] = ServicePointKey(location: location, servicePoint: point)
+        switch change.kind {
+        case .register:
+            let (meter, meterBefore) = (RegisterKey(key: change.key).meter, RegisterKey(key: change.previousKey ?? change.key).meter)
+            let (place, placeBefore) = (Self.servicePoint(of: fields), Self.servicePoint(of: before))
+            if meterBefore != meter { meterPlaces[meterBefore] = nil }
+            if let placeBefore, placeBefore != place || meterBefore != meter, meterAt[placeBefore.description] == meterBefore {
+                meterAt[placeBefore.description] = nil
+            }
+            meterPlaces[meter] = place
+            if let place { meterAt[place.description] = meter }
+        case .endpoint:
+            let (register, registerBefore) = (Self.register(of: fields), Self.register(of: before))
+            if let registerBefore, registerBefore != register, endpointOn[registerBefore] == change.key { endpointOn[registerBefore] = nil }
+            if let register { endpointOn[register] = change.key }
+        default:
+            break
         }
+    }
+
+    /// The service point a register's fields place it at.
+    static func servicePoint(of fields: [String: String]?) -> ServicePointKey? {
+        guard let location = fields?["Location_ID"], let point = fields?["Service_Point_ID"] else { return nil }
+        return ServicePointKey(location: location, servicePoint: point)
+    }
+
+    /// The key of the register an endpoint's fields name.
+    static func register(of fields: [String: String]?) -> String? {
+        fields?["Meter_ID"].map { RegisterKey(meter: $0, register: fields?["Register_Number"] ?? "").description }
     }
 
     /// Takes in an entity with the fields it has stored.
@@ -87,7 +118,7 @@ extension CurrentState: LedgerState {
     public func servicePoint(_ key: ServicePointKey) -> KnownServicePoint? {
         let agreement = fields(.serviceAgreement, key.description)
         guard agreement != nil || fields(.servicePoint, key.description) != nil else { return nil }
-        return KnownServicePoint(account: agreement?["Account_ID"])
+        return KnownServicePoint(account: agreement?["Account_ID"], meter: meterAt[key.description])
     }
 
     public func meter(_ id: String) -> KnownMeter? {
@@ -97,7 +128,7 @@ extension CurrentState: LedgerState {
     public func register(_ key: RegisterKey) -> KnownRegister? {
         guard let fields = fields(.register, key.description) else { return nil }
         let date = fields["Meter_Install_Date"].flatMap(CalendarDate.init(isoText:))
-        return KnownRegister(installDate: date)
+        return KnownRegister(installDate: date, endpoint: endpointOn[key.description])
     }
 
     public func endpoint(_ serialNumber: String) -> KnownEndpoint? {

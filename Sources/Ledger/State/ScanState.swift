@@ -16,9 +16,15 @@ public struct ScanState: LedgerState, Sendable {
 
     public func hasAccount(_ id: String) -> Bool { places.accounts.contains(id) }
     public func hasLocation(_ id: String) -> Bool { places.locations.contains(id) }
-    public func servicePoint(_ key: ServicePointKey) -> KnownServicePoint? { places.servicePoints[key.description].map { KnownServicePoint(account: $0) } }
+    public func servicePoint(_ key: ServicePointKey) -> KnownServicePoint? {
+        let key = key.description
+        return places.servicePoints[key].map { KnownServicePoint(account: $0, meter: assets.meterAt[key]) }
+    }
     public func meter(_ id: String) -> KnownMeter? { assets.meters[id].map { KnownMeter(servicePoint: $0) } }
-    public func register(_ key: RegisterKey) -> KnownRegister? { assets.registers[key.description].map { KnownRegister(installDate: $0) } }
+    public func register(_ key: RegisterKey) -> KnownRegister? {
+        let key = key.description
+        return assets.registers[key].map { KnownRegister(installDate: $0, endpoint: assets.endpointOn[key]) }
+    }
     public func endpoint(_ serialNumber: String) -> KnownEndpoint? { assets.endpoints[serialNumber].map { KnownEndpoint(register: $0) } }
 
     static func load(from tables: any StateTables) throws -> ScanState {
@@ -54,11 +60,15 @@ public struct ScanState: LedgerState, Sendable {
     }
 
     /// Registers with their install dates, meters with their service points, endpoints with their
-    /// registers.
+    /// registers; and the other way round, the meter at each service point and the endpoint on
+    /// each register, which another one replaces (rule 14).
     struct Assets: Sendable {
         fileprivate var meters: [String: ServicePointKey] = [:]
         fileprivate var registers: [String: CalendarDate?] = [:]
-        fileprivate var endpoints: [String: RegisterKey] = [:]
+        /// An endpoint taken off its register (rule 14) reads none.
+        fileprivate var endpoints: [String: RegisterKey?] = [:]
+        fileprivate var meterAt: [String: String] = [:]
+        fileprivate var endpointOn: [String: String] = [:]
 
         static func load(from tables: any StateTables) throws -> Assets {
             var assets = Assets()
@@ -70,12 +80,22 @@ public struct ScanState: LedgerState, Sendable {
                 let parts = StateLink.parts(of: link)
                 guard parts.count == 4 else { return }
                 assets.registers[key] = .some(CalendarDate(isoText: parts[3]))
-                if !parts[1].isEmpty || !parts[2].isEmpty { assets.meters[parts[0]] = ServicePointKey(location: parts[1], servicePoint: parts[2]) }
+                if !parts[1].isEmpty || !parts[2].isEmpty {
+                    let servicePoint = ServicePointKey(location: parts[1], servicePoint: parts[2])
+                    assets.meters[parts[0]] = servicePoint
+                    assets.meterAt[servicePoint.description] = parts[0]
+                }
             }
             try tables.forEachLink(of: .endpoint) { key, link in
                 let parts = StateLink.parts(of: link)
                 guard parts.count == 2 else { return }
-                assets.endpoints[key] = RegisterKey(meter: parts[0], register: parts[1])
+                guard !parts[0].isEmpty else {
+                    assets.endpoints[key] = .some(nil)
+                    return
+                }
+                let register = RegisterKey(meter: parts[0], register: parts[1])
+                assets.endpoints[key] = register
+                assets.endpointOn[register.description] = key
             }
             return assets
         }

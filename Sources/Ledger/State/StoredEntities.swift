@@ -13,21 +13,25 @@ struct StoredEntities {
     private var prefetched: [EntityKey: Data] = [:]
     /// Every stored entity's fields digest, by its `StableHash.entity`.
     private(set) var digests: DigestTable
+    /// Where the stored registers and endpoints are placed, read when a record first places one
+    /// where another may be: most files replace none.
+    let occupancy: () throws -> Occupancy
 
     init(
         digests: DigestTable, storedFields: @escaping (EntityKind, String) throws -> Data?,
-        storedFieldsOfMany: @escaping ([EntityKey]) throws -> [EntityKey: Data] = { _ in [:] }
+        storedFieldsOfMany: @escaping ([EntityKey]) throws -> [EntityKey: Data] = { _ in [:] }, occupancy: @escaping () throws -> Occupancy = { Occupancy() }
     ) {
         self.digests = digests
         self.storedFields = storedFields
         self.storedFieldsOfMany = storedFieldsOfMany
+        self.occupancy = occupancy
     }
 
     /// The stored entities of `tables`: their digests now, their fields when asked.
     init(_ tables: any StateTables) throws {
         self.init(
             digests: try DigestPages.load(from: tables), storedFields: { kind, key in try tables.entity(kind, key)?.fields },
-            storedFieldsOfMany: { keys in try tables.entities(keys) })
+            storedFieldsOfMany: { keys in try tables.entities(keys) }, occupancy: { try Occupancy.load(from: tables) })
     }
 
     /// Reads the fields of `keys` at once, for the next look-ups; what an earlier call read goes.

@@ -118,9 +118,9 @@ struct KnownLedger: LedgerState {
         let point = ServicePointKey(location: "L1", servicePoint: "001")
         let register = RegisterKey(meter: "M1", register: "")
         return KnownLedger(
-            accounts: ["A1"], locations: ["L1"], servicePoints: [point: KnownServicePoint(account: "A1")],
+            accounts: ["A1"], locations: ["L1"], servicePoints: [point: KnownServicePoint(account: "A1", meter: "M1")],
             meters: ["M1": KnownMeter(servicePoint: point)],
-            registers: [register: KnownRegister(installDate: CalendarDate(year: 2020, month: 1, day: 15))],
+            registers: [register: KnownRegister(installDate: CalendarDate(year: 2020, month: 1, day: 15), endpoint: "E1")],
             endpoints: ["E1": KnownEndpoint(register: register)])
     }
 }
