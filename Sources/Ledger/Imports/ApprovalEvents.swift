@@ -20,6 +20,8 @@ public struct RecordApplied: EventPayload, Equatable {
     public var record: Int
     public var line: Int
     public var changes: [EntityChange]
+    /// The changes put back what record `record` of import `importID` changed: its revert.
+    public var reverts: Bool?
 }
 
 extension RecordApplied: JSONWritable {
@@ -37,19 +39,22 @@ struct AppliedRecord: Sendable, JSONWritable {
     /// Where in the log its event is (not part of the event).
     var position: Int64
     var changes: [AppliedChange]
+    /// The changes put back what the record changed (`RecordApplied.reverts`).
+    var reverts: Bool
 
-    init(importID: UUID, record: Int, line: Int, position: Int64, changes: [AppliedChange]) {
+    init(importID: UUID, record: Int, line: Int, position: Int64, changes: [AppliedChange], reverts: Bool = false) {
         self.importID = importID
         self.record = record
         self.line = line
         self.position = position
         self.changes = changes
+        self.reverts = reverts
     }
 
     init(_ applied: RecordApplied, at position: Int64) {
         self.init(
             importID: applied.importID, record: applied.record, line: applied.line, position: position,
-            changes: applied.changes.map(AppliedChange.changed))
+            changes: applied.changes.map(AppliedChange.changed), reverts: applied.reverts ?? false)
     }
 
     /// The JSON `EventCoder` writes for the `RecordApplied` it stands for.
@@ -94,6 +99,7 @@ struct AppliedRecord: Sendable, JSONWritable {
                 json.raw(",\"previousKey\":")
                 json.string(previousKey)
             }
+            if case .changed(let change) = change, change.removed { json.raw(",\"removed\":true") }
             json.raw("}")
         }
         json.raw("],\"importID\":")
@@ -102,6 +108,7 @@ struct AppliedRecord: Sendable, JSONWritable {
         json.number(line)
         json.raw(",\"record\":")
         json.number(record)
+        if reverts { json.raw(",\"reverts\":true") }
         json.raw("}")
     }
 }
@@ -124,6 +131,7 @@ extension AppliedRecord {
         var importID: UUID?
         var record: Int?
         var line: Int?
+        var reverts = false
         var changes: [AppliedChange] = []
         try reader.object { reader, key in
             switch key {
@@ -131,12 +139,13 @@ extension AppliedRecord {
             case "importID": importID = UUID(uuidString: try reader.string())
             case "record": record = try reader.integer()
             case "line": line = try reader.integer()
+            case "reverts": reverts = try reader.bool()
             default: throw JSONReader.Malformed()
             }
         }
         try reader.end()
         guard let importID, let record, let line else { throw JSONReader.Malformed() }
-        self.init(importID: importID, record: record, line: line, position: position, changes: changes)
+        self.init(importID: importID, record: record, line: line, position: position, changes: changes, reverts: reverts)
     }
 }
 
@@ -200,6 +209,7 @@ enum AppliedChange: Sendable {
         var kind: EntityKind?
         var key: String?
         var previousKey: String?
+        var removed = false
         // The fields in the order read: a name, and its old and new value.
         var fields: [(name: JSONReader.Text, old: JSONReader.Text??, new: JSONReader.Text?)] = []
         try reader.object { reader, member in
@@ -208,6 +218,7 @@ enum AppliedChange: Sendable {
             case "kind": kind = EntityKind(rawValue: try reader.string())
             case "key": key = try reader.string()
             case "previousKey": previousKey = try reader.null() ? nil : try reader.string()
+            case "removed": removed = try reader.bool()
             case "fields":
                 try reader.objectOfTexts { reader, name in
                     func value(_ reader: inout JSONReader) throws -> JSONReader.Text? { try reader.null() ? nil : try reader.text() }
@@ -229,7 +240,7 @@ enum AppliedChange: Sendable {
         let inOrder = zip(fields, fields.dropFirst()).allSatisfy { pair in
             pair.0.name.withBytes { first in pair.1.name.withBytes { second in first.lexicographicallyPrecedes(second) } }
         }
-        if created, previousKey == nil, inOrder, fields.allSatisfy({ $0.old == nil && $0.new != nil }) {
+        if created, previousKey == nil, !removed, inOrder, fields.allSatisfy({ $0.old == nil && $0.new != nil }) {
             var encoded = FieldsCodec.WithDigest()
             for (index, field) in fields.enumerated() {
                 let (name, hash) = field.name.withBytes { names.name($0, of: kind, at: index) }
@@ -243,7 +254,7 @@ enum AppliedChange: Sendable {
         for field in fields {
             changes[string(field.name)] = FieldChange(old: field.old.flatMap { $0 }.map(string), new: field.new.map(string))
         }
-        self = .changed(EntityChange(kind: kind, key: key, created: created, fields: changes, previousKey: previousKey))
+        self = .changed(EntityChange(kind: kind, key: key, created: created, fields: changes, previousKey: previousKey, removed: removed))
     }
 }
 

@@ -74,3 +74,14 @@ public struct ImportFailed: EventPayload, Equatable {
     public var importID: UUID
     public var reason: String
 }
+
+/// An imported import taken back: the events before it put back every value it set, removed
+/// every entity it created and undid every rename it made, record by record, last first.
+public struct ImportReverted: EventPayload, Equatable {
+    public static let type = "ImportReverted"
+    public static let schemaVersion = 1
+    public var importID: UUID
+    public var reason: String
+    /// The records whose changes were put back.
+    public var records: Int
+}

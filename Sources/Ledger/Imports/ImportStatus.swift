@@ -1,9 +1,9 @@
 import Foundation
 
 /// Where an import is in its life: dropped and scanned, approved and being applied, imported,
-/// cancelled, or failed.
+/// cancelled, failed, or imported and then reverted.
 public enum ImportStatus: String, Sendable, Codable {
-    case scanned, approved, imported, cancelled, failed
+    case scanned, approved, imported, cancelled, failed, reverted
 }
 
 /// An import's state, folded from its stream's events: what the commands decide on.
@@ -22,6 +22,9 @@ public struct ImportState: Sendable {
     /// so that reading an import's state reads a handful of events, not one per record.
     public static func changesStream(_ id: UUID) -> String { stream(id) + "-changes" }
 
+    /// Where a revert appends the changes that put back what the import's records changed.
+    public static func revertStream(_ id: UUID) -> String { stream(id) + "-revert" }
+
     /// Applies one event of the import's stream.
     public mutating func evolve(_ event: RecordedEvent, coder: EventCoder = .ledger) throws {
         version = event.version
@@ -39,6 +42,8 @@ public struct ImportState: Sendable {
             status = .imported
         } else if try coder.decode(event, as: ImportFailed.self) != nil {
             status = .failed
+        } else if try coder.decode(event, as: ImportReverted.self) != nil {
+            status = .reverted
         }
     }
 
@@ -53,6 +58,20 @@ public struct ImportState: Sendable {
         case .cancelled: throw LedgerError(.invalidState, "Import \(id.lowercasedString) is cancelled; a cancelled import cannot be approved.")
         case .approved, .imported: throw LedgerError(.invalidState, "Import \(id.lowercasedString) is already approved; approving it again changes nothing.")
         case .failed: throw LedgerError(.invalidState, "Import \(id.lowercasedString) failed; drop the file again.")
+        case .reverted:
+            throw LedgerError(.invalidState, "Import \(id.lowercasedString) was reverted; a reverted import cannot be approved again. Drop its file again as a new import.")
+        }
+    }
+
+    /// Refuses a revert that the import's state does not allow: only an imported import has
+    /// changes to put back.
+    public func decideRevert() throws(LedgerError) {
+        switch status {
+        case .imported: return
+        case .reverted: throw LedgerError(.invalidState, "Import \(id.lowercasedString) is reverted already.")
+        case .approved: throw LedgerError(.invalidState, "Import \(id.lowercasedString) is being approved; revert it once it is imported.")
+        case nil, .scanned, .cancelled, .failed:
+            throw LedgerError(.invalidState, "Import \(id.lowercasedString) was not imported; there is nothing to revert.")
         }
     }
 
@@ -64,6 +83,7 @@ public struct ImportState: Sendable {
         case .cancelled: throw LedgerError(.invalidState, "Import \(id.lowercasedString) is already cancelled.")
         case .approved, .imported: throw LedgerError(.invalidState, "Import \(id.lowercasedString) is approved; an approved import cannot be cancelled.")
         case .failed: throw LedgerError(.invalidState, "Import \(id.lowercasedString) failed; there is nothing to cancel.")
+        case .reverted: throw LedgerError(.invalidState, "Import \(id.lowercasedString) was imported and reverted; there is nothing to cancel.")
         }
     }
 }

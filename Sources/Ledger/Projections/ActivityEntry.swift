@@ -26,11 +26,18 @@ public struct ActivityEntry: Sendable, Codable, Equatable {
     public var reason: String?
     public var reportSha256: String?
     public var reportSize: Int?
+    /// Who took the import back, and when (`reason` says why).
+    public var revertedByName: String?
+    public var revertedByEmail: String?
+    public var revertedAt: String?
 
     /// Who decided, as the list says it: "approved by Ada Lovelace", "approved by policy
-    /// auto-when-clean", "cancelled by Ada Lovelace"; nil while nobody has.
+    /// auto-when-clean", "cancelled by Ada Lovelace", "approved by Ada Lovelace, reverted by
+    /// Bob"; nil while nobody has.
     public var decision: String? {
-        decidedByName.map { name in "\(status == "cancelled" ? "cancelled" : "approved") by \(name)" }
+        let decided = decidedByName.map { name in "\(status == "cancelled" ? "cancelled" : "approved") by \(name)" }
+        guard let revertedByName else { return decided }
+        return [decided, "reverted by \(revertedByName)"].compactMap { $0 }.joined(separator: ", ")
     }
 
     enum CodingKeys: String, CodingKey {
@@ -38,5 +45,6 @@ public struct ActivityEntry: Sendable, Codable, Equatable {
         case droppedByEmail = "dropped_by_email", records, ready, errors, warnings, fileErrors = "file_errors", imported, unchanged, skipped
         case decidedByName = "decided_by_name", decidedByEmail = "decided_by_email", decidedAt = "decided_at", reason
         case reportSha256 = "report_sha256", reportSize = "report_size"
+        case revertedByName = "reverted_by_name", revertedByEmail = "reverted_by_email", revertedAt = "reverted_at"
     }
 }

@@ -17,6 +17,10 @@ public struct HistoryEntry: Sendable, Codable, Equatable {
     public var fields: [String: FieldChange]
     /// The key it had before an ID Update file renamed it, on the entry of that rename.
     public var previousKey: String?
+    /// The entity was taken out of the state: its creation reverted.
+    public var removed: Bool = false
+    /// The change puts back what the import changed: its revert, by `byName`.
+    public var reverts: Bool = false
 }
 
 /// Which events changed each entity: an index kept in the same transaction as the events, so
@@ -150,7 +154,8 @@ enum HistoryProjection {
                 entries.append(HistoryEntry(
                     position: position, recordedAt: event.recordedAt, byName: event.metadata.actor.name, byEmail: event.metadata.actor.email,
                     importID: applied.importID, record: applied.record, line: applied.line, kind: change.kind, key: change.key,
-                    created: change.created, fields: change.fields, previousKey: change.previousKey))
+                    created: change.created, fields: change.fields, previousKey: change.previousKey, removed: change.removed,
+                    reverts: applied.reverts ?? false))
             }
         }
         return entries

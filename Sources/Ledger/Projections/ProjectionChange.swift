@@ -13,6 +13,8 @@ enum ProjectionChange: Sendable, Equatable {
     case importCompleted(id: String, imported: Int, unchanged: Int, skipped: Int, position: Int64)
     case importCancelled(id: String, byName: String, byEmail: String, at: String, reason: String?)
     case importFailed(id: String, reason: String)
+    /// Also the last change to the state, as a completion is.
+    case importReverted(id: String, byName: String, byEmail: String, at: String, reason: String, position: Int64)
     case userCreated(id: String, name: String, email: String, role: String, at: String)
     case userDisabled(id: String)
     case userSignedIn(id: String, at: String)
@@ -39,6 +41,9 @@ enum ProjectionChange: Sendable, Equatable {
             self = .importCancelled(id: cancelled.importID.lowercasedString, byName: actor.name, byEmail: actor.email, at: at, reason: cancelled.reason)
         } else if let failed = try coder.decode(event, as: ImportFailed.self) {
             self = .importFailed(id: failed.importID.lowercasedString, reason: failed.reason)
+        } else if let reverted = try coder.decode(event, as: ImportReverted.self) {
+            self = .importReverted(
+                id: reverted.importID.lowercasedString, byName: actor.name, byEmail: actor.email, at: at, reason: reverted.reason, position: event.position)
         } else if let created = try coder.decode(event, as: UserCreated.self) {
             self = .userCreated(id: created.userID.lowercasedString, name: created.name, email: created.email, role: created.role.rawValue, at: at)
         } else if let disabled = try coder.decode(event, as: UserDisabled.self) {

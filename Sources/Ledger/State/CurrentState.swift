@@ -24,8 +24,12 @@ public struct CurrentState: Sendable {
         } else {
             before = entities[change.kind]?[change.key]
         }
-        var fields = before ?? [:]
-        for (name, field) in change.fields { fields[name] = field.new }
+        var fields: [String: String]? = before ?? [:]
+        if change.removed {
+            fields = nil
+        } else {
+            for (name, field) in change.fields { fields?[name] = field.new }
+        }
         entities[change.kind, default: [:]][change.key] = fields
         switch change.kind {
         case .register:
@@ -199,6 +203,9 @@ struct StateFold {
             touched.insert(previous)
         } else if change.created {
             creations[entity] = position
+        } else if change.removed, let created = creations.removeValue(forKey: entity) ?? storedCreations.removeValue(forKey: entity) {
+            // Its row goes: the index keeps its creation, as it does a renamed entity's.
+            displaced.append((change.kind, change.key, created))
         }
         state.apply(change)
         touched.insert(entity)

@@ -210,13 +210,38 @@ public struct EntityChange: Sendable, Codable, Equatable {
     /// The key the entity had until an ID Update file renamed it (or renamed what its key is
     /// made of: a location for its service points, a meter for its registers).
     public var previousKey: String?
+    /// The entity is no more: the revert of the import that created it took it out of the state.
+    public var removed: Bool
 
-    public init(kind: EntityKind, key: String, created: Bool, fields: [String: FieldChange], previousKey: String? = nil) {
+    public init(kind: EntityKind, key: String, created: Bool, fields: [String: FieldChange], previousKey: String? = nil, removed: Bool = false) {
         self.kind = kind
         self.key = key
         self.created = created
         self.fields = fields
         self.previousKey = previousKey
+        self.removed = removed
+    }
+
+    private enum CodingKeys: String, CodingKey { case kind, key, created, fields, previousKey, removed }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(
+            kind: container.decode(EntityKind.self, forKey: .kind), key: container.decode(String.self, forKey: .key),
+            created: container.decode(Bool.self, forKey: .created), fields: container.decode([String: FieldChange].self, forKey: .fields),
+            previousKey: container.decodeIfPresent(String.self, forKey: .previousKey),
+            removed: container.decodeIfPresent(Bool.self, forKey: .removed) ?? false)
+    }
+
+    /// `removed` only when true: the changes logged before it existed read the same.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(key, forKey: .key)
+        try container.encode(created, forKey: .created)
+        try container.encode(fields, forKey: .fields)
+        try container.encodeIfPresent(previousKey, forKey: .previousKey)
+        if removed { try container.encode(true, forKey: .removed) }
     }
 }
 

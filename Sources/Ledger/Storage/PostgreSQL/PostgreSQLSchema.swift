@@ -121,6 +121,9 @@ enum PostgreSQLSchema {
             -- the append-only log as the password hashes are.
             CREATE TABLE webhook_secrets (webhook_id TEXT PRIMARY KEY, secret TEXT NOT NULL);
             """),
+        ("activity-reverts", """
+            ALTER TABLE activity ADD COLUMN reverted_by_name TEXT, ADD COLUMN reverted_by_email TEXT, ADD COLUMN reverted_at TEXT;
+            """),
     ]
 
     /// Runs the migrations this database has not had yet, once, under the migrations lock.

@@ -114,6 +114,11 @@ final class PostgreSQLStorage: LedgerStorage {
                 [.text(byName), .text(byEmail), .text(at), reason.map(PostgreSQLValue.text), .text(id)])
         case let .importFailed(id, reason):
             try connection.execute("UPDATE activity SET status = 'failed', reason = $1 WHERE id = $2", [.text(reason), .text(id)])
+        case let .importReverted(id, byName, byEmail, at, reason, position):
+            try connection.execute(
+                "UPDATE activity SET status = 'reverted', reverted_by_name = $1, reverted_by_email = $2, reverted_at = $3, reason = $4 WHERE id = $5",
+                [.text(byName), .text(byEmail), .text(at), .text(reason), .text(id)])
+            try connection.execute("UPDATE state_changes SET position = $1", [.integer(position)])
         case let .userCreated(id, name, email, role, at):
             try connection.execute(
                 "INSERT INTO users (id, name, email, role, created_at) VALUES ($1, $2, $3, $4, $5)", [.text(id), .text(name), .text(email), .text(role), .text(at)])
@@ -249,7 +254,8 @@ final class PostgreSQLStorage: LedgerStorage {
             ready: try count("ready"), errors: try count("errors"), warnings: try count("warnings"), fileErrors: try count("file_errors"),
             imported: try count("imported"), unchanged: try count("unchanged"), skipped: try count("skipped"),
             decidedByName: try row.value("decided_by_name"), decidedByEmail: try row.value("decided_by_email"), decidedAt: try row.value("decided_at"),
-            reason: try row.value("reason"), reportSha256: try row.value("report_sha256"), reportSize: try count("report_size"))
+            reason: try row.value("reason"), reportSha256: try row.value("report_sha256"), reportSize: try count("report_size"),
+            revertedByName: try row.value("reverted_by_name"), revertedByEmail: try row.value("reverted_by_email"), revertedAt: try row.value("reverted_at"))
     }
 
     // MARK: Sessions

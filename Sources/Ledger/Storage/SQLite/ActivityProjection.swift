@@ -21,5 +21,12 @@ enum ActivityProjection {
                 CREATE INDEX activity_newest_first ON activity (position DESC);
                 """)
         }
+        migrator.registerMigration("activity-reverts") { db in
+            try db.execute(sql: """
+                ALTER TABLE activity ADD COLUMN reverted_by_name TEXT;
+                ALTER TABLE activity ADD COLUMN reverted_by_email TEXT;
+                ALTER TABLE activity ADD COLUMN reverted_at TEXT;
+                """)
+        }
     }
 }

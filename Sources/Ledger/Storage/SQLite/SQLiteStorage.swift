@@ -102,6 +102,11 @@ struct SQLiteStorage: LedgerStorage {
                 arguments: [byName, byEmail, at, reason, id])
         case let .importFailed(id, reason):
             try db.execute(sql: "UPDATE activity SET status = 'failed', reason = ? WHERE id = ?", arguments: [reason, id])
+        case let .importReverted(id, byName, byEmail, at, reason, position):
+            try db.execute(
+                sql: "UPDATE activity SET status = 'reverted', reverted_by_name = ?, reverted_by_email = ?, reverted_at = ?, reason = ? WHERE id = ?",
+                arguments: [byName, byEmail, at, reason, id])
+            try db.execute(sql: "UPDATE state_changes SET position = ?", arguments: [position])
         case let .userCreated(id, name, email, role, at):
             try db.execute(sql: "INSERT INTO users (id, name, email, role, created_at) VALUES (?, ?, ?, ?, ?)", arguments: [id, name, email, role, at])
         case let .userDisabled(id):
