@@ -174,8 +174,18 @@ extension Ledger {
 
     /// Every change to `subject`, oldest first, up to `position` (the whole log when nil).
     public func history(of subject: Subject, asOf position: Int64? = nil) throws -> [HistoryEntry] {
-        try subject.selections.flatMap { try HistoryProjection.entries(of: $0, upTo: position ?? .max, in: storage, coder: coder) }
+        var entries = try subject.selections.flatMap { try HistoryProjection.entries(of: $0, upTo: position ?? .max, in: storage, coder: coder) }
             .sorted { ($0.position, $0.kind.order) < ($1.position, $1.kind.order) }
+        // A revert says why once, in its import's stream: each of its changes says it here.
+        var reasons: [UUID: String?] = [:]
+        for index in entries.indices where entries[index].reverts {
+            let id = entries[index].importID
+            if reasons[id] == nil {
+                reasons[id] = .some(try events(in: ImportState.stream(id)).lazy.compactMap { try self.coder.decode($0, as: ImportReverted.self) }.first?.reason)
+            }
+            entries[index].revertReason = reasons[id] ?? nil
+        }
+        return entries
     }
 
     /// The configuration periods of `subject` up to `position`: where a register was installed

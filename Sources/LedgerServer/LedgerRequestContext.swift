@@ -57,6 +57,7 @@ public enum Capability: String, Sendable {
     case manageUsers = "manage users"
     /// Approval policies and webhooks.
     case changeSettings = "change settings"
+    case revertImports = "revert imports"
 
     func isGranted(to role: Role) -> Bool {
         switch self {
@@ -64,6 +65,7 @@ public enum Capability: String, Sendable {
         case .importFiles: role.canImport
         case .manageUsers: role.canManageUsers
         case .changeSettings: role.canChangeSettings
+        case .revertImports: role.canRevertImports
         }
     }
 }

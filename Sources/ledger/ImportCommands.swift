@@ -67,6 +67,52 @@ struct CancelCommand: ParsableCommand {
     }
 }
 
+struct RevertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revert",
+        abstract: "Take back an imported import: every value it set put back, every entity it created removed, every rename undone.",
+        discussion: """
+            Refused, changing nothing, when a later change touched a value the import set: the \
+            conflicts are listed (exit 4); revert the later import first.
+            """)
+
+    @OptionGroup var id: ImportIDArgument
+    @Option(help: "Why, recorded with the revert and shown in the histories.")
+    var reason: String
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var options: ActorOptions
+
+    func run() throws {
+        try reportingFailures {
+            let ledger = try ledger.open()
+            let importID = try id.resolve(in: ledger)
+            do {
+                let outcome = try ledger.revert(importID, reason: reason, actor: options.actor)
+                print(options.json
+                    ? JSONText.object([
+                        ("id", .string(importID.lowercasedString)), ("status", .string("reverted")), ("records", .number(outcome.records)),
+                        ("entities", .number(outcome.entities)),
+                    ])
+                    : "import \(importID.lowercasedString) reverted: the changes of \(outcome.records) record(s) to \(outcome.entities) entities put back")
+            } catch let refused as RevertConflicts {
+                if options.json {
+                    print(JSONText.encode(RevertRefusalJSON(id: importID.lowercasedString, conflicts: refused.conflicts)))
+                } else {
+                    for conflict in refused.conflicts { print(conflict.description) }
+                }
+                note(refused.description)
+                throw ExitCode(4)
+            }
+        }
+    }
+
+    struct RevertRefusalJSON: Encodable {
+        var id: String
+        var status = "conflicts"
+        var conflicts: [RevertConflict]
+    }
+}
+
 struct ExceptionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exceptions", abstract: "Print an import's exceptions report (or write it with -o): CSV as stored, or JSON.")

@@ -70,7 +70,7 @@ struct HistoryCommand: ParsableCommand {
             if entries.isEmpty { print("No changes to \(kind.rawValue) \(id)\(asOf.text.map { " as of \($0)" } ?? "").") }
             for entry in entries {
                 let fields = entry.fields.sorted { $0.key < $1.key }.map { name, change in "\(name): \(change.old ?? "—") → \(change.new ?? "—")" }
-                print("#\(entry.position) \(DisplayTime.text(entry.recordedAt)) \(entry.byName) <\(entry.byEmail)> import \(entry.importID.lowercasedString.prefix(8)) record \(entry.record) line \(entry.line): \(entry.kind.rawValue) \(entry.key) \(entry.previousKey.map { "renamed from \($0)" } ?? (entry.created ? "created" : "changed"))")
+                print("#\(entry.position) \(DisplayTime.text(entry.recordedAt)) \(entry.byName) <\(entry.byEmail)> import \(entry.importID.lowercasedString.prefix(8)) record \(entry.record) line \(entry.line): \(entry.kind.rawValue) \(entry.key) \(entry.previousKey.map { "renamed from \($0)" } ?? (entry.created ? "created" : entry.removed ? "removed" : "changed"))\(entry.reverts ? " (revert of the import\(entry.revertReason.map { ": \($0)" } ?? ""))" : "")")
                 for field in fields { print("    \(field)") }
             }
             if !periods.isEmpty { print("Configuration periods:") }

@@ -94,6 +94,32 @@ extension LedgerCommandTests {
     }
 }
 
+extension LedgerCommandTests {
+    @Test func revertTakesAnImportBackOrListsWhatStopsIt() throws {
+        let (first, path) = try importFile()
+        #expect(try LedgerProcess.run(["approve", first, "--db", db]).status == 0)
+        try Self.file.replacingOccurrences(of: "0.625", with: "1").write(toFile: path, atomically: true, encoding: .utf8)
+        let second = try #require(try JSONSerialization.jsonObject(with: Data(try LedgerProcess.run(["import", path, "--db", db, "--json"]).output.utf8)) as? [String: Any])["id"] as? String
+        let secondID = try #require(second)
+        #expect(try LedgerProcess.run(["approve", secondID, "--db", db]).status == 0)
+
+        #expect(try LedgerProcess.run(["revert", first, "--db", db]).status == 64, "the reason is required")
+        let refused = try LedgerProcess.run(["revert", first, "--reason", "wrong cycle", "--db", db])
+        #expect(refused.status == 4)
+        #expect(refused.output == "Register M1: Meter_Size is \"1\" now; the import set \"0.625\".\n")
+        #expect(refused.errors.contains("Revert the later imports first"))
+
+        let reverted = try LedgerProcess.run(["revert", secondID, "--reason", "wrong cycle", "--db", db, "--user", "bob@utility.example", "--json"])
+        #expect(reverted.status == 0, "\(reverted.errors)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(reverted.output.utf8)) as? [String: Any])
+        #expect(object["status"] as? String == "reverted" && object["records"] as? Int == 1)
+        #expect(try LedgerProcess.run(["revert", first, "--reason", "wrong cycle", "--db", db]).status == 0)
+        let activity = try LedgerProcess.run(["activity", "--db", db]).output
+        #expect(activity.contains("reverted"))
+        #expect(try LedgerProcess.run(["verify", "--db", db]).status == 0)
+    }
+}
+
 /// Approvals that race, and approvals that die: the ledger keeps all of an import or none of it.
 @Suite(.serialized) struct ApprovalAtomicityTests {
     private let scratch: TemporaryFolder

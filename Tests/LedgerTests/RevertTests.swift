@@ -78,6 +78,7 @@ import TestSupport
         let register = try #require(reversal.flatMap(\.changes).first { $0.kind == .register && !$0.removed })
         let history = try ledger.history(of: .register(register.key)).filter { $0.kind == .register && $0.importID == later }
         #expect(history.map(\.reverts) == [false, true] && history[1].byName == "Bob")
+        #expect(history[1].revertReason == "The CIS sent last month's file." && history[0].revertReason == nil)
         #expect(history[1].fields == history[0].fields.mapValues { FieldChange(old: $0.new, new: $0.old) })
 
         // Reverted is final: not approved again, not reverted again; its file is a new import.

@@ -19,8 +19,9 @@ public struct HistoryEntry: Sendable, Codable, Equatable {
     public var previousKey: String?
     /// The entity was taken out of the state: its creation reverted.
     public var removed: Bool = false
-    /// The change puts back what the import changed: its revert, by `byName`.
+    /// The change puts back what the import changed: its revert, by `byName`, for `revertReason`.
     public var reverts: Bool = false
+    public var revertReason: String?
 }
 
 /// Which events changed each entity: an index kept in the same transaction as the events, so

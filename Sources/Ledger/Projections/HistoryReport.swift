@@ -22,6 +22,11 @@ public struct HistoryReport: Encodable, Sendable {
         public var created: Bool
         /// The key it had before an ID Update renamed it, on that rename's change.
         public var renamedFrom: String?
+        /// The entity was taken out of the state (the import that created it was reverted).
+        public var removed: Bool
+        /// The change puts back what the import changed (its revert), and why.
+        public var reverts: Bool
+        public var revertReason: String?
         public var fields: [Field]
 
         public init(_ entry: HistoryEntry) {
@@ -36,6 +41,9 @@ public struct HistoryReport: Encodable, Sendable {
             key = entry.key
             created = entry.created
             renamedFrom = entry.previousKey
+            removed = entry.removed
+            reverts = entry.reverts
+            revertReason = entry.revertReason
             fields = entry.fields.sorted { $0.key < $1.key }.map { Field(name: $0.key, old: $0.value.old ?? "", new: $0.value.new ?? "") }
         }
     }

@@ -13,4 +13,6 @@ public enum Role: String, Sendable, Codable, CaseIterable {
     public var canManageUsers: Bool { self == .admin }
     /// The role may set approval policies and register webhooks.
     public var canChangeSettings: Bool { self == .admin }
+    /// The role may take back an imported import (`Ledger.revert`).
+    public var canRevertImports: Bool { self == .admin }
 }

@@ -7,15 +7,16 @@ public enum WebhookEventName {
     public static let done = "import.done"
     public static let cancelled = "import.cancelled"
     public static let failed = "import.failed"
+    public static let reverted = "import.reverted"
     /// Sent only to the webhook an admin asked it for; no webhook subscribes to it.
     public static let test = "test"
 
     /// What a webhook may subscribe to, in an import's order.
-    public static let subscribable = [scanned, approved, done, cancelled, failed]
+    public static let subscribable = [scanned, approved, done, cancelled, failed, reverted]
 
     /// The log's event type behind each name.
     static let byEventType: [String: String] = [
         ScanCompleted.type: scanned, ImportApproved.type: approved, ImportCompleted.type: done, ImportCancelled.type: cancelled,
-        ImportFailed.type: failed, WebhookTestRequested.type: test,
+        ImportFailed.type: failed, ImportReverted.type: reverted, WebhookTestRequested.type: test,
     ]
 }

@@ -25,6 +25,7 @@ public struct WebhookImportSummary: Sendable, Codable, Equatable {
         case WebhookEventName.done: ImportStatus.imported.rawValue
         case WebhookEventName.cancelled: ImportStatus.cancelled.rawValue
         case WebhookEventName.failed: ImportStatus.failed.rawValue
+        case WebhookEventName.reverted: ImportStatus.reverted.rawValue
         default: nil
         }
     }

@@ -30,8 +30,11 @@ struct AssetsController {
         var imported: String
         var hasReport: Bool
         var awaitsDecision: Bool
+        var isImported: Bool
         /// "approved by Ada", "approved by policy auto-when-clean", "cancelled by Ada".
         var decision: String?
+        /// Why it was cancelled or reverted.
+        var reason: String?
 
         init(_ entry: ActivityEntry) {
             id = entry.id
@@ -49,17 +52,29 @@ struct AssetsController {
             imported = entry.imported.map(String.init) ?? ""
             hasReport = entry.reportSha256 != nil
             awaitsDecision = entry.status == "scanned" && (entry.fileErrors ?? 0) == 0
+            isImported = entry.status == "imported"
             decision = entry.decision
+            reason = entry.status == "reverted" ? entry.reason : nil
         }
     }
 
     struct ActivityList {
         var lines: [ActivityLine]
         var canImport: Bool
+        var canRevert: Bool
         var csrfToken: String?
         var page: Int
         var previousPage: Int?
         var nextPage: Int?
+    }
+
+    /// A revert refused: the values later changes touched.
+    struct RevertRefusedPage {
+        var page: PageFrame
+        var id: String
+        var fileName: String
+        var conflicts: [String]
+        var count: Int { conflicts.count }
     }
 
     struct AssetsPage {
@@ -113,6 +128,23 @@ struct AssetsController {
             try await ledger.run { try $0.cancel(id, reason: nil, actor: actor) }
             return Response.redirect(to: "/assets", type: .found)
         }
+        router.post("imports/{id}/revert") { request, context in
+            let actor = try context.actor(requiring: .revertImports)
+            let id = try await context.importID(in: ledger)
+            let form = try await UsersController.form(request)
+            do {
+                _ = try await ledger.run { try $0.revert(id, reason: try form.require("reason"), actor: actor) }
+            } catch let refused as RevertConflicts {
+                let fileName = try await ledger.run { try $0.activityEntry(id).fileName }
+                return try pages.render(
+                    "revert-refused",
+                    RevertRefusedPage(
+                        page: PageFrame(title: "Revert refused", tab: "assets", context: context), id: id.lowercasedString, fileName: fileName,
+                        conflicts: refused.conflicts.map(\.description)),
+                    status: .conflict)
+            }
+            return Response.redirect(to: "/assets", type: .found)
+        }
         router.get("imports/{id}/file") { _, context in
             _ = try context.require(.read)
             let id = try await context.importID(in: ledger)
@@ -153,7 +185,8 @@ struct AssetsController {
             (try ledger.activityCount(), try ledger.activity(limit: Self.pageSize, offset: (page - 1) * Self.pageSize))
         }
         return ActivityList(
-            lines: entries.map(ActivityLine.init), canImport: context.user?.role.canImport ?? false, csrfToken: context.session?.csrfToken, page: page,
+            lines: entries.map(ActivityLine.init), canImport: context.user?.role.canImport ?? false,
+            canRevert: context.user?.role.canRevertImports ?? false, csrfToken: context.session?.csrfToken, page: page,
             previousPage: page > 1 ? page - 1 : nil, nextPage: page * Self.pageSize < total ? page + 1 : nil)
     }
 

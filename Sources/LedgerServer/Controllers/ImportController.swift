@@ -21,6 +21,18 @@ struct ImportController {
         var bdeUUID: String
     }
 
+    struct RevertRequest: Decodable {
+        var reason: String
+    }
+
+    /// A revert refused: the values that later changes touched; nothing was changed.
+    struct RevertRefusal: Encodable {
+        struct Failure: Encodable { var message: String }
+        var bdeUUID: String
+        var error: Failure
+        var conflicts: [RevertConflict]
+    }
+
     struct ReportPage: Encodable {
         var bdeUUID: String
         var total: Int
@@ -71,6 +83,18 @@ struct ImportController {
             let id = try await context.importID(in: ledger)
             let reason = request.uri.queryParameters["reason"].map(String.init)
             try await ledger.run { try $0.cancel(id, reason: reason, actor: actor) }
+            return try JSONResponse.encode(try await jobs.status(of: id))
+        }
+        api.post("bde/import/{id}/revert") { request, context in
+            let actor = try context.actor(requiring: .revertImports)
+            let id = try await context.importID(in: ledger)
+            let body = try await request.decode(as: RevertRequest.self, context: context)
+            do {
+                _ = try await ledger.run { try $0.revert(id, reason: body.reason, actor: actor) }
+            } catch let refused as RevertConflicts {
+                return try JSONResponse.encode(
+                    RevertRefusal(bdeUUID: id.lowercasedString, error: .init(message: refused.description), conflicts: refused.conflicts), status: .conflict)
+            }
             return try JSONResponse.encode(try await jobs.status(of: id))
         }
         api.get("policy") { _, context in

@@ -10,7 +10,7 @@ struct ImportStatusReport: Encodable, Sendable {
     /// `queued`, `scanning`, `importing`, `done`, `cancelled` or `failed`.
     var state: String
     /// `queued`, `scanning`, `ready` (the dry run is done; approve or cancel), `rejected` (file-level
-    /// errors: it cannot be imported), `importing`, `imported`, `cancelled` or `failed`.
+    /// errors: it cannot be imported), `importing`, `imported`, `reverted`, `cancelled` or `failed`.
     var stage: String
     var dryRun: Bool
     var importFile: String
@@ -91,6 +91,11 @@ extension ImportJobs {
             report.set("importing", "importing", "Importing.", dryRun: false)
         case (nil, "imported"):
             report.set("done", "imported", "Imported: \(entry?.imported ?? 0) records changed the ledger.", dryRun: false)
+        case (nil, "reverted"):
+            report.set(
+                "done", "reverted",
+                "Reverted by \(entry?.revertedByName ?? "someone"): what its records changed was put back." + (entry?.reason.map { " Reason: \($0)" } ?? ""),
+                dryRun: false)
         case (nil, "cancelled"):
             report.set("cancelled", "cancelled", "Cancelled; nothing was imported." + (entry?.reason.map { " Reason: \($0)" } ?? ""))
         case (nil, "uploaded"):

@@ -24,7 +24,8 @@ import Testing
     static let rules: [String: Access] = [
         "GET /": .anyone, "GET /health": .anyone, "GET /signin": .anyone, "POST /signin": .anyone, "POST /signout": .anyone,
         "GET /assets": .signedIn, "GET /assets/activity": .signedIn,
-        "POST /imports/{id}/approve": .importer, "POST /imports/{id}/cancel": .importer,
+        "POST /imports/{id}/approve": .importer, "POST /imports/{id}/cancel": .importer, "POST /imports/{id}/revert": .admin,
+        "POST /v1/bde/import/{id}/revert": .admin,
         "GET /imports/{id}/file": .signedIn, "GET /imports/{id}/exceptions.csv": .signedIn, "GET /imports/{id}/fix-file.csv": .signedIn,
         "GET /imports/{id}/exceptions": .signedIn,
         "POST /v1/bde/import": .importer, "PUT /v1/bde/import": .importer, "GET /v1/bde/import/{id}": .signedIn,
