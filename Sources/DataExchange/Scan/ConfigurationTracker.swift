@@ -32,11 +32,11 @@ struct ConfigurationTracker: RecordTracker {
     private var endpoints: KeyTable
 
     /// Whether an earlier record of the file created the entity (its component imported).
-    private var accountCreated: [Bool] = []
-    private var locationCreated: [Bool] = []
-    private var servicePointCreated: [Bool] = []
-    private var registerCreated: [Bool] = []
-    private var endpointCreated: [Bool] = []
+    private var accountCreated = BitArray()
+    private var locationCreated = BitArray()
+    private var servicePointCreated = BitArray()
+    private var registerCreated = BitArray()
+    private var endpointCreated = BitArray()
     /// By service point: the account at it in the file so far.
     private var accountAt: [Int32] = []
     /// By meter: its service point in the file so far.
@@ -58,20 +58,34 @@ struct ConfigurationTracker: RecordTracker {
 
     private var joined: [UInt8] = []
 
+    /// One per register: 20 bytes, its digest kept in halves and its offset in 32 bits (a file
+    /// the scanner reads is at most 70 MB), not the 32 bytes of an `Int` and a `UInt64` aligned.
     private struct Occurrence {
         static let never = Occurrence(day: .min, digest: 0, record: 0, byteOffset: 0)
         static let noDate = Int32.min + 1
         var day: Int32
-        var digest: UInt64
         var record: Int32
-        var byteOffset: Int
+        private var digestHalves: (high: UInt32, low: UInt32)
+        private var offset: UInt32
+
+        init(day: Int32, digest: UInt64, record: Int32, byteOffset: Int) {
+            self.day = day
+            self.record = record
+            digestHalves = (UInt32(truncatingIfNeeded: digest >> 32), UInt32(truncatingIfNeeded: digest))
+            offset = UInt32(byteOffset)
+        }
+
+        var digest: UInt64 { UInt64(digestHalves.high) << 32 | UInt64(digestHalves.low) }
+        var byteOffset: Int { Int(offset) }
     }
 
     /// Reads the cells of the record at a byte offset of the file again: to compare a record with
     /// an earlier one for the same register and date, which is rare, without keeping every record.
     private let earlierRecord: (Int) -> [[UInt8]]?
 
-    /// A tracker for a file of about `expectedRecords` records: its tables are sized once.
+    /// A tracker for a file of about `expectedRecords` records: its tables' arenas and its arrays
+    /// are reserved once for that many, which takes memory only as they fill; the tables' slots
+    /// grow with the entities (decision 0032).
     init(checker: RecordChecker, ledger: any LedgerState, expectedRecords: Int, earlierRecord: @escaping (Int) -> [[UInt8]]?) {
         self.checker = checker
         self.ledger = ledger
@@ -119,6 +133,11 @@ struct ConfigurationTracker: RecordTracker {
     @inline(__always)
     private static func grow<Value>(_ array: inout [Value], to id: Int32, with value: Value) {
         while array.count <= Int(id) { array.append(value) }
+    }
+
+    @inline(__always)
+    private static func grow(_ bits: inout BitArray, to id: Int32, with value: Bool) {
+        while bits.count <= Int(id) { bits.append(value) }
     }
 
     /// An interned key as a message shows it: a service point as `L1/001`.

@@ -12,8 +12,9 @@ public struct Scanner: Sendable {
     public var ledger: any LedgerState
     /// The day the future-date rules measure from.
     public var today: CalendarDate
-    /// Records per batch: the unit of reading and checking.
-    public var batchSize = 512
+    /// Records per batch: the unit of reading and checking. Three are in memory at once (one
+    /// being read, one handed over, one followed), so they are kept to about 400 KB each.
+    public var batchSize = 256
     static let readSize = CSVTokenizer.readSize
 
     public init(
