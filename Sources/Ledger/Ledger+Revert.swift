@@ -51,8 +51,8 @@ extension Ledger {
                     importID: id, record: record.record, line: record.line, position: position,
                     changes: record.changes.reversed().map(ImportEffects.inverse), reverts: true)
                 for case .changed(let change) in inverse.changes {
-                    // A register's row tells which service point it leaves; what else is removed needs no reading.
-                    if !change.removed || change.kind == .register { try fold.bringIn(.changed(change), from: transaction.tables) }
+                    // What is removed needs no reading: its row goes, and its links are in the change.
+                    if !change.removed { try fold.bringIn(.changed(change), from: transaction.tables) }
                     fold.apply(change, at: position)
                 }
                 try events.add(inverse, insert: insert)
@@ -105,8 +105,21 @@ public struct RevertConflict: Sendable, Codable, Equatable {
 struct ImportEffects {
     private struct Effect {
         var created: Bool
-        /// The fields it set, with the value it left each with (nil: erased).
+        /// A creation no later record of the import changed: its fields as the state stores
+        /// them, and their digest, which the state's digest pages are compared with first.
+        var creation: (fields: [UInt8], digest: Int64)?
+        /// The fields it set, with the value it left each with (nil: erased); a creation's only
+        /// once a later record changed it.
         var fields: [String: String?]
+
+        /// Every field it set: a creation's decoded.
+        var allFields: [String: String?] { creation.map { FieldsCodec.decode($0.fields).mapValues { $0 } } ?? fields }
+
+        /// The digest of the fields a created entity must still have; nil for an entity it did not create.
+        var createdDigest: Int64? {
+            guard created else { return nil }
+            return creation?.digest ?? StableHash.fields(fields.compactMap { name, value in value.map { (key: name, value: $0) } })
+        }
     }
 
     private var effects: [EntityKey: Effect] = [:]
@@ -122,39 +135,49 @@ struct ImportEffects {
         for record in records {
             for change in record.changes {
                 switch change {
-                case .created(let kind, let key, let fields, _):
+                case .created(let kind, let key, let fields, let digest):
                     let entity = EntityKey(kind: kind, key: key)
-                    effects[entity] = Effect(created: true, fields: FieldsCodec.decode(fields).mapValues { $0 })
+                    effects[entity] = Effect(created: true, creation: (fields, digest), fields: [:])
                     creations[entity] = record.position
                 case .changed(let change):
                     let entity = EntityKey(kind: change.kind, key: change.key)
                     var effect = change.previousKey.flatMap { effects.removeValue(forKey: EntityKey(kind: change.kind, key: $0)) }
                         ?? effects[entity] ?? Effect(created: change.created, fields: [:])
-                    if let previousKey = change.previousKey, let created = creations.removeValue(forKey: EntityKey(kind: change.kind, key: previousKey)) {
-                        creations[entity] = created
-                    }
                     if let previousKey = change.previousKey {
                         renamedFrom[entity] = renamedFrom.removeValue(forKey: EntityKey(kind: change.kind, key: previousKey)) ?? previousKey
+                        if let created = creations.removeValue(forKey: EntityKey(kind: change.kind, key: previousKey)) { creations[entity] = created }
                     }
                     if change.created, change.previousKey == nil {
                         effect.created = true
                         creations[entity] = record.position
                     }
-                    for (name, field) in change.fields { effect.fields[name] = .some(field.new) }
+                    if !change.fields.isEmpty {
+                        effect.fields = effect.allFields
+                        effect.creation = nil
+                        for (name, field) in change.fields { effect.fields[name] = .some(field.new) }
+                    }
                     effects[entity] = effect
                 }
             }
         }
     }
 
-    /// The values that are no longer what the import left them as, read from `tables`: an
-    /// entity it created must be exactly as it left it (a value added later would go with it),
-    /// any other must still hold each value it set.
+    /// The values that are no longer what the import left them as: an entity it created must be
+    /// exactly as it left it (a value added later would go with it), any other must still hold
+    /// each value it set, and an ID it renamed away must be free. A created entity whose stored
+    /// digest is the one it left needs no reading: a first import's million entities are
+    /// checked in the time the digest pages take to load.
     func conflicts(with tables: any StateTables) throws -> [RevertConflict] {
+        let digests = try DigestPages.load(from: tables)
+        var toRead: [EntityKey] = []
+        for (entity, effect) in effects {
+            if let digest = effect.createdDigest, digests[StableHash.entity(entity.kind, entity.key)] == digest { continue }
+            toRead.append(entity)
+        }
+        toRead.sort { ($0.kind.order, $0.key) < ($1.kind.order, $1.key) }
         var conflicts: [RevertConflict] = []
-        let keys = effects.keys.sorted { ($0.kind.order, $0.key) < ($1.kind.order, $1.key) }
-        for start in stride(from: 0, to: keys.count, by: Self.readBatch) {
-            let batch = Array(keys[start..<min(start + Self.readBatch, keys.count)])
+        for start in stride(from: 0, to: toRead.count, by: Self.readBatch) {
+            let batch = Array(toRead[start..<min(start + Self.readBatch, toRead.count)])
             let stored = try tables.entities(batch)
             for entity in batch {
                 guard let effect = effects[entity] else { continue }
@@ -163,9 +186,10 @@ struct ImportEffects {
                     continue
                 }
                 let now = try FieldsCodec.decode(data)
-                let names = effect.created ? Set(effect.fields.keys).union(now.keys) : Set(effect.fields.keys)
+                let set = effect.allFields
+                let names = effect.created ? Set(set.keys).union(now.keys) : Set(set.keys)
                 for name in names.sorted() {
-                    let imported = effect.fields[name] ?? nil
+                    let imported = set[name] ?? nil
                     if now[name] != imported { conflicts.append(RevertConflict(kind: entity.kind, key: entity.key, field: name, imported: imported, now: now[name])) }
                 }
             }
@@ -188,9 +212,9 @@ struct ImportEffects {
     static func inverse(_ change: AppliedChange) -> AppliedChange {
         switch change {
         case .created(let kind, let key, let fields, _):
-            return .changed(removal(kind, key, fields: FieldsCodec.decode(fields)))
+            return .changed(removal(kind, key) { FieldsCodec.value(of: $0, in: fields) })
         case .changed(let change) where change.created && change.previousKey == nil:
-            return .changed(removal(change.kind, change.key, fields: change.fields.compactMapValues(\.new)))
+            return .changed(removal(change.kind, change.key) { change.fields[$0]?.new })
         case .changed(let change):
             return .changed(EntityChange(
                 kind: change.kind, key: change.previousKey ?? change.key, created: false,
@@ -198,9 +222,9 @@ struct ImportEffects {
         }
     }
 
-    private static func removal(_ kind: EntityKind, _ key: String, fields: [String: String]) -> EntityChange {
+    private static func removal(_ kind: EntityKind, _ key: String, field: (String) -> String?) -> EntityChange {
         var links: [String: FieldChange] = [:]
-        for name in kind.relationNames { if let value = fields[name] { links[name] = FieldChange(old: value, new: nil) } }
+        for name in kind.relationNames { if let value = field(name) { links[name] = FieldChange(old: value, new: nil) } }
         return EntityChange(kind: kind, key: key, created: false, fields: links, removed: true)
     }
 }

@@ -136,11 +136,18 @@ import TestSupport
         try approve(rows: [ChangeOutTests.row(meter: "M1"), ChangeOutTests.row(meter: "M5", servicePoint: "005")])
         let beforeB = try ledger.lastPosition()
         let b = try approve(rows: [ChangeOutTests.row(meter: "M1").replacingOccurrences(of: "0.625", with: "1"), ChangeOutTests.row(meter: "M9", servicePoint: "009")])
-        let c = try approve(rows: [ChangeOutTests.row(meter: "M1").replacingOccurrences(of: "0.625", with: "2")])
+        // C changes a value B set, and one of an entity B created (found by its digest).
+        let c = try approve(rows: [
+            ChangeOutTests.row(meter: "M1").replacingOccurrences(of: "0.625", with: "2"),
+            ChangeOutTests.row(meter: "M9", servicePoint: "009").replacingOccurrences(of: "0.625", with: "2"),
+        ])
         let kept = try ledger.projectionDump()
         let last = try ledger.lastPosition()
         let refused = try #require(throws: RevertConflicts.self) { try ledger.revert(b, reason: "wrong sizes", actor: Self.ada) }
-        #expect(refused.conflicts == [RevertConflict(kind: .register, key: "M1", field: "Meter_Size", imported: "1", now: "2")])
+        #expect(refused.conflicts == [
+            RevertConflict(kind: .register, key: "M1", field: "Meter_Size", imported: "1", now: "2"),
+            RevertConflict(kind: .register, key: "M9", field: "Meter_Size", imported: "0.625", now: "2"),
+        ])
         #expect(refused.conflicts[0].description == "Register M1: Meter_Size is \"2\" now; the import set \"1\".")
         // Nothing changed: not the log, not a projection.
         #expect(try ledger.lastPosition() == last && (try ledger.projectionDump()) == kept)

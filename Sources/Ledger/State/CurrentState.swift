@@ -193,7 +193,9 @@ struct StateFold {
             _ = materialize(change.kind, key, entity: StableHash.entity(change.kind, key))
         }
         let entity = EntityKey(kind: change.kind, key: change.key)
-        let placedBefore = change.kind == .register ? Self.servicePoint(of: state.fields(.register, change.previousKey ?? change.key)) : nil
+        // A register removed without its row read (a revert's) leaves the service point its links name.
+        let placedBefore = change.kind != .register ? nil : Self.servicePoint(of: state.fields(.register, change.previousKey ?? change.key))
+            ?? (change.removed ? Self.servicePoint(location: change.fields["Location_ID"]?.old, servicePoint: change.fields["Service_Point_ID"]?.old) : nil)
         if let previousKey = change.previousKey {
             let previous = EntityKey(kind: change.kind, key: previousKey)
             if let created = creations.removeValue(forKey: previous) ?? storedCreations.removeValue(forKey: previous) {
