@@ -73,14 +73,14 @@ extension Ledger {
         return count
     }
 
-    /// Each `RecordApplied` of the log up to `last` (all of them when nil), in order, read
+    /// Each `RecordApplied` of the log from `first` up to `last` (all of them when nil), in order, read
     /// straight from its JSON (`AppliedRecord(json:)`) on another core a batch ahead of `body`;
     /// an event that reader does not take is read the general way. `others` is told the position
     /// of every other event, and `progress` how many events were read, every 10,000. Returns how
     /// many events were read.
     @discardableResult
     func forEachAppliedRecord(
-        in log: any LogRows, through last: Int64? = nil, others: (Int64) -> Void = { _ in }, progress: (Int64) -> Void = { _ in },
+        in log: any LogRows, from first: Int64 = 1, through last: Int64? = nil, others: (Int64) -> Void = { _ in }, progress: (Int64) -> Void = { _ in },
         _ body: (AppliedRecord) throws -> Void
     ) throws -> Int64 {
         func apply(_ batch: ReplayBatch) throws {
@@ -98,7 +98,7 @@ extension Ledger {
         // Each batch is read with the field names the batches before it met.
         var stages = Stages<ReplayBatch, ReplayBatch, FieldNameCache>(from: FieldNameCache())
         var batch = ReplayBatch()
-        try log.forEachEvent(through: last) { position, type, schemaVersion, data in
+        try log.forEachEvent(from: first, through: last) { position, type, schemaVersion, data in
             if type.elementsEqual(RecordApplied.type.utf8) {
                 batch.append(position: position, schemaVersion: schemaVersion, data: data)
                 if batch.positions.count == ReplayBatch.size {

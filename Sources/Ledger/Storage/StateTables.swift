@@ -58,9 +58,9 @@ protocol StateRowWriter: AnyObject {
 
 /// The log as a replay and a time travel read it: every event's few columns, in order.
 protocol LogRows: AnyObject {
-    /// The events up to `last` (all when nil), in order, each with its type's bytes and data.
+    /// The events from `first` up to `last` (all when nil), in order, each with its type's bytes and data.
     func forEachEvent(
-        through last: Int64?, _ body: (_ position: Int64, _ type: UnsafeBufferPointer<UInt8>, _ schemaVersion: Int, _ data: UnsafeBufferPointer<UInt8>) throws -> Void
+        from first: Int64, through last: Int64?, _ body: (_ position: Int64, _ type: UnsafeBufferPointer<UInt8>, _ schemaVersion: Int, _ data: UnsafeBufferPointer<UInt8>) throws -> Void
     ) throws
     /// How many events the log holds: its last position, as positions run from 1 without a gap
     /// (`Ledger.verify` checks it); counting them read the whole table.

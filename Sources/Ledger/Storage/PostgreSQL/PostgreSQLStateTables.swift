@@ -177,9 +177,9 @@ final class PostgreSQLStateTables: ProjectionRebuild {
 
     // MARK: The log
 
-    func forEachEvent(through last: Int64?, _ body: (Int64, UnsafeBufferPointer<UInt8>, Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
-        let sql = "SELECT position, type, schema_version, data FROM events WHERE position <= $1 ORDER BY position"
-        let parameters: [PostgreSQLValue?] = [.integer(last ?? Int64.max)]
+    func forEachEvent(from first: Int64, through last: Int64?, _ body: (Int64, UnsafeBufferPointer<UInt8>, Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        let sql = "SELECT position, type, schema_version, data FROM events WHERE position BETWEEN $1 AND $2 ORDER BY position"
+        let parameters: [PostgreSQLValue?] = [.integer(first), .integer(last ?? Int64.max)]
         func handOn(_ row: PostgreSQLRawRow) throws { try body(row.integer(0), row.bytes(1), Int(row.integer(2)), row.bytes(3)) }
         guard let logReader else { return try connection.forEachRow(sql, parameters, handOn) }
         try logReader().forEachRowAsSent(sql, parameters, handOn)

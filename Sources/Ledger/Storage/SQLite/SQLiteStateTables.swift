@@ -103,8 +103,8 @@ final class SQLiteStateTables: ProjectionRebuild {
 
     // MARK: The log
 
-    func forEachEvent(through last: Int64?, _ body: (Int64, UnsafeBufferPointer<UInt8>, Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
-        let sql = "SELECT position, type, schema_version, data FROM events WHERE position <= \(last ?? Int64.max) ORDER BY position"
+    func forEachEvent(from first: Int64, through last: Int64?, _ body: (Int64, UnsafeBufferPointer<UInt8>, Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        let sql = "SELECT position, type, schema_version, data FROM events WHERE position BETWEEN \(first) AND \(last ?? Int64.max) ORDER BY position"
         try RawRows.forEach(in: db, sql: sql) { row in try body(row.integer(0), row.bytes(1), Int(row.integer(2)), row.blob(3)) }
     }
 
