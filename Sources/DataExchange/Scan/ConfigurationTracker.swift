@@ -104,6 +104,8 @@ struct ConfigurationTracker: RecordTracker {
         endpointCreated.reserveCapacity(capacity)
         accountAt.reserveCapacity(capacity)
         servicePointOf.reserveCapacity(capacity)
+        meterAt.reserveCapacity(capacity)
+        endpointOn.reserveCapacity(capacity)
         latestInstall.reserveCapacity(capacity)
         registerOf.reserveCapacity(capacity)
         registerOfRecord.reserveCapacity(capacity)
