@@ -113,6 +113,8 @@ extension LedgerCommandTests {
         #expect(reverted.status == 0, "\(reverted.errors)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(reverted.output.utf8)) as? [String: Any])
         #expect(object["status"] as? String == "reverted" && object["records"] as? Int == 1)
+        let history = try LedgerProcess.run(["history", "register", "M1", "--db", db]).output
+        #expect(history.contains("bob@utility.example") && history.contains("Register M1 changed (revert of the import: wrong cycle)"), "\(history)")
         #expect(try LedgerProcess.run(["revert", first, "--reason", "wrong cycle", "--db", db]).status == 0)
         let activity = try LedgerProcess.run(["activity", "--db", db]).output
         #expect(activity.contains("reverted"))
