@@ -187,13 +187,16 @@ class SeveralServersTests(unittest.TestCase):
         server.wait_for(self.ivy, import_id, "ready")
         return import_id, path
 
-    def kill_under_way(self, server, import_id, stage, after):
-        """Kills `server` once the import is seen in `stage` with some of its file read; fails when
-        it reached `after` first, as the kill would then prove nothing."""
+    def kill_under_way(self, server, import_id, stage, after, known_to=None):
+        """Kills `server` once the import is seen in `stage` with some of its file read (and, with
+        `known_to`, once that server knows the import: on a shared database the upload is
+        recorded once its file is there, while the scan reads it); fails when it reached `after`
+        first, as the kill would then prove nothing."""
         deadline = time.time() + 120
         while True:
             answer = server.status(self.ivy, import_id)
-            if answer["stage"] == stage and answer.get("progress", 0) >= 5:
+            known = known_to is None or known_to.request("GET", f"/v1/bde/import/{import_id}", self.ivy)[0] == 200
+            if answer["stage"] == stage and answer.get("progress", 0) >= 5 and known:
                 break
             self.assertNotEqual(answer["stage"], after, f"the work ended before the kill; the test proves nothing")
             self.assertLess(time.time(), deadline)
@@ -296,7 +299,7 @@ class SeveralServersTests(unittest.TestCase):
         try:
             path = self.sample("scan-killed.csv", "--rows", "60000", "--seed", "26")
             import_id = killed.upload(self.ivy, path)
-            self.kill_under_way(killed, import_id, "scanning", "ready")
+            self.kill_under_way(killed, import_id, "scanning", "ready", known_to=self.b)
         finally:
             killed.stop()
         # B shows it as under way until it finds (every 30 seconds) that no server scans it any more.
