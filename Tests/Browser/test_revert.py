@@ -13,8 +13,10 @@ import os
 import subprocess
 import unittest
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as expected
+from selenium.webdriver.support.ui import WebDriverWait
 
 from browser_support import AUDITOR, IMPORTER, LEDGER, LedgerBrowserTest
 
@@ -48,6 +50,11 @@ class RevertTests(LedgerBrowserTest):
         csv.writer(out, lineterminator="\n").writerows(rows)
         return out.getvalue()
 
+    def settle(self, condition):
+        """Waits for `condition` of the page, asked again when the Activity List it read was
+        replaced meanwhile (the page's script refreshes it)."""
+        return WebDriverWait(self.browser, 30, ignored_exceptions=[StaleElementReferenceException]).until(condition)
+
     def line(self, import_id):
         return self.browser.find_element(By.CSS_SELECTOR, f'#activity tr[data-import-id="{import_id}"]')
 
@@ -55,8 +62,7 @@ class RevertTests(LedgerBrowserTest):
         import_id = self.imported(21)
         for account in [IMPORTER, AUDITOR]:
             self.sign_in(account[0])
-            self.wait().until(lambda _: self.line(import_id))
-            self.assertEqual(self.line(import_id).find_elements(By.CSS_SELECTOR, "form.revert"), [])
+            self.assertTrue(self.settle(lambda _: self.line(import_id).find_elements(By.CSS_SELECTOR, "form.revert") == []))
             status, answer = self.api("POST", f"/v1/bde/import/{import_id}/revert", account, json.dumps({"reason": "no"}).encode(),
                                       {"Content-Type": "application/json"})
             self.assertEqual(status, 403, answer)
@@ -65,26 +71,24 @@ class RevertTests(LedgerBrowserTest):
     def test_2_an_administrator_reverts_an_import_with_a_reason(self):
         import_id = self.imported(22)
         self.sign_in(self.admin[0], self.admin[1])
-        self.wait().until(lambda _: self.line(import_id))
-        form = self.line(import_id).find_element(By.CSS_SELECTOR, "form.revert")
+        form = self.settle(lambda _: self.line(import_id).find_element(By.CSS_SELECTOR, "form.revert"))
         # The reason is required: the button alone sends nothing.
         form.find_element(By.TAG_NAME, "button").click()
         self.assertEqual(self.api("GET", f"/v1/bde/import/{import_id}", self.admin)[1]["stage"], "imported")
         form.find_element(By.NAME, "reason").send_keys("The CIS sent last month's file")
         form.find_element(By.TAG_NAME, "button").click()
-        self.wait().until(lambda _: self.line(import_id).get_attribute("data-status") == "reverted")
-        status = self.line(import_id).find_element(By.CSS_SELECTOR, ".status").text
+        status = self.settle(lambda _: self.line(import_id).get_attribute("data-status") == "reverted"
+                             and self.line(import_id).find_element(By.CSS_SELECTOR, ".status").text)
         self.assertIn("reverted by", status)
         self.assertIn("The CIS sent last month's file", status)
-        self.assertEqual(self.line(import_id).find_elements(By.CSS_SELECTOR, "form.revert"), [])
+        self.assertTrue(self.settle(lambda _: self.line(import_id).find_elements(By.CSS_SELECTOR, "form.revert") == []))
         self.assertEqual(self.api("GET", f"/v1/bde/import/{import_id}", AUDITOR)[1]["stage"], "reverted")
 
     def test_3_a_conflicting_revert_lists_what_stops_it_and_changes_nothing(self):
         first = self.imported(23)
         later = self.imported(23, edit=self.new_address_on_the_first_record)
         self.sign_in(self.admin[0], self.admin[1])
-        self.wait().until(lambda _: self.line(first))
-        form = self.line(first).find_element(By.CSS_SELECTOR, "form.revert")
+        form = self.settle(lambda _: self.line(first).find_element(By.CSS_SELECTOR, "form.revert"))
         form.find_element(By.NAME, "reason").send_keys("wrong file")
         form.find_element(By.TAG_NAME, "button").click()
         self.wait().until(expected.presence_of_element_located((By.CSS_SELECTOR, ".revert-refused")))
