@@ -8,6 +8,9 @@ extension Ledger {
         public var id: UUID
         public var summary: ScanSummary
         public var sameFileAs: UUID?
+        /// What approving it would change; nil when the file cannot be imported, or when the
+        /// ledger changed while it was worked out (the approval works it out again).
+        public var changes: ChangePreview?
     }
 
     /// Uploads and scans a file: refuses it unread if it is too large, stores it, records the
@@ -78,7 +81,9 @@ extension Ledger {
             do {
                 let (summary, scan) = try scanned.get()
                 try record([try coder.event(scan, stream: stream, metadata: metadata)], expecting: [stream: .exactly(1)])
-                return ImportOutcome(id: id, summary: summary, sameFileAs: scan.sameFileAs)
+                // The scan's result stands on its own; what approving would change follows it.
+                let changes = summary.isImportable ? try previewChanges(of: id, in: source, scan: scan, actor: actor, today: today) : nil
+                return ImportOutcome(id: id, summary: summary, sameFileAs: scan.sameFileAs, changes: changes)
             } catch {
                 // The upload is recorded: say that its scan broke off, so the import does not wait forever.
                 _ = try? record([try coder.event(ImportFailed(importID: id, reason: "The scan broke off: \(LedgerError.reason(error))"), stream: stream, metadata: metadata)],
@@ -90,6 +95,32 @@ extension Ledger {
             _ = try? recordedUpload()
             throw error
         }
+    }
+
+    /// Works out what approving import `id` would change against the ledger as its scan saw it,
+    /// and records it. Nil, and nothing recorded, when the ledger changed since the scan (the
+    /// approval scans again and works it out then) or the import moved on meanwhile.
+    private func previewChanges(of id: UUID, in source: FileByteSource, scan: ScanCompleted, actor: Actor, today: CalendarDate) throws -> ChangePreview? {
+        guard let kept = scan.outcomes else { return nil }
+        let outcomes = try RecordOutcomes(data: Data(contentsOf: blobs.checkedFile(of: kept)))
+        let linesPath = incoming.appendingPathComponent("\(id)-changes")
+        defer { try? FileManager.default.removeItem(at: linesPath) }
+        let specification = try specification
+        let worked: ChangeOutputs? = try storage.reading { tables in
+            guard try tables.lastStateChange() == scan.ledgerPosition else { return nil }
+            var outputs = ChangeOutputs(
+                changes: try ChangeCalculator.against(tables, kind: scan.kind, importID: id, firstPosition: 1, importDate: today), scan: nil,
+                changeSet: ChangeSetBuilder(output: try OutputFile(path: linesPath.path)))
+            // The scan's outcomes hold against this very ledger: the cells need no second check.
+            _ = try Scanner(specification: specification, today: today).records(of: source, outcomes: outcomes, observer: &outputs)
+            try outputs.finish()
+            return outputs
+        }
+        guard let worked else { return nil }
+        let preview = ChangePreview(
+            counts: worked.changeSet.counts, lines: try blobs.store(fileAt: linesPath), day: today.description)
+        let previewed = ChangesPreviewed(importID: id, ledgerPosition: scan.ledgerPosition, preview: preview)
+        return try recordUnlessChanged(previewed, of: id, at: 2, actor: actor) ? preview : nil
     }
 
     /// The folder of files on their way in: uploads being stored, reports being written.
@@ -139,6 +170,9 @@ extension Ledger {
         public var unchanged: Int
         public var skipped: Int
         public var rescanned: Bool
+        /// What it changed, counted as its preview counts; nil when it applied the very same
+        /// file as the import before it (nothing).
+        public var changes: ChangeCounts?
     }
 
     /// The right to approve one import, held by this process, whichever server it runs on,
@@ -208,7 +242,8 @@ extension Ledger {
         let changesStream = ImportState.changesStream(id)
         let metadata = EventMetadata(actor: actor)
         let reportPath = incoming.appendingPathComponent("\(id)-approval-report.csv")
-        defer { try? FileManager.default.removeItem(at: reportPath) }
+        let changesPath = incoming.appendingPathComponent("\(id)-approval-changes")
+        defer { for path in [reportPath, changesPath] { try? FileManager.default.removeItem(at: path) } }
         return try storage.approving { transaction in
             try transaction.check([stream: .exactly(before.version), changesStream: .noStream])
             let stateVersion = try transaction.tables.lastStateChange()
@@ -231,25 +266,51 @@ extension Ledger {
             var history = HistoryProjection.Batch()
 
             let chain = try transaction.chain(of: changesStream, metadata: metadata)
-            let calculator = uploaded.kind == .idUpdate
-                ? ChangeCalculator(
-                    state: try CurrentState.load(from: transaction.tables), creations: try transaction.tables.creations(), stored: nil, importID: id,
-                    firstPosition: chain.position + 1, importDate: today)
-                : ChangeCalculator(stored: try StoredEntities(transaction.tables), importID: id, firstPosition: chain.position + 1, importDate: today)
             var changeEvents = ChangeEventPipeline(coder: coder, chain: chain)
             func insert(_ events: [RecordedEvent], endingAt end: LogChain, of changes: [AppliedRecord]) throws {
                 try transaction.insert(events, endingAt: end)
                 for (applied, event) in zip(changes, events) {
-                    // The calculator placed creations on state rows by where it expected their events.
+                    // Creations were placed on state rows by where their events were expected.
                     guard applied.position == event.position else {
                         throw LedgerError(.storage, "Record \(applied.record)'s event is at position \(event.position), not \(applied.position) as worked out.")
                     }
                     history.add(applied)
                 }
             }
-            var outputs = ApprovalOutputs(
+            // Against the ledger its dry run saw, the approval applies what the dry run previewed,
+            // as it was stored: the changes the person saw are the changes made.
+            if !rescanned, let previewed = before.changes, previewed.ledgerPosition == stateVersion {
+                let lines = try ChangeSetReader(contentsOf: blobs.checkedFile(of: previewed.preview.lines))
+                var fold = StateFold()
+                var position = chain.position
+                try lines.forEachRecord(progress: { read in progress?(Int(read * Double(uploaded.file.size))) }) { record, line, changes in
+                    position += 1
+                    for change in changes {
+                        try fold.bringIn(change, from: transaction.tables)
+                        fold.apply(change, at: position)
+                    }
+                    try changeEvents.add(AppliedRecord(importID: id, record: record, line: line, position: position, changes: changes), insert: insert)
+                }
+                progress?(uploaded.file.size)
+                try changeEvents.finish(insert)
+                history.add(from: fold)
+                try transaction.tables.write(history)
+                try fold.write(to: transaction.tables)
+                let counts = previewed.preview.counts
+                let imported = Int(position - chain.position)
+                try append(try coder.event(
+                    ImportCompleted(importID: id, imported: imported, unchanged: counts.unchanged, skipped: counts.skipped), stream: stream, metadata: metadata))
+                return ApprovalOutcome(id: id, imported: imported, unchanged: counts.unchanged, skipped: counts.skipped, rescanned: false, changes: counts)
+            }
+            // Otherwise the changes are worked out here, against the ledger as it is now. A
+            // change-out without an install date comes off on the import's day, the dry run's.
+            let importDate = before.changes.flatMap { CalendarDate(isoText: $0.preview.day) } ?? today
+            let calculator = try ChangeCalculator.against(
+                transaction.tables, kind: uploaded.kind, importID: id, firstPosition: chain.position + 1, importDate: importDate)
+            var outputs = ChangeOutputs(
                 changes: calculator,
-                report: rescanned ? try ExceptionReportWriter(path: reportPath.path, format: .csv) : nil
+                scan: rescanned ? ScanOutputs(reports: [try ExceptionReportWriter(path: reportPath.path, format: .csv)]) : nil,
+                changeSet: ChangeSetBuilder(output: rescanned ? try OutputFile(path: changesPath.path) : nil)
             ) { applied in
                 try changeEvents.add(applied, insert: insert)
             }
@@ -267,14 +328,16 @@ extension Ledger {
                 try outputs.finish()
                 try changeEvents.finish(insert)
                 if rescanned {
-                    try outputs.report?.finish(summary: summary)
+                    try outputs.scan?.finish(summary: summary)
                     guard summary.isImportable else {
                         throw NoLongerImportable(reason: "scanned again against the ledger as it is now, the file has \(summary.fileErrors) file-level error(s); nothing was approved.")
                     }
                     let report = try blobs.store(fileAt: reportPath)
+                    let preview = ChangePreview(counts: outputs.changeSet.counts, lines: try blobs.store(fileAt: changesPath), day: importDate.description)
                     try append(try coder.event(
                         ScanCompleted(importID: id, summary: summary, report: report, ledgerPosition: stateVersion, sameFileAs: nil, outcomes: nil),
                         stream: stream, metadata: metadata))
+                    try append(try coder.event(ChangesPreviewed(importID: id, ledgerPosition: stateVersion, preview: preview), stream: stream, metadata: metadata))
                 }
             }
             let changes = outputs.changes
@@ -284,7 +347,9 @@ extension Ledger {
             try append(try coder.event(
                 ImportCompleted(importID: id, imported: changes.imported, unchanged: changes.unchanged, skipped: changes.skipped),
                 stream: stream, metadata: metadata))
-            return ApprovalOutcome(id: id, imported: changes.imported, unchanged: changes.unchanged, skipped: changes.skipped, rescanned: rescanned)
+            return ApprovalOutcome(
+                id: id, imported: changes.imported, unchanged: changes.unchanged, skipped: changes.skipped, rescanned: rescanned,
+                changes: outputs.changeSet.counts)
         }
     }
 
@@ -311,59 +376,3 @@ extension Ledger {
         return scan
     }
 }
-
-/// What an approval's scan feeds: the changes, each recorded as it is found, and a new report
-/// when the file is scanned again.
-///
-/// When most records are compared with stored entities, the digests of a chunk of records are
-/// worked out on the other core (`ChangeCalculator.Digester`) while this one takes the chunk
-/// before: for a later 70 MB file, that was half of the approval's work on the records.
-private struct ApprovalOutputs: ScanObserver {
-    var changes: ChangeCalculator
-    var report: ExceptionReportWriter?
-    let record: (AppliedRecord) throws -> Void
-    private var pending: [ScannedRecord] = []
-    private var stages = Stages<[ScannedRecord], [ChangeCalculator.PreparedRecord?], Void>()
-    private static let chunkSize = 2_048
-
-    init(changes: ChangeCalculator, report: ExceptionReportWriter?, record: @escaping (AppliedRecord) throws -> Void) {
-        self.changes = changes
-        self.report = report
-        self.record = record
-    }
-
-    mutating func scanner(found exception: ScanException) throws { try report?.scanner(found: exception) }
-    mutating func scanner(readHeader header: Header) throws { changes.read(header) }
-    mutating func scanner(scanned record: ScannedRecord) throws {
-        try report?.scanner(scanned: record)
-        guard changes.comparesWithStored else {
-            if let applied = try changes.changes(of: record) { try self.record(applied) }
-            return
-        }
-        pending.append(record)
-        if pending.count == Self.chunkSize { try flush() }
-    }
-
-    /// Takes the records still waiting; the scan has ended.
-    mutating func finish() throws {
-        if !pending.isEmpty { try flush() }
-        if let done = stages.finish() { try take(done.batch, done.prepared) }
-    }
-
-    /// Starts preparing the pending chunk, then takes the chunk prepared before it.
-    private mutating func flush() throws {
-        let digester = changes.digester
-        let records = pending
-        pending = []
-        if let done = stages.submit(records, prepare: digester.prepare) { try take(done.batch, done.prepared) }
-    }
-
-    private mutating func take(_ records: [ScannedRecord], _ prepared: [ChangeCalculator.PreparedRecord?]) throws {
-        try changes.prefetchStoredFields(for: prepared)
-        for (record, prepared) in zip(records, prepared) {
-            if let applied = try changes.changes(of: record, prepared: prepared) { try self.record(applied) }
-        }
-    }
-}
-
-

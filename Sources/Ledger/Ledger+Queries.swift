@@ -124,6 +124,7 @@ extension Ledger {
         if let scan = try coder.decode(event, as: ScanCompleted.self) {
             return "\(scan.records) records, \(scan.ready) ready, \(scan.errors) errors, \(scan.warnings) warnings"
         }
+        if let previewed = try coder.decode(event, as: ChangesPreviewed.self) { return "approving it changes: \(previewed.preview.counts.sentence)" }
         if let completed = try coder.decode(event, as: ImportCompleted.self) {
             return "\(completed.imported) imported, \(completed.unchanged) unchanged, \(completed.skipped) skipped"
         }

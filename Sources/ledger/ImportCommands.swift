@@ -23,11 +23,13 @@ struct ImportCommand: ParsableCommand {
             bar.finish()
             let summary = outcome.summary
             if options.json {
-                print(JSONText.encode(ImportJSON(id: outcome.id.lowercasedString, summary: summary, sameFileAs: outcome.sameFileAs?.lowercasedString)))
+                print(JSONText.encode(ImportJSON(
+                    id: outcome.id.lowercasedString, summary: summary, sameFileAs: outcome.sameFileAs?.lowercasedString, changes: outcome.changes?.counts)))
             } else {
                 print("import \(outcome.id.lowercasedString)")
                 if let same = outcome.sameFileAs { print("This is the very same file as import \(same.lowercasedString), already applied: no changes.") }
                 print(SummaryText.render(summary, report: nil, fixFile: nil, fileExceptions: []))
+                if let changes = outcome.changes { print("Approving it changes: \(changes.counts.sentence) (ledger changes \(outcome.id.lowercasedString))") }
             }
         }
     }
@@ -36,15 +38,18 @@ struct ImportCommand: ParsableCommand {
         var id: String
         var summary: ScanSummary
         var sameFileAs: String?
+        var changes: ChangeCounts?
 
         func encode(to encoder: any Encoder) throws {
             try summary.encode(to: encoder)
             var container = encoder.container(keyedBy: Keys.self)
             try container.encode(id, forKey: .id)
             try container.encodeIfPresent(sameFileAs, forKey: .sameFileAs)
+            try container.encodeIfPresent(changes, forKey: .changes)
+            try container.encodeIfPresent(changes?.sentence, forKey: .changesSentence)
         }
 
-        enum Keys: String, CodingKey { case id, sameFileAs }
+        enum Keys: String, CodingKey { case id, sameFileAs, changes, changesSentence }
     }
 }
 
@@ -204,16 +209,22 @@ struct ApproveCommand: ParsableCommand {
             if options.json {
                 print(JSONText.encode(ApprovalJSON(outcome)))
             } else {
+                if outcome.rescanned {
+                    print("The ledger changed since the dry run: the file was scanned and its changes worked out again before anything was applied.")
+                }
                 print("import \(outcome.id.lowercasedString) approved\(outcome.rescanned ? " (scanned again: the ledger had changed)" : "")")
+                if let changes = outcome.changes { print("changed: \(changes.sentence)") }
                 print("imported \(outcome.imported), unchanged \(outcome.unchanged), skipped \(outcome.skipped)")
             }
         }
     }
 
     struct ApprovalJSON: Encodable {
-        var id: String, imported: Int, unchanged: Int, skipped: Int, rescanned: Bool
+        var id: String, imported: Int, unchanged: Int, skipped: Int, rescanned: Bool, changes: ChangeCounts?
         init(_ outcome: Ledger.ApprovalOutcome) {
-            (id, imported, unchanged, skipped, rescanned) = (outcome.id.lowercasedString, outcome.imported, outcome.unchanged, outcome.skipped, outcome.rescanned)
+            (id, imported, unchanged, skipped, rescanned, changes) = (
+                outcome.id.lowercasedString, outcome.imported, outcome.unchanged, outcome.skipped, outcome.rescanned, outcome.changes
+            )
         }
     }
 }

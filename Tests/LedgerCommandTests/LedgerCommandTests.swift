@@ -40,7 +40,8 @@ import TestSupport
         #expect(refused.status != 0 && refused.errors.contains("there is no folder \(folder.appendingPathComponent("nowhere").path)"), "\(refused.errors)")
         let report = try LedgerProcess.run(["exceptions", id, "--db", db])
         #expect(report.output.contains("invalid-decimal"))
-        #expect(try LedgerProcess.run(["verify", "--db", db]).output.contains("2 events"))
+        // Uploaded, scanned, and its changes previewed.
+        #expect(try LedgerProcess.run(["verify", "--db", db]).output.contains("3 events"))
     }
 
     @Test func cancelOnceAndOnlyOnce() throws {
@@ -95,6 +96,43 @@ extension LedgerCommandTests {
 }
 
 extension LedgerCommandTests {
+    @Test func changesAndScanChangesListWhatAnApprovalWouldChange() throws {
+        let (first, path) = try importFile()
+        #expect(try LedgerProcess.run(["approve", first, "--db", db]).status == 0)
+        try Self.file.replacingOccurrences(of: "0.625", with: "1").write(toFile: path, atomically: true, encoding: .utf8)
+        let imported = try LedgerProcess.run(["import", path, "--db", db, "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(imported.output.utf8)) as? [String: Any])
+        let id = try #require(object["id"] as? String)
+        #expect(object["changesSentence"] as? String == "1 field update, 1 unchanged, 1 blocked component")
+        #expect((object["changes"] as? [String: Any])?["updatedColumns"] as? [String: Int] == ["Meter_Size": 1])
+
+        // (Read back as text, the byte-order mark that makes spreadsheets read UTF-8 is dropped.)
+        let header = "group,kind,entity,previous_entity,record,line,created,column,old,new\r\n"
+        let csv = try LedgerProcess.run(["changes", id, "--db", db])
+        #expect(csv.status == 0 && csv.output == header + "fields-updated,Register,M1,,1,2,false,Meter_Size,0.625,1\r\n", "\(csv.output)")
+        #expect(try LedgerProcess.run(["changes", id, "--group", "meter-installed", "--db", db]).output == header)
+        #expect(try LedgerProcess.run(["changes", id, "--column", "Meter_Size", "--db", db]).output == csv.output)
+        let refused = try LedgerProcess.run(["changes", id, "--group", "meters", "--db", db])
+        #expect(refused.status == 64 && refused.errors.contains("meter-installed"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(try LedgerProcess.run(["changes", id, "--json", "--db", db]).output.utf8)) as? [String: Any])
+        let lines = try #require(json["changes"] as? [[String: Any]])
+        #expect(json["sentence"] as? String == "1 field update, 1 unchanged, 1 blocked component" && lines.count == 1)
+        #expect(lines.first?["entity"] as? String == "M1" && (lines.first?["fields"] as? [[String: String]]) == [["column": "Meter_Size", "old": "0.625", "new": "1"]])
+
+        // `ledger scan --changes` works the same out without recording anything: against the
+        // ledger at --db, or an empty one.
+        let written = folder.appendingPathComponent("changes.csv").path
+        let scanned = try LedgerProcess.run(["scan", path, "--changes", written, "--db", db])
+        #expect(scanned.status == 1 && scanned.output.contains("Approving it would change: 1 field update, 1 unchanged, 1 blocked component"), "\(scanned.output)")
+        #expect(try String(contentsOfFile: written, encoding: .utf8) == csv.output)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: written)).starts(with: [0xEF, 0xBB, 0xBF]))
+        let fresh = folder.appendingPathComponent("none.sqlite").path
+        #expect(try LedgerProcess.run(["scan", path, "--changes", written, "--db", fresh]).output.contains("2 new services, 1 meter install"))
+        #expect(try String(contentsOfFile: written, encoding: .utf8).contains("meter-installed,Register,M1,,1,2,true,Meter_Size,,1\r\n"))
+        #expect(!FileManager.default.fileExists(atPath: fresh))
+        #expect(try LedgerProcess.run(["verify", "--db", db]).status == 0)
+    }
+
     @Test func revertTakesAnImportBackOrListsWhatStopsIt() throws {
         let (first, path) = try importFile()
         #expect(try LedgerProcess.run(["approve", first, "--db", db]).status == 0)
@@ -277,10 +315,11 @@ extension LedgerCommandTests {
         #expect(try LedgerProcess.run(["audit", "--entity", "pump:P1", "--db", db]).status == 64)
         let replay = try LedgerProcess.run(["replay", "--db", db, "--json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(replay.output.utf8)) as? [String: Any])
-        #expect(object["events"] as? Double == 6)
+        // Uploaded, scanned, its changes previewed, approved, two records applied, completed.
+        #expect(object["events"] as? Double == 7)
         let copy = folder.appendingPathComponent("copy.sqlite").path
         let backup = try LedgerProcess.run(["backup", "-o", copy, "--db", db])
-        #expect(backup.status == 0 && backup.output.contains("6 events"))
+        #expect(backup.status == 0 && backup.output.contains("7 events"))
         #expect(try LedgerProcess.run(["verify", "--db", copy]).status == 0)
         #expect(try LedgerProcess.run(["download", id, "-o", folder.appendingPathComponent("back.csv").path, "--db", copy]).status == 0)
     }
@@ -399,7 +438,7 @@ extension LedgerCommandTests {
         #expect(try LedgerProcess.run(["history", "service-point", "L1", "--db", db]).status == 64)
         let audit = try #require(try json(["audit", "--json"]) as? [[String: Any]])
         // Uploaded, scanned, approved, two records, completed.
-        #expect(audit.count == 6 && audit.allSatisfy { ($0["recordedAt"] as? String).flatMap(ISO8601DateFormatter().date(from:)) != nil })
+        #expect(audit.count == 7 && audit.allSatisfy { ($0["recordedAt"] as? String).flatMap(ISO8601DateFormatter().date(from:)) != nil })
     }
 
     @Test func aListCutShortSaysSoOnStandardErrorOnly() throws {
@@ -408,7 +447,7 @@ extension LedgerCommandTests {
         let audit = try LedgerProcess.run(["audit", "--limit", "2", "--json", "--db", db])
         #expect((try JSONSerialization.jsonObject(with: Data(audit.output.utf8)) as? [[String: Any]])?.count == 2)
         #expect(audit.errors.contains("the first 2 events") && audit.errors.contains("after #2"))
-        #expect(try LedgerProcess.run(["audit", "--limit", "6", "--db", db]).errors.isEmpty)
+        #expect(try LedgerProcess.run(["audit", "--limit", "7", "--db", db]).errors.isEmpty)
         let second = folder.appendingPathComponent("second.csv").path
         try ScanCommandTests.clean.write(toFile: second, atomically: true, encoding: .utf8)
         _ = try json(["import", second, "--json"])

@@ -103,6 +103,16 @@ struct ChangeCalculator {
         self.importDate = importDate
     }
 
+    /// The calculator for a file of `kind` against the entities of `tables`: an ID Update file's
+    /// renames look for every link to what they rename, so it starts from the whole state.
+    static func against(_ tables: any StateTables, kind: FileKind, importID: UUID, firstPosition: Int64, importDate: CalendarDate) throws -> ChangeCalculator {
+        kind == .idUpdate
+            ? ChangeCalculator(
+                state: try CurrentState.load(from: tables), creations: try tables.creations(), stored: nil, importID: importID,
+                firstPosition: firstPosition, importDate: importDate)
+            : ChangeCalculator(stored: try StoredEntities(tables), importID: importID, firstPosition: firstPosition, importDate: importDate)
+    }
+
     mutating func read(_ header: Header) {
         renames = header.specification.kind == .idUpdate
         digester.columns = EntityKind.allCases.map { kind in

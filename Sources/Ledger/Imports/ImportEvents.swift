@@ -39,6 +39,16 @@ public struct ScanCompleted: EventPayload, Equatable {
     public var outcomes: BlobReference?
 }
 
+/// What approving the import would change, worked out after its scan (or by an approval that
+/// scanned it again) against the ledger at `ledgerPosition`.
+public struct ChangesPreviewed: EventPayload, Equatable {
+    public static let type = "ChangesPreviewed"
+    public static let schemaVersion = 1
+    public var importID: UUID
+    public var ledgerPosition: Int64
+    public var preview: ChangePreview
+}
+
 extension ScanCompleted {
     /// The record of a scan's summary.
     init(importID: UUID, summary: ScanSummary, report: BlobReference, ledgerPosition: Int64, sameFileAs: UUID?, outcomes: BlobReference?) {

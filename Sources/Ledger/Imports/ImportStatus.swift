@@ -13,6 +13,8 @@ public struct ImportState: Sendable {
     public var status: ImportStatus?
     public var uploaded: FileUploaded?
     public var scan: ScanCompleted?
+    /// What approving it would change, once worked out after the scan.
+    public var changes: ChangesPreviewed?
 
     public init(id: UUID) { self.id = id }
 
@@ -34,6 +36,8 @@ public struct ImportState: Sendable {
             // An approval's fresh scan comes among its changes; the import stays approved.
             self.scan = scan
             if status == nil { status = .scanned }
+        } else if let changes = try coder.decode(event, as: ChangesPreviewed.self) {
+            self.changes = changes
         } else if try coder.decode(event, as: ImportCancelled.self) != nil {
             status = .cancelled
         } else if try coder.decode(event, as: ImportApproved.self) != nil {

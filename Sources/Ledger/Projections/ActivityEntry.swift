@@ -30,6 +30,9 @@ public struct ActivityEntry: Sendable, Codable, Equatable {
     public var revertedByName: String?
     public var revertedByEmail: String?
     public var revertedAt: String?
+    /// What approving it changes, in one sentence ("12 change-outs, 1,204 field updates,
+    /// 165,431 unchanged"), once worked out.
+    public var changes: String?
 
     /// Who decided, as the list says it: "approved by Ada Lovelace", "approved by policy
     /// auto-when-clean", "cancelled by Ada Lovelace", "approved by Ada Lovelace, reverted by
@@ -45,6 +48,6 @@ public struct ActivityEntry: Sendable, Codable, Equatable {
         case droppedByEmail = "dropped_by_email", records, ready, errors, warnings, fileErrors = "file_errors", imported, unchanged, skipped
         case decidedByName = "decided_by_name", decidedByEmail = "decided_by_email", decidedAt = "decided_at", reason
         case reportSha256 = "report_sha256", reportSize = "report_size"
-        case revertedByName = "reverted_by_name", revertedByEmail = "reverted_by_email", revertedAt = "reverted_at"
+        case revertedByName = "reverted_by_name", revertedByEmail = "reverted_by_email", revertedAt = "reverted_at", changes
     }
 }

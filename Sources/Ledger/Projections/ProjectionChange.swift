@@ -9,6 +9,8 @@ enum ProjectionChange: Sendable, Equatable {
     case importUploaded(id: String, fileName: String, size: Int, sha256: String, kind: String, via: String, at: String, byName: String, byEmail: String, position: Int64)
     case importScanned(id: String, records: Int, ready: Int, errors: Int, warnings: Int, fileErrors: Int, reportSHA256: String, reportSize: Int)
     case importApproved(id: String, byName: String, byEmail: String, at: String)
+    /// What approving it would change, as the Activity List says it.
+    case importPreviewed(id: String, changes: String)
     /// Also the last change to the state: a scan made before it is stale.
     case importCompleted(id: String, imported: Int, unchanged: Int, skipped: Int, position: Int64)
     case importCancelled(id: String, byName: String, byEmail: String, at: String, reason: String?)
@@ -31,6 +33,8 @@ enum ProjectionChange: Sendable, Equatable {
             self = .importScanned(
                 id: scan.importID.lowercasedString, records: scan.records, ready: scan.ready, errors: scan.errors, warnings: scan.warnings,
                 fileErrors: scan.fileErrors, reportSHA256: scan.report.sha256, reportSize: scan.report.size)
+        } else if let previewed = try coder.decode(event, as: ChangesPreviewed.self) {
+            self = .importPreviewed(id: previewed.importID.lowercasedString, changes: previewed.preview.counts.sentence)
         } else if let approved = try coder.decode(event, as: ImportApproved.self) {
             self = .importApproved(id: approved.importID.lowercasedString, byName: actor.name, byEmail: actor.email, at: at)
         } else if let completed = try coder.decode(event, as: ImportCompleted.self) {

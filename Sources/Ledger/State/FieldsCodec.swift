@@ -78,6 +78,21 @@ enum FieldsCodec {
         return builder.encoded
     }
 
+    /// The number `appendVarint` wrote at `offset`, which moves past it; nil when the bytes end first.
+    @inline(__always)
+    static func readVarint(in bytes: UnsafeBufferPointer<UInt8>, at offset: inout Int) -> Int? {
+        var value = 0
+        var shift = 0
+        while offset < bytes.count, shift < 63 {
+            let byte = bytes[offset]
+            offset += 1
+            value |= Int(byte & 0x7F) << shift
+            if byte < 0x80 { return value }
+            shift += 7
+        }
+        return nil
+    }
+
     static func appendVarint(_ value: Int, to bytes: inout [UInt8]) {
         var value = UInt(value)
         while value >= 0x80 {
@@ -106,18 +121,7 @@ enum FieldsCodec {
         let bytes = encoded.bindMemory(to: UInt8.self)
         guard let first = bytes.first else { return true }
         var offset = 0
-        func varint() -> Int? {
-            var value = 0
-            var shift = 0
-            while offset < bytes.count, shift < 63 {
-                let byte = bytes[offset]
-                offset += 1
-                value |= Int(byte & 0x7F) << shift
-                if byte < 0x80 { return value }
-                shift += 7
-            }
-            return nil
-        }
+        func varint() -> Int? { readVarint(in: bytes, at: &offset) }
         func fixed() -> Int? {
             guard offset + 4 <= bytes.count else { return nil }
             defer { offset += 4 }

@@ -35,6 +35,8 @@ struct AssetsController {
         var decision: String?
         /// Why it was cancelled or reverted.
         var reason: String?
+        /// What approving it changes, in one sentence, once worked out.
+        var changes: String?
 
         init(_ entry: ActivityEntry) {
             id = entry.id
@@ -55,6 +57,7 @@ struct AssetsController {
             isImported = entry.status == "imported"
             decision = entry.decision
             reason = entry.status == "reverted" ? entry.reason : nil
+            changes = entry.changes
         }
     }
 
@@ -103,6 +106,46 @@ struct AssetsController {
         var last: Int
         var lines: [ExceptionLine]
         /// The queries of the pages before and after, keeping the filters.
+        var previousQuery: String?
+        var nextQuery: String?
+    }
+
+    /// The Changes page: what approving an import changes, group by group, each entity's change
+    /// with its record and line and every field's old and new value.
+    struct ChangesPage {
+        struct Count {
+            var name: String
+            var title: String
+            var count: String
+        }
+        struct Field {
+            var column: String
+            var old: String
+            var new: String
+        }
+        struct Line {
+            var group: String
+            var kind: String
+            var entity: String
+            var previousEntity: String?
+            var record: Int
+            var line: Int
+            var fields: [Field]
+        }
+        var page: PageFrame
+        var id: String
+        var fileName: String
+        var sentence: String
+        var groups: [Count]
+        var columns: [Count]
+        var groupChoices: [Count]
+        var group: String
+        var column: String
+        var total: String
+        var first: Int
+        var last: Int
+        var lines: [Line]
+        var csvQuery: String
         var previousQuery: String?
         var nextQuery: String?
     }
@@ -173,6 +216,33 @@ struct AssetsController {
                 throw error
             }
         }
+        router.get("imports/{id}/changes") { request, context in
+            _ = try context.require(.read)
+            return try await changesPage(request, context)
+        }
+        router.get("imports/{id}/changes.csv") { request, context in
+            _ = try context.require(.read)
+            let id = try await context.importID(in: ledger)
+            let filter = try ChangeFilter(request)
+            let url = stagingFolder.appendingPathComponent("\(UUID().lowercasedString)-changes.csv")
+            try FileManager.default.createDirectory(at: stagingFolder, withIntermediateDirectories: true)
+            do {
+                try await ledger.run { ledger in
+                    let file = try OutputFile(path: url.path)
+                    try ChangeLine.writeCSVHeader(to: file)
+                    try ledger.forEachChange(of: id, group: filter.group, column: filter.column) { line in
+                        try line.writeCSV(to: file)
+                        return true
+                    }
+                    try file.flush()
+                }
+                let sent = try await download(url, name: "changes-\(id.uuidString.prefix(8).lowercased()).csv", context: context)
+                return sent.afterBodyWritten { try? FileManager.default.removeItem(at: url) }
+            } catch {
+                try? FileManager.default.removeItem(at: url)
+                throw error
+            }
+        }
         router.get("imports/{id}/exceptions") { request, context in
             _ = try context.require(.read)
             return try await exceptionsPage(request, context)
@@ -209,6 +279,38 @@ struct AssetsController {
             previousQuery: paging.offset > 0 ? filter.query(offset: max(0, paging.offset - paging.limit)) : nil,
             nextQuery: paging.offset + paging.limit < page.total ? filter.query(offset: paging.offset + paging.limit) : nil)
         return try pages.render("exceptions", model)
+    }
+
+    private func changesPage(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
+        let id = try await context.importID(in: ledger)
+        let filter = try ChangeFilter(request)
+        let paging = Paging(request, defaultLimit: 100)
+        let (state, page) = try await ledger.run { ledger in
+            (try ledger.importState(id), try ledger.changes(of: id, group: filter.group, column: filter.column, offset: paging.offset, limit: paging.limit))
+        }
+        let counts = state.changes?.preview.counts ?? ChangeCounts()
+        let groups = ChangeGroup.allCases.compactMap { group -> ChangesPage.Count? in
+            let count = counts.count(group)
+            return count > 0 ? ChangesPage.Count(name: group.rawValue, title: group.title, count: ChangeCounts.grouped(count)) : nil
+        }
+        let columns = counts.updatedColumns.merging(counts.clearedColumns, uniquingKeysWith: +)
+            .sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+            .map { ChangesPage.Count(name: $0.key, title: $0.key, count: ChangeCounts.grouped($0.value)) }
+        let lines = page.lines.map { line in
+            ChangesPage.Line(
+                group: line.group.title, kind: line.kind.rawValue, entity: line.entity, previousEntity: line.previousEntity, record: line.record,
+                line: line.line, fields: line.fields.map { ChangesPage.Field(column: $0.column, old: $0.old ?? "", new: $0.new ?? "") })
+        }
+        let model = ChangesPage(
+            page: PageFrame(title: "Changes", tab: "assets", context: context), id: id.lowercasedString, fileName: state.uploaded?.fileName ?? "",
+            sentence: counts.sentence, groups: groups, columns: columns,
+            groupChoices: ChangeGroup.allCases.map { ChangesPage.Count(name: $0.rawValue, title: $0.title, count: $0 == filter.group ? "selected" : "") },
+            group: filter.group?.rawValue ?? "", column: filter.column ?? "", total: ChangeCounts.grouped(page.total),
+            first: page.lines.isEmpty ? 0 : paging.offset + 1, last: paging.offset + page.lines.count, lines: lines,
+            csvQuery: ChangeFilter(group: filter.group, column: filter.column).query(offset: 0),
+            previousQuery: paging.offset > 0 ? filter.query(offset: max(0, paging.offset - paging.limit)) : nil,
+            nextQuery: paging.offset + paging.limit < page.total ? filter.query(offset: paging.offset + paging.limit) : nil)
+        return try pages.render("changes", model)
     }
 
     /// A stored file sent as a download, streamed from disk.

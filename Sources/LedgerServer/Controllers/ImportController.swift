@@ -41,6 +41,17 @@ struct ImportController {
         var exceptions: [ExceptionLine]
     }
 
+    /// A page of what approving an import changes (or changed), with the counts.
+    struct ChangesPage: Encodable {
+        var bdeUUID: String
+        var sentence: String
+        var counts: ChangeCounts
+        var total: Int
+        var offset: Int
+        var limit: Int
+        var changes: [ChangeLine]
+    }
+
     struct ActivityPage: Encodable {
         var total: Int
         var offset: Int
@@ -70,6 +81,18 @@ struct ImportController {
             let page = try index.page(ExceptionFilter(request), offset: paging.offset, limit: paging.limit)
             return try JSONResponse.encode(
                 ReportPage(bdeUUID: id.lowercasedString, total: page.total, offset: paging.offset, limit: paging.limit, exceptions: page.lines))
+        }
+        api.get("bde/import/{id}/changes") { request, context in
+            _ = try context.require(.read)
+            let id = try await context.importID(in: ledger)
+            let paging = Paging(request, defaultLimit: 100)
+            let filter = try ChangeFilter(request)
+            let (counts, page) = try await ledger.run { ledger in
+                (try ledger.changePreview(of: id)?.counts ?? ChangeCounts(), try ledger.changes(of: id, group: filter.group, column: filter.column, offset: paging.offset, limit: paging.limit))
+            }
+            return try JSONResponse.encode(ChangesPage(
+                bdeUUID: id.lowercasedString, sentence: counts.sentence, counts: counts, total: page.total, offset: paging.offset, limit: paging.limit,
+                changes: page.lines))
         }
         api.put("bde/import") { request, context in
             let actor = try context.actor(requiring: .importFiles)
@@ -162,6 +185,38 @@ extension ExceptionFilter {
     func query(offset: Int) -> String {
         var items = URLComponents()
         items.queryItems = [("severity", severity), ("code", code), ("column", column)].compactMap { name, value in
+            value.map { URLQueryItem(name: name, value: $0) }
+        } + [URLQueryItem(name: "offset", value: String(offset))]
+        return items.percentEncodedQuery ?? ""
+    }
+}
+
+/// `?group=&column=` of the changes of an import; blank means any.
+struct ChangeFilter {
+    var group: ChangeGroup?
+    var column: String?
+
+    init(group: ChangeGroup?, column: String?) {
+        self.group = group
+        self.column = column
+    }
+
+    init(_ request: Request) throws {
+        let query = request.uri.queryParameters
+        func value(_ name: String) -> String? { query[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
+        if let name = value("group") {
+            guard let group = ChangeGroup(rawValue: name) else {
+                throw ServerError(.badRequest, "\(name) is not a group of changes: one of \(ChangeGroup.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            self.group = group
+        }
+        column = value("column")
+    }
+
+    /// The query of another page with the same filters.
+    func query(offset: Int) -> String {
+        var items = URLComponents()
+        items.queryItems = [("group", group?.rawValue), ("column", column)].compactMap { name, value in
             value.map { URLQueryItem(name: name, value: $0) }
         } + [URLQueryItem(name: "offset", value: String(offset))]
         return items.percentEncodedQuery ?? ""

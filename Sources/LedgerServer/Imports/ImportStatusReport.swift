@@ -34,6 +34,11 @@ struct ImportStatusReport: Encodable, Sendable {
     var droppedByEmail: String
     var fileUrl: String?
     var exceptionsUrl: String?
+    /// What approving it changes, in one sentence, once worked out; the page that lists every
+    /// change and the API route that pages through them.
+    var changes: String?
+    var changesPage: String?
+    var changesUrl: String?
     /// Who approved or cancelled it: "approved by policy auto-when-clean", "cancelled by Ada".
     var decision: String?
 
@@ -64,6 +69,11 @@ extension ImportJobs {
             report.imported = entry.imported
             report.decision = entry.decision
             report.fileUrl = "/imports/\(key)/file"
+            if let changes = entry.changes {
+                report.changes = changes
+                report.changesPage = "/imports/\(key)/changes"
+                report.changesUrl = "/v1/bde/import/\(key)/changes"
+            }
             if entry.reportSha256 != nil {
                 report.reportUrl = "/v1/bde/import/\(key)/report"
                 report.exceptionsUrl = "/imports/\(key)/exceptions"
@@ -74,6 +84,8 @@ extension ImportJobs {
         switch (job?.phase, entry?.status) {
         case (.queued?, _):
             report.set("queued", "queued", "Waiting for its turn to be scanned.")
+        case (.scanning?, "scanned"):
+            report.set("scanning", "scanning", "Scanned; working out what approving it would change.")
         case (.scanning?, _):
             report.set("scanning", "scanning", "Scanning: \(read).")
         case (.importing?, _):

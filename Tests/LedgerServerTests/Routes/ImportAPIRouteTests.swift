@@ -113,7 +113,7 @@ import Testing
 
             let audit = try await client.execute(uri: "/v1/audit?import=\(second)", method: .get, headers: TestServer.basic(server.auditor))
             let lines = try #require(try JSONSerialization.jsonObject(with: Data(buffer: audit.body)) as? [[String: Any]])
-            #expect(lines.map { $0["action"] as? String } == ["ScanCompleted", "FileUploaded"])
+            #expect(lines.map { $0["action"] as? String } == ["ChangesPreviewed", "ScanCompleted", "FileUploaded"])
             let byNobody = try await client.execute(uri: "/v1/audit?user=nobody@utility.example", method: .get, headers: TestServer.basic(server.auditor))
             #expect((try JSONSerialization.jsonObject(with: Data(buffer: byNobody.body)) as? [Any])?.isEmpty == true)
 

@@ -124,6 +124,9 @@ enum PostgreSQLSchema {
         ("activity-reverts", """
             ALTER TABLE activity ADD COLUMN reverted_by_name TEXT, ADD COLUMN reverted_by_email TEXT, ADD COLUMN reverted_at TEXT;
             """),
+        ("activity-changes", """
+            ALTER TABLE activity ADD COLUMN changes TEXT;
+            """),
     ]
 
     /// Runs the migrations this database has not had yet, once, under the migrations lock.

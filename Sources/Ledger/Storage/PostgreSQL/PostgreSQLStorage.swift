@@ -99,6 +99,8 @@ final class PostgreSQLStorage: LedgerStorage {
                 """,
                 [.integer(Int64(records)), .integer(Int64(ready)), .integer(Int64(errors)), .integer(Int64(warnings)), .integer(Int64(fileErrors)),
                  .text(reportSHA256), .integer(Int64(reportSize)), .text(id)])
+        case let .importPreviewed(id, changes):
+            try connection.execute("UPDATE activity SET changes = $1 WHERE id = $2", [.text(changes), .text(id)])
         case let .importApproved(id, byName, byEmail, at):
             try connection.execute(
                 "UPDATE activity SET status = 'approved', decided_by_name = $1, decided_by_email = $2, decided_at = $3 WHERE id = $4",
@@ -255,7 +257,8 @@ final class PostgreSQLStorage: LedgerStorage {
             imported: try count("imported"), unchanged: try count("unchanged"), skipped: try count("skipped"),
             decidedByName: try row.value("decided_by_name"), decidedByEmail: try row.value("decided_by_email"), decidedAt: try row.value("decided_at"),
             reason: try row.value("reason"), reportSha256: try row.value("report_sha256"), reportSize: try count("report_size"),
-            revertedByName: try row.value("reverted_by_name"), revertedByEmail: try row.value("reverted_by_email"), revertedAt: try row.value("reverted_at"))
+            revertedByName: try row.value("reverted_by_name"), revertedByEmail: try row.value("reverted_by_email"), revertedAt: try row.value("reverted_at"),
+            changes: try row.value("changes"))
     }
 
     // MARK: Sessions

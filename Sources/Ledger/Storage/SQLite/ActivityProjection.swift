@@ -28,5 +28,8 @@ enum ActivityProjection {
                 ALTER TABLE activity ADD COLUMN reverted_at TEXT;
                 """)
         }
+        migrator.registerMigration("activity-changes") { db in
+            try db.execute(sql: "ALTER TABLE activity ADD COLUMN changes TEXT")
+        }
     }
 }

@@ -88,6 +88,8 @@ struct SQLiteStorage: LedgerStorage {
                     report_sha256 = ?, report_size = ? WHERE id = ?
                     """,
                 arguments: [records, ready, errors, warnings, fileErrors, reportSHA256, reportSize, id])
+        case let .importPreviewed(id, changes):
+            try db.execute(sql: "UPDATE activity SET changes = ? WHERE id = ?", arguments: [changes, id])
         case let .importApproved(id, byName, byEmail, at):
             try db.execute(
                 sql: "UPDATE activity SET status = 'approved', decided_by_name = ?, decided_by_email = ?, decided_at = ? WHERE id = ?",
