@@ -118,7 +118,7 @@ extension Ledger {
         }
         guard let worked else { return nil }
         let preview = ChangePreview(
-            counts: worked.changeSet.counts, lines: try blobs.store(fileAt: linesPath), day: today.description)
+            counts: worked.changeSet.counts, lines: try blobs.store(movingWorkFileAt: linesPath), day: today.description)
         let previewed = ChangesPreviewed(importID: id, ledgerPosition: scan.ledgerPosition, preview: preview)
         return try recordUnlessChanged(previewed, of: id, at: 2, actor: actor) ? preview : nil
     }
@@ -279,8 +279,9 @@ extension Ledger {
             }
             // Against the ledger its dry run saw, the approval applies what the dry run previewed,
             // as it was stored: the changes the person saw are the changes made.
-            if !rescanned, let previewed = before.changes, previewed.ledgerPosition == stateVersion {
-                let lines = try ChangeSetReader(contentsOf: blobs.checkedFile(of: previewed.preview.lines))
+            let previewed = rescanned ? nil : before.changes.flatMap { $0.ledgerPosition == stateVersion ? $0.preview : nil }
+            // A preview whose lines are gone or altered is worked out again below, and must come out the same.
+            if let previewed, let lines = try? ChangeSetReader(contentsOf: blobs.checkedFile(of: previewed.lines)) {
                 var fold = StateFold()
                 var position = chain.position
                 try lines.forEachRecord(progress: { read in progress?(Int(read * Double(uploaded.file.size))) }) { record, line, changes in
@@ -296,7 +297,7 @@ extension Ledger {
                 history.add(from: fold)
                 try transaction.tables.write(history)
                 try fold.write(to: transaction.tables)
-                let counts = previewed.preview.counts
+                let counts = previewed.counts
                 let imported = Int(position - chain.position)
                 try append(try coder.event(
                     ImportCompleted(importID: id, imported: imported, unchanged: counts.unchanged, skipped: counts.skipped), stream: stream, metadata: metadata))
@@ -333,12 +334,17 @@ extension Ledger {
                         throw NoLongerImportable(reason: "scanned again against the ledger as it is now, the file has \(summary.fileErrors) file-level error(s); nothing was approved.")
                     }
                     let report = try blobs.store(fileAt: reportPath)
-                    let preview = ChangePreview(counts: outputs.changeSet.counts, lines: try blobs.store(fileAt: changesPath), day: importDate.description)
+                    let preview = ChangePreview(counts: outputs.changeSet.counts, lines: try blobs.store(movingWorkFileAt: changesPath), day: importDate.description)
                     try append(try coder.event(
                         ScanCompleted(importID: id, summary: summary, report: report, ledgerPosition: stateVersion, sameFileAs: nil, outcomes: nil),
                         stream: stream, metadata: metadata))
                     try append(try coder.event(ChangesPreviewed(importID: id, ledgerPosition: stateVersion, preview: preview), stream: stream, metadata: metadata))
                 }
+            }
+            if let previewed, outputs.changeSet.counts != previewed.counts {
+                throw LedgerError(
+                    .tampered,
+                    "Import \(id.lowercasedString)'s previewed changes could not be read, and worked out again they are not what was previewed (\(outputs.changeSet.counts.sentence), not \(previewed.counts.sentence)); nothing was approved.")
             }
             let changes = outputs.changes
             history.add(from: changes.fold)

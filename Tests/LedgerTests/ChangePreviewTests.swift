@@ -160,6 +160,19 @@ import TestSupport
         #expect(try ledger.changes(of: waiting.id).total == 0)
     }
 
+    @Test(arguments: StorageBackend.allCases) func aPreviewWhoseLinesAreGoneIsWorkedOutAgainAndMustComeOutTheSame(backend: StorageBackend) throws {
+        try use(backend)
+        try ledger.approve(try dryRun(rows: [Self.row(meter: "M1"), Self.row(servicePoint: "002", meter: "M2")]).id, actor: Self.ada)
+        let later = try dryRun(rows: [Self.row(meter: "M3"), Self.row(servicePoint: "002", meter: "M2", size: "1")])
+        let preview = try #require(later.changes)
+        // Altered on disk: refused as its lines, then worked out again (a shared database serves it anew).
+        try Data("altered".utf8).write(to: try ledger.blobs.file(of: preview.lines))
+        let outcome = try ledger.approve(later.id, actor: Self.ada)
+        #expect(!outcome.rescanned && outcome.changes == preview.counts)
+        #expect(Self.groupsAndColumns(try appliedCounts(of: later.id)) == Self.groupsAndColumns(preview.counts))
+        #expect(try ledger.currentState().0.fields(.register, "M1")?["Location_ID"] == nil)
+    }
+
     @Test(arguments: StorageBackend.allCases) func anIDUpdatesRenamesArePreviewed(backend: StorageBackend) throws {
         try use(backend)
         let utility = SampleOptions(length: .rows(300), seed: 9)

@@ -77,6 +77,28 @@ public struct BlobStore: Sendable {
         return try store { try input.read(upToCount: 1 << 20) }
     }
 
+    /// Stores the work file at `source` (in this store's folder, which it leaves), renaming it into
+    /// place once hashed rather than copying it: a first import's change preview is as large as
+    /// its file. With a shared store it is copied into the database as `store(fileAt:)` does.
+    func store(movingWorkFileAt source: URL) throws -> BlobReference {
+        guard shared == nil else {
+            defer { try? FileManager.default.removeItem(at: source) }
+            return try store(fileAt: source)
+        }
+        guard let input = FileHandle(forUpdatingAtPath: source.path) else { throw LedgerError(.notFound, "Cannot read \(source.path).") }
+        var measure = Measure()
+        do {
+            defer { try? input.close() }
+            while let piece = try input.read(upToCount: 1 << 20), !piece.isEmpty { measure.add(piece) }
+            try input.synchronize()
+        } catch {
+            throw LedgerError(.storage, "Cannot store the file: \(error.localizedDescription)")
+        }
+        let reference = measure.reference
+        try place(source, at: location(of: reference))
+        return reference
+    }
+
     /// A blob in the folder whose copy into the shared database may still be under way.
     struct StoredLocally: Sendable {
         let reference: BlobReference
