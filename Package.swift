@@ -74,7 +74,8 @@ let package = Package(
                 "Webhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            linkerSettings: [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(platforms: [.linux]))]
         ),
         // What the test targets share: folders that clean up after themselves.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
