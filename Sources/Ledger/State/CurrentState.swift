@@ -194,7 +194,7 @@ struct StateFold {
         }
         let entity = EntityKey(kind: change.kind, key: change.key)
         // A register removed without its row read (a revert's) leaves the service point its links name.
-        let placedBefore = change.kind != .register ? nil : Self.servicePoint(of: state.fields(.register, change.previousKey ?? change.key))
+        let placedBefore = change.kind != .register ? nil : CurrentState.servicePoint(of: state.fields(.register, change.previousKey ?? change.key))?.description
             ?? (change.removed ? Self.servicePoint(location: change.fields["Location_ID"]?.old, servicePoint: change.fields["Service_Point_ID"]?.old) : nil)
         if let previousKey = change.previousKey {
             let previous = EntityKey(kind: change.kind, key: previousKey)
@@ -212,18 +212,15 @@ struct StateFold {
         state.apply(change)
         touched.insert(entity)
         if change.kind == .register {
-            let placed = Self.servicePoint(of: state.fields(.register, change.key))
+            let placed = CurrentState.servicePoint(of: state.fields(.register, change.key))?.description
             if placed != placedBefore { place(taken: placedBefore, placed: placed, at: position) }
         }
     }
 
-    /// The service point a register's fields place it at.
+    /// The service point that a register's links name when its fields are not at hand (a new
+    /// one still encoded, or one a revert removes): `CurrentState.servicePoint(of:)`'s key.
     private static func servicePoint(location: String?, servicePoint: String?) -> String? {
         location.map { ServicePointKey(location: $0, servicePoint: servicePoint ?? "").description }
-    }
-
-    private static func servicePoint(of fields: [String: String]?) -> String? {
-        servicePoint(location: fields?["Location_ID"], servicePoint: fields?["Service_Point_ID"])
     }
 
     private mutating func place(taken: String?, placed: String?, at position: Int64) {
