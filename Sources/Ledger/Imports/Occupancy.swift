@@ -19,15 +19,11 @@ struct Occupancy {
     /// The placements the state table's links record.
     static func load(from tables: any StateTables) throws -> Occupancy {
         var occupancy = Occupancy()
-        try tables.forEachLink(of: .register) { key, link in
-            let parts = StateLink.parts(of: link)
-            guard parts.count == 4, !parts[1].isEmpty else { return }
-            occupancy.place(register: key, at: ServicePointKey(location: parts[1], servicePoint: parts[2]).description)
+        try StateLink.forEachRegister(in: tables) { key, _, servicePoint, _ in
+            if let servicePoint { occupancy.place(register: key, at: servicePoint.description) }
         }
-        try tables.forEachLink(of: .endpoint) { key, link in
-            let parts = StateLink.parts(of: link)
-            guard parts.count == 2, !parts[0].isEmpty else { return }
-            occupancy.place(endpoint: key, on: RegisterKey(meter: parts[0], register: parts[1]).description)
+        try StateLink.forEachEndpoint(in: tables) { key, register in
+            if let register { occupancy.place(endpoint: key, on: register.description) }
         }
         return occupancy
     }

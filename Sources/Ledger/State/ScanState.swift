@@ -76,26 +76,16 @@ public struct ScanState: LedgerState, Sendable {
             assets.registers.reserveCapacity(registers)
             assets.meters.reserveCapacity(registers)
             assets.endpoints.reserveCapacity(try tables.linkCount(of: .endpoint))
-            try tables.forEachLink(of: .register) { key, link in
-                let parts = StateLink.parts(of: link)
-                guard parts.count == 4 else { return }
-                assets.registers[key] = .some(CalendarDate(isoText: parts[3]))
-                if !parts[1].isEmpty || !parts[2].isEmpty {
-                    let servicePoint = ServicePointKey(location: parts[1], servicePoint: parts[2])
-                    assets.meters[parts[0]] = servicePoint
-                    assets.meterAt[servicePoint.description] = parts[0]
+            try StateLink.forEachRegister(in: tables) { key, meter, servicePoint, installDate in
+                assets.registers[key] = .some(CalendarDate(isoText: installDate))
+                if let servicePoint {
+                    assets.meters[meter] = servicePoint
+                    assets.meterAt[servicePoint.description] = meter
                 }
             }
-            try tables.forEachLink(of: .endpoint) { key, link in
-                let parts = StateLink.parts(of: link)
-                guard parts.count == 2 else { return }
-                guard !parts[0].isEmpty else {
-                    assets.endpoints[key] = .some(nil)
-                    return
-                }
-                let register = RegisterKey(meter: parts[0], register: parts[1])
-                assets.endpoints[key] = register
-                assets.endpointOn[register.description] = key
+            try StateLink.forEachEndpoint(in: tables) { key, register in
+                assets.endpoints[key] = .some(register)
+                if let register { assets.endpointOn[register.description] = key }
             }
             return assets
         }
@@ -136,6 +126,28 @@ enum StateLink {
         }
         parts.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self))
         return parts
+    }
+
+    /// Each stored register's meter, where it is placed (nil when taken off) and its install
+    /// date, read from the links: what a scan and an approval's change-outs know of registers.
+    static func forEachRegister(
+        in tables: any StateTables, _ body: (_ key: String, _ meter: String, _ servicePoint: ServicePointKey?, _ installDate: String) throws -> Void
+    ) throws {
+        try tables.forEachLink(of: .register) { key, link in
+            let parts = parts(of: link)
+            guard parts.count == 4 else { return }
+            let placed = parts[1].isEmpty && parts[2].isEmpty ? nil : ServicePointKey(location: parts[1], servicePoint: parts[2])
+            try body(key, parts[0], placed, parts[3])
+        }
+    }
+
+    /// Each stored endpoint and the register it reads (nil when taken off), read from the links.
+    static func forEachEndpoint(in tables: any StateTables, _ body: (_ serialNumber: String, _ register: RegisterKey?) throws -> Void) throws {
+        try tables.forEachLink(of: .endpoint) { key, link in
+            let parts = parts(of: link)
+            guard parts.count == 2 else { return }
+            try body(key, parts[0].isEmpty ? nil : RegisterKey(meter: parts[0], register: parts[1]))
+        }
     }
 
     /// nil for the kinds a scan never asks about.
