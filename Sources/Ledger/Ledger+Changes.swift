@@ -7,27 +7,45 @@ extension Ledger {
     /// ledger previewed changes.
     public func changePreview(of id: UUID) throws -> ChangePreview? { try importState(id).changes?.preview }
 
+    /// `changePreview`, or an error that says why there is none.
+    public func requiredChangePreview(of id: UUID) throws -> ChangePreview {
+        guard let preview = try changePreview(of: id) else {
+            throw LedgerError(
+                .notFound,
+                "Import \(id.lowercasedString) has no change preview: its file cannot be imported, its changes are still being worked out, or it was scanned before the ledger worked them out.")
+        }
+        return preview
+    }
+
     /// Each change line of import `id`'s preview in file order, of `group` and changing `column`
     /// of an entity that was there before (a field update or an erasure) when given, until `body`
     /// returns false.
     public func forEachChange(of id: UUID, group: ChangeGroup? = nil, column: String? = nil, _ body: (ChangeLine) throws -> Bool) throws {
-        try changeSet(of: id).forEach(group: group, column: column) { _, line in try line.map(body) ?? true }
+        try changeSet(of: try requiredChangePreview(of: id)).forEach(group: group, column: column) { _, line in try line.map(body) ?? true }
     }
 
     /// A page of import `id`'s change lines, filtered as `forEachChange` filters them, with how
-    /// many the filters leave in all.
+    /// many the filters leave in all and the preview's counts.
     public func changes(of id: UUID, group: ChangeGroup? = nil, column: String? = nil, offset: Int = 0, limit: Int = 100) throws -> ChangePage {
-        try changeSet(of: id).page(group: group, column: column, offset: offset, limit: limit)
+        let preview = try requiredChangePreview(of: id)
+        return try changeSet(of: preview).page(group: group, column: column, offset: offset, limit: limit, counts: preview.counts)
+    }
+
+    /// Writes import `id`'s change lines, filtered as `forEachChange` filters them, as CSV
+    /// (`ChangeLine.csvHeader`).
+    public func writeChangesCSV(of id: UUID, group: ChangeGroup? = nil, column: String? = nil, to file: OutputFile) throws {
+        try ChangeLine.writeCSV(from: changeSet(of: try requiredChangePreview(of: id)), group: group, column: column, to: file)
     }
 
     /// What import `id`'s approval appended to the log, read back from its events and grouped as
-    /// its preview was: the counts (without the records that changed nothing, which the log does
-    /// not hold), and each line to `body` in order. An auditor's check that the events are the
-    /// preview, group by group.
-    public func appliedChanges(of id: UUID, _ body: (ChangeLine) throws -> Void = { _ in }) throws -> ChangeCounts {
+    /// its preview was: the counts of all of it (without the records that changed nothing, which
+    /// the log does not hold), and each line, filtered as `forEachChange` filters them, to `body`
+    /// in order. An auditor's check that the events are the preview, group by group.
+    public func appliedChanges(
+        of id: UUID, group: ChangeGroup? = nil, column: String? = nil, _ body: (ChangeLine) throws -> Void = { _ in }
+    ) throws -> ChangeCounts {
         guard let first = try storage.events(in: ImportState.changesStream(id)).first?.position else { return ChangeCounts() }
-        let linesPath = blobs.folder.appendingPathComponent("incoming").appendingPathComponent("\(id)-applied-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: linesPath.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let linesPath = incoming.appendingPathComponent("\(id)-applied-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: linesPath) }
         var builder = ChangeSetBuilder(output: try OutputFile(path: linesPath.path), renames: try importState(id).uploaded?.kind == .idUpdate)
         try storage.reading { log in
@@ -36,21 +54,14 @@ extension Ledger {
             }
         }
         try builder.flush()
-        try ChangeSetReader(contentsOf: linesPath).forEach(group: nil, column: nil) { _, line in
+        try ChangeSetReader(contentsOf: linesPath).forEach(group: group, column: column) { _, line in
             try line.map(body)
             return true
         }
         return builder.counts
     }
 
-    private func changeSet(of id: UUID) throws -> ChangeSetReader {
-        guard let preview = try changePreview(of: id) else {
-            throw LedgerError(
-                .notFound,
-                "Import \(id.lowercasedString) has no change preview: its file cannot be imported, its changes are still being worked out, or it was scanned before the ledger worked them out.")
-        }
-        return try ChangeSetReader(contentsOf: blobs.file(of: preview.lines))
-    }
+    private func changeSet(of preview: ChangePreview) throws -> ChangeSetReader { try ChangeSetReader(contentsOf: blobs.file(of: preview.lines)) }
 
     /// Scans `source` with `scanner` (made with this ledger's scan state) and works out what
     /// approving it would change against this ledger, writing the change lines to `changes` as
@@ -62,7 +73,7 @@ extension Ledger {
             try Self.scanPreviewingChanges(
                 source, name: name, with: scanner, outputs: outputs,
                 calculator: ChangeCalculator.against(tables, kind: scanner.kind(of: source), importID: UUID(), firstPosition: 1, importDate: today),
-                changes: changes, folder: blobs.folder.appendingPathComponent("incoming"))
+                changes: changes, folder: incoming)
         }
     }
 
@@ -86,7 +97,7 @@ extension Ledger {
         var observer = ChangeOutputs(changes: calculator, scan: outputs, changeSet: ChangeSetBuilder(output: try OutputFile(path: lines.path)))
         let summary = try scanner.scan(source, name: name, observer: &observer)
         try observer.finish()
-        try ChangeLine.writeCSV(from: ChangeSetReader(contentsOf: lines), to: changes)
+        try ChangeLine.writeCSV(from: ChangeSetReader(contentsOf: lines), group: nil, column: nil, to: changes)
         return (summary, observer.scan ?? outputs, observer.changeSet.counts)
     }
 }
@@ -102,10 +113,10 @@ extension ChangeLine {
         return fields.map { entity + [$0.column, $0.old ?? "", $0.new ?? ""] }
     }
 
-    /// Writes `csvHeader` and every line's rows.
-    static func writeCSV(from reader: ChangeSetReader, to file: OutputFile) throws {
+    /// Writes `csvHeader` and the rows of every line the filters (as `ChangeSetReader.forEach`'s) leave.
+    static func writeCSV(from reader: ChangeSetReader, group: ChangeGroup?, column: String?, to file: OutputFile) throws {
         try writeCSVHeader(to: file)
-        try reader.forEach(group: nil, column: nil) { _, line in
+        try reader.forEach(group: group, column: column) { _, line in
             try line?.writeCSV(to: file)
             return true
         }

@@ -102,18 +102,14 @@ extension Ledger {
     /// approval scans again and works it out then) or the import moved on meanwhile.
     private func previewChanges(of id: UUID, in source: FileByteSource, scan: ScanCompleted, actor: Actor, today: CalendarDate) throws -> ChangePreview? {
         guard let kept = scan.outcomes else { return nil }
-        let outcomes = try RecordOutcomes(data: Data(contentsOf: blobs.checkedFile(of: kept)))
         let linesPath = incoming.appendingPathComponent("\(id)-changes")
         defer { try? FileManager.default.removeItem(at: linesPath) }
-        let specification = try specification
         let worked: ChangeOutputs? = try storage.reading { tables in
             guard try tables.lastStateChange() == scan.ledgerPosition else { return nil }
             var outputs = ChangeOutputs(
                 changes: try ChangeCalculator.against(tables, kind: scan.kind, importID: id, firstPosition: 1, importDate: today), scan: nil,
                 changeSet: ChangeSetBuilder(output: try OutputFile(path: linesPath.path)))
-            // The scan's outcomes hold against this very ledger: the cells need no second check.
-            _ = try Scanner(specification: specification, today: today).records(of: source, outcomes: outcomes, observer: &outputs)
-            try outputs.finish()
+            try records(of: source, keptOutcomes: kept, today: today, observer: &outputs)
             return outputs
         }
         guard let worked else { return nil }
@@ -123,8 +119,18 @@ extension Ledger {
         return try recordUnlessChanged(previewed, of: id, at: 2, actor: actor) ? preview : nil
     }
 
+    /// Feeds `observer` the records of `source` with the outcomes its scan kept, then finishes
+    /// it: against the ledger that scan saw, the outcomes hold and the cells need no second check.
+    private func records(
+        of source: FileByteSource, keptOutcomes kept: BlobReference, today: CalendarDate, observer: inout ChangeOutputs, progress: ((Int) -> Void)? = nil
+    ) throws {
+        let outcomes = try RecordOutcomes(data: Data(contentsOf: blobs.checkedFile(of: kept)))
+        _ = try Scanner(specification: try specification, today: today).records(of: source, outcomes: outcomes, observer: &observer, progress: progress)
+        try observer.finish()
+    }
+
     /// The folder of files on their way in: uploads being stored, reports being written.
-    private var incoming: URL { blobs.folder.appendingPathComponent("incoming") }
+    var incoming: URL { blobs.folder.appendingPathComponent("incoming") }
 
     /// Records what a stopped process left unfinished: every import whose scan was interrupted
     /// (uploaded, not scanned, and no process scanning it: a scan holds its lease until it ends)
@@ -280,6 +286,7 @@ extension Ledger {
             // Against the ledger its dry run saw, the approval applies what the dry run previewed,
             // as it was stored: the changes the person saw are the changes made.
             let previewed = rescanned ? nil : before.changes.flatMap { $0.ledgerPosition == stateVersion ? $0.preview : nil }
+            let applied: (fold: StateFold, imported: Int, unchanged: Int, skipped: Int, counts: ChangeCounts)
             // A preview whose lines are gone or altered is worked out again below, and must come out the same.
             if let previewed, let lines = try? ChangeSetReader(contentsOf: blobs.checkedFile(of: previewed.lines)) {
                 var fold = StateFold()
@@ -294,68 +301,58 @@ extension Ledger {
                 }
                 progress?(uploaded.file.size)
                 try changeEvents.finish(insert)
-                history.add(from: fold)
-                try transaction.tables.write(history)
-                try fold.write(to: transaction.tables)
-                let counts = previewed.counts
-                let imported = Int(position - chain.position)
-                try append(try coder.event(
-                    ImportCompleted(importID: id, imported: imported, unchanged: counts.unchanged, skipped: counts.skipped), stream: stream, metadata: metadata))
-                return ApprovalOutcome(id: id, imported: imported, unchanged: counts.unchanged, skipped: counts.skipped, rescanned: false, changes: counts)
-            }
-            // Otherwise the changes are worked out here, against the ledger as it is now. A
-            // change-out without an install date comes off on the import's day, the dry run's.
-            let importDate = before.changes.flatMap { CalendarDate(isoText: $0.preview.day) } ?? today
-            let calculator = try ChangeCalculator.against(
-                transaction.tables, kind: uploaded.kind, importID: id, firstPosition: chain.position + 1, importDate: importDate)
-            var outputs = ChangeOutputs(
-                changes: calculator,
-                scan: rescanned ? ScanOutputs(reports: [try ExceptionReportWriter(path: reportPath.path, format: .csv)]) : nil,
-                changeSet: ChangeSetBuilder(output: rescanned ? try OutputFile(path: changesPath.path) : nil)
-            ) { applied in
-                try changeEvents.add(applied, insert: insert)
-            }
-            let source = try FileByteSource(path: blobs.file(of: uploaded.file).path)
-            if !rescanned, let kept = scan.outcomes {
-                // The ledger is as the dry run saw it: its outcomes hold, and the cells need no
-                // second check.
-                let outcomes = try RecordOutcomes(data: Data(contentsOf: blobs.checkedFile(of: kept)))
-                _ = try Scanner(specification: try specification, today: today).records(of: source, outcomes: outcomes, observer: &outputs, progress: progress)
-                try outputs.finish()
-                try changeEvents.finish(insert)
+                applied = (fold, Int(position - chain.position), previewed.counts.unchanged, previewed.counts.skipped, previewed.counts)
             } else {
-                let summary = try Scanner(specification: try specification, ledger: try ScanState.load(from: transaction.tables), today: today)
-                    .scan(source, name: uploaded.fileName, observer: &outputs, progress: progress)
-                try outputs.finish()
-                try changeEvents.finish(insert)
-                if rescanned {
-                    try outputs.scan?.finish(summary: summary)
-                    guard summary.isImportable else {
-                        throw NoLongerImportable(reason: "scanned again against the ledger as it is now, the file has \(summary.fileErrors) file-level error(s); nothing was approved.")
-                    }
-                    let report = try blobs.store(fileAt: reportPath)
-                    let preview = ChangePreview(counts: outputs.changeSet.counts, lines: try blobs.store(movingWorkFileAt: changesPath), day: importDate.description)
-                    try append(try coder.event(
-                        ScanCompleted(importID: id, summary: summary, report: report, ledgerPosition: stateVersion, sameFileAs: nil, outcomes: nil),
-                        stream: stream, metadata: metadata))
-                    try append(try coder.event(ChangesPreviewed(importID: id, ledgerPosition: stateVersion, preview: preview), stream: stream, metadata: metadata))
+                // Otherwise the changes are worked out here, against the ledger as it is now. A
+                // change-out without an install date comes off on the import's day, the dry run's.
+                let importDate = before.changes.flatMap { CalendarDate(isoText: $0.preview.day) } ?? today
+                let calculator = try ChangeCalculator.against(
+                    transaction.tables, kind: uploaded.kind, importID: id, firstPosition: chain.position + 1, importDate: importDate)
+                var outputs = ChangeOutputs(
+                    changes: calculator,
+                    scan: rescanned ? ScanOutputs(reports: [try ExceptionReportWriter(path: reportPath.path, format: .csv)]) : nil,
+                    changeSet: ChangeSetBuilder(output: rescanned ? try OutputFile(path: changesPath.path) : nil)
+                ) { applied in
+                    try changeEvents.add(applied, insert: insert)
                 }
+                let source = try FileByteSource(path: blobs.file(of: uploaded.file).path)
+                if !rescanned, let kept = scan.outcomes {
+                    try records(of: source, keptOutcomes: kept, today: today, observer: &outputs, progress: progress)
+                    try changeEvents.finish(insert)
+                } else {
+                    let summary = try Scanner(specification: try specification, ledger: try ScanState.load(from: transaction.tables), today: today)
+                        .scan(source, name: uploaded.fileName, observer: &outputs, progress: progress)
+                    try outputs.finish()
+                    try changeEvents.finish(insert)
+                    if rescanned {
+                        try outputs.scan?.finish(summary: summary)
+                        guard summary.isImportable else {
+                            throw NoLongerImportable(reason: "scanned again against the ledger as it is now, the file has \(summary.fileErrors) file-level error(s); nothing was approved.")
+                        }
+                        let report = try blobs.store(fileAt: reportPath)
+                        let preview = ChangePreview(counts: outputs.changeSet.counts, lines: try blobs.store(movingWorkFileAt: changesPath), day: importDate.description)
+                        try append(try coder.event(
+                            ScanCompleted(importID: id, summary: summary, report: report, ledgerPosition: stateVersion, sameFileAs: nil, outcomes: nil),
+                            stream: stream, metadata: metadata))
+                        try append(try coder.event(ChangesPreviewed(importID: id, ledgerPosition: stateVersion, preview: preview), stream: stream, metadata: metadata))
+                    }
+                }
+                if let previewed, outputs.changeSet.counts != previewed.counts {
+                    throw LedgerError(
+                        .tampered,
+                        "Import \(id.lowercasedString)'s previewed changes could not be read, and worked out again they are not what was previewed (\(outputs.changeSet.counts.sentence), not \(previewed.counts.sentence)); nothing was approved.")
+                }
+                let changes = outputs.changes
+                applied = (changes.fold, changes.imported, changes.unchanged, changes.skipped, outputs.changeSet.counts)
             }
-            if let previewed, outputs.changeSet.counts != previewed.counts {
-                throw LedgerError(
-                    .tampered,
-                    "Import \(id.lowercasedString)'s previewed changes could not be read, and worked out again they are not what was previewed (\(outputs.changeSet.counts.sentence), not \(previewed.counts.sentence)); nothing was approved.")
-            }
-            let changes = outputs.changes
-            history.add(from: changes.fold)
+            history.add(from: applied.fold)
             try transaction.tables.write(history)
-            try changes.fold.write(to: transaction.tables)
+            try applied.fold.write(to: transaction.tables)
             try append(try coder.event(
-                ImportCompleted(importID: id, imported: changes.imported, unchanged: changes.unchanged, skipped: changes.skipped),
+                ImportCompleted(importID: id, imported: applied.imported, unchanged: applied.unchanged, skipped: applied.skipped),
                 stream: stream, metadata: metadata))
             return ApprovalOutcome(
-                id: id, imported: changes.imported, unchanged: changes.unchanged, skipped: changes.skipped, rescanned: rescanned,
-                changes: outputs.changeSet.counts)
+                id: id, imported: applied.imported, unchanged: applied.unchanged, skipped: applied.skipped, rescanned: rescanned, changes: applied.counts)
         }
     }
 

@@ -37,16 +37,10 @@ struct ChangesCommand: ParsableCommand {
                 try writeApplied(of: importID, in: ledger, to: file)
                 return
             }
-            guard let preview = try ledger.changePreview(of: importID) else {
-                throw LedgerError(.notFound, "Import \(importID.lowercasedString) has no change preview: its file cannot be imported, or it was scanned before the ledger worked changes out.")
-            }
+            let preview = try ledger.requiredChangePreview(of: importID)
             switch json ? .json : format {
             case .csv:
-                try ChangeLine.writeCSVHeader(to: file)
-                try ledger.forEachChange(of: importID, group: group, column: column) { line in
-                    try line.writeCSV(to: file)
-                    return true
-                }
+                try ledger.writeChangesCSV(of: importID, group: group, column: column, to: file)
             case .json:
                 // A line at a time: a first import's preview holds a million of them. The object
                 // is left open (its closing brace dropped) for the lines to follow.
@@ -66,16 +60,14 @@ struct ChangesCommand: ParsableCommand {
 
     /// The applied changes, read back from the log: CSV as the preview's, or JSON with their counts last.
     private func writeApplied(of id: UUID, in ledger: Ledger, to file: OutputFile) throws {
-        let wanted = { (line: ChangeLine) in (group.map { $0 == line.group } ?? true) && (column.map { column in !line.created && line.fields.contains { $0.column == column } } ?? true) }
         switch json ? .json : format {
         case .csv:
             try ChangeLine.writeCSVHeader(to: file)
-            _ = try ledger.appliedChanges(of: id) { line in if wanted(line) { try line.writeCSV(to: file) } }
+            _ = try ledger.appliedChanges(of: id, group: group, column: column) { line in try line.writeCSV(to: file) }
         case .json:
             try file.write("{\"changes\":[")
             var first = true
-            let counts = try ledger.appliedChanges(of: id) { line in
-                guard wanted(line) else { return }
+            let counts = try ledger.appliedChanges(of: id, group: group, column: column) { line in
                 try file.write((first ? "\n" : ",\n") + JSONText.encode(line))
                 first = false
             }

@@ -159,8 +159,10 @@ public struct ChangeLine: Sendable, Codable, Equatable {
     }
 }
 
-/// A page of an import's change lines, with how many lines the filters leave in all.
+/// A page of an import's change lines, with how many lines the filters leave in all, and the
+/// counts of the whole preview.
 public struct ChangePage: Sendable, Codable {
+    public var counts: ChangeCounts
     public var total: Int
     public var offset: Int
     public var lines: [ChangeLine]

@@ -10,7 +10,7 @@ import Foundation
 /// re-encoded.
 struct ChangeSetBuilder {
     private(set) var counts = ChangeCounts()
-    /// Where the lines go; nil when only their counts and digest are wanted.
+    /// Where the lines go; nil when only their counts are wanted.
     private let output: OutputFile?
     private var line: [UInt8] = []
     /// The meters of each meter group: a compound meter's two registers count as one meter.
@@ -213,8 +213,8 @@ struct ChangeSetReader {
     }
 
     /// The lines `forEach` finds from `offset`, at most `limit`, and how many it finds in all.
-    func page(group: ChangeGroup?, column: String?, offset: Int, limit: Int) throws -> ChangePage {
-        var page = ChangePage(total: 0, offset: offset, lines: [])
+    func page(group: ChangeGroup?, column: String?, offset: Int, limit: Int, counts: ChangeCounts) throws -> ChangePage {
+        var page = ChangePage(counts: counts, total: 0, offset: offset, lines: [])
         try forEach(group: group, column: column, wanted: { $0 >= offset && $0 < offset + limit }) { number, line in
             if let line { page.lines.append(line) }
             page.total = number + 1

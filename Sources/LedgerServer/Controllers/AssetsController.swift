@@ -227,15 +227,7 @@ struct AssetsController {
             let url = stagingFolder.appendingPathComponent("\(UUID().lowercasedString)-changes.csv")
             try FileManager.default.createDirectory(at: stagingFolder, withIntermediateDirectories: true)
             do {
-                try await ledger.run { ledger in
-                    let file = try OutputFile(path: url.path)
-                    try ChangeLine.writeCSVHeader(to: file)
-                    try ledger.forEachChange(of: id, group: filter.group, column: filter.column) { line in
-                        try line.writeCSV(to: file)
-                        return true
-                    }
-                    try file.flush()
-                }
+                try await ledger.run { try $0.writeChangesCSV(of: id, group: filter.group, column: filter.column, to: try OutputFile(path: url.path)) }
                 let sent = try await download(url, name: "changes-\(id.uuidString.prefix(8).lowercased()).csv", context: context)
                 return sent.afterBodyWritten { try? FileManager.default.removeItem(at: url) }
             } catch {
@@ -285,10 +277,10 @@ struct AssetsController {
         let id = try await context.importID(in: ledger)
         let filter = try ChangeFilter(request)
         let paging = Paging(request, defaultLimit: 100)
-        let (state, page) = try await ledger.run { ledger in
-            (try ledger.importState(id), try ledger.changes(of: id, group: filter.group, column: filter.column, offset: paging.offset, limit: paging.limit))
+        let (entry, page) = try await ledger.run { ledger in
+            (try ledger.activityEntry(id), try ledger.changes(of: id, group: filter.group, column: filter.column, offset: paging.offset, limit: paging.limit))
         }
-        let counts = state.changes?.preview.counts ?? ChangeCounts()
+        let counts = page.counts
         let groups = ChangeGroup.allCases.compactMap { group -> ChangesPage.Count? in
             let count = counts.count(group)
             return count > 0 ? ChangesPage.Count(name: group.rawValue, title: group.title, count: ChangeCounts.grouped(count)) : nil
@@ -302,12 +294,12 @@ struct AssetsController {
                 line: line.line, fields: line.fields.map { ChangesPage.Field(column: $0.column, old: $0.old ?? "", new: $0.new ?? "") })
         }
         let model = ChangesPage(
-            page: PageFrame(title: "Changes", tab: "assets", context: context), id: id.lowercasedString, fileName: state.uploaded?.fileName ?? "",
+            page: PageFrame(title: "Changes", tab: "assets", context: context), id: id.lowercasedString, fileName: entry.fileName,
             sentence: counts.sentence, groups: groups, columns: columns,
             groupChoices: ChangeGroup.allCases.map { ChangesPage.Count(name: $0.rawValue, title: $0.title, count: $0 == filter.group ? "selected" : "") },
             group: filter.group?.rawValue ?? "", column: filter.column ?? "", total: ChangeCounts.grouped(page.total),
             first: page.lines.isEmpty ? 0 : paging.offset + 1, last: paging.offset + page.lines.count, lines: lines,
-            csvQuery: ChangeFilter(group: filter.group, column: filter.column).query(offset: 0),
+            csvQuery: filter.query(offset: 0),
             previousQuery: paging.offset > 0 ? filter.query(offset: max(0, paging.offset - paging.limit)) : nil,
             nextQuery: paging.offset + paging.limit < page.total ? filter.query(offset: paging.offset + paging.limit) : nil)
         return try pages.render("changes", model)

@@ -87,12 +87,10 @@ struct ImportController {
             let id = try await context.importID(in: ledger)
             let paging = Paging(request, defaultLimit: 100)
             let filter = try ChangeFilter(request)
-            let (counts, page) = try await ledger.run { ledger in
-                (try ledger.changePreview(of: id)?.counts ?? ChangeCounts(), try ledger.changes(of: id, group: filter.group, column: filter.column, offset: paging.offset, limit: paging.limit))
-            }
+            let page = try await ledger.run { try $0.changes(of: id, group: filter.group, column: filter.column, offset: paging.offset, limit: paging.limit) }
             return try JSONResponse.encode(ChangesPage(
-                bdeUUID: id.lowercasedString, sentence: counts.sentence, counts: counts, total: page.total, offset: paging.offset, limit: paging.limit,
-                changes: page.lines))
+                bdeUUID: id.lowercasedString, sentence: page.counts.sentence, counts: page.counts, total: page.total, offset: paging.offset,
+                limit: paging.limit, changes: page.lines))
         }
         api.put("bde/import") { request, context in
             let actor = try context.actor(requiring: .importFiles)
@@ -195,11 +193,6 @@ extension ExceptionFilter {
 struct ChangeFilter {
     var group: ChangeGroup?
     var column: String?
-
-    init(group: ChangeGroup?, column: String?) {
-        self.group = group
-        self.column = column
-    }
 
     init(_ request: Request) throws {
         let query = request.uri.queryParameters
